@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Reeve.Server.Hosting;
+using Reeve.Server.Storage;
+using Spectre.Console;
+
+namespace Reeve.Cli.Commands;
+
+/// <summary><c>reeve server start</c>.</summary>
+internal static class ServerCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var server = new Command("server", "Run the Reeve server.");
+        server.Subcommands.Add(Start(context));
+        return server;
+    }
+
+    private static Command Start(CliContext context)
+    {
+        var host = new Option<string>("--host") { Description = "The address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "The port to listen on; 0 picks a free one.", DefaultValueFactory = _ => 4200 };
+        var database = new Option<string?>("--database")
+        {
+            Description = "A PostgreSQL connection string (Host=...;Database=... or postgresql://...). " +
+                "Default: REEVE_DATABASE_URL, else a SQLite file in the Reeve home folder.",
+        };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "The least level of log lines shown.", DefaultValueFactory = _ => LogLevel.Information };
+        var command = new Command("start", "Start the Reeve server: the REST API under /api, with storage in SQLite (default) or PostgreSQL.")
+        {
+            host, port, database, logLevel,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var portValue = parse.GetValue(port);
+            if (portValue is < 0 or > 65535)
+            {
+                throw new CliException($"--port must be between 0 and 65535 (got {portValue}).");
+            }
+
+            StorageOptions storage;
+            try
+            {
+                storage = StorageOptions.Parse(parse.GetValue(database) ?? context.Environment("REEVE_DATABASE_URL"), context.HomeFolder);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
+            }
+
+            var options = new ReeveServerOptions
+            {
+                Host = parse.GetValue(host)!,
+                Port = portValue,
+                Storage = storage,
+                ApiKey = context.Environment("REEVE_SERVER_API_KEY") is { Length: > 0 } key ? key : null,
+                LogLevel = parse.GetValue(logLevel),
+            };
+            return await RunAsync(context, options, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, ReeveServerOptions options, CancellationToken cancellationToken)
+    {
+        await using var server = ReeveServer.Create(options);
+        try
+        {
+            await server.StartAsync(cancellationToken);
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliException($"Port {options.Port} on {options.Host} is already in use; is a Reeve server running there? Choose another with --port.");
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException && e.InnerException is Npgsql.NpgsqlException)
+        {
+            throw new CliException($"Cannot open the database ({options.Storage.Describe()}): {(e.InnerException ?? e).Message}");
+        }
+
+        var url = server.Urls[0];
+        context.Out.MarkupLine($"[green]Reeve server listening on {Markup.Escape(url)}[/]");
+        context.WriteLine($"  API:      {url}/api (OpenAPI document at {url}/api/openapi.json)");
+        context.WriteLine($"  Storage:  {options.Storage.Describe()}");
+        context.WriteLine(options.ApiKey is null ? "  API key:  none (any client on this address may call the API)" : "  API key:  required (clients send REEVE_API_KEY)");
+        context.WriteLine();
+        context.WriteLine($"Point clients at it with: reeve config set REEVE_API_URL={url}/api");
+        context.WriteLine("Stop it with Ctrl+C.");
+
+        await server.WaitForShutdownAsync(CancellationToken.None);
+        context.WriteLine("Stopping the Reeve server...");
+        await server.StopAsync(CancellationToken.None);
+        return 0;
+    }
+}

@@ -1,0 +1,410 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reeve.Client;
+using Reeve.Core.PoolTypes;
+using Reeve.Core.WorkPools;
+using Spectre.Console;
+
+namespace Reeve.Cli.Commands;
+
+/// <summary><c>reeve work-pool ...</c>: create, list, inspect, pause, resume, update and delete work pools.</summary>
+internal static class WorkPoolCommands
+{
+    public static Command Build(CliContext context)
+    {
+        var pools = new Command("work-pool", "Manage work pools: typed bridges to the infrastructure flow runs execute on.");
+        pools.Subcommands.Add(Create(context));
+        pools.Subcommands.Add(List(context));
+        pools.Subcommands.Add(Inspect(context));
+        pools.Subcommands.Add(Pause(context, pause: true));
+        pools.Subcommands.Add(Pause(context, pause: false));
+        pools.Subcommands.Add(Update(context));
+        pools.Subcommands.Add(SetConcurrencyLimit(context));
+        pools.Subcommands.Add(ClearConcurrencyLimit(context));
+        pools.Subcommands.Add(Delete(context));
+        pools.Subcommands.Add(DefaultTemplate(context));
+        return pools;
+    }
+
+    private static Argument<string> NameArgument() => new("name") { Description = "The work pool's name." };
+
+    private static Command Create(CliContext context)
+    {
+        var name = NameArgument();
+        var type = new Option<string?>("--type", "-t") { Description = $"The pool's type: {PoolTypeCatalog.KnownTypes}." };
+        var template = new Option<FileInfo?>("--base-job-template") { Description = "A JSON file with the base job template; default: the type's." };
+        var paused = new Option<bool>("--paused") { Description = "Create the pool paused." };
+        var limit = new Option<int?>("--concurrency-limit") { Description = "The most runs of the pool that may run at once." };
+        var description = new Option<string?>("--description") { Description = "A description of the pool." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Update the pool if it already exists." };
+        var command = new Command("create", "Create a work pool.") { name, type, template, paused, limit, description, overwrite };
+        command.SetAction(async (parse, ct) =>
+        {
+            var poolName = parse.GetValue(name)!;
+            if (poolName.Trim('\'', '"', ' ').Length == 0)
+            {
+                throw new CliException("Work pool name cannot be empty.");
+            }
+
+            var typeName = parse.GetValue(type)
+                ?? throw new CliException($"A --type is required; choose from {PoolTypeCatalog.KnownTypes}.");
+            var baseJobTemplate = parse.GetValue(template) is { } file ? JsonFiles.ReadObject(file.FullName, "base job template") : null;
+            using var client = context.CreateClient();
+            WorkPool pool;
+            try
+            {
+                pool = await client.CreateWorkPoolAsync(new WorkPoolCreate
+                {
+                    Name = poolName,
+                    Type = typeName,
+                    BaseJobTemplate = baseJobTemplate,
+                    IsPaused = parse.GetValue(paused),
+                    ConcurrencyLimit = parse.GetValue(limit),
+                    Description = parse.GetValue(description),
+                }, ct);
+                context.Success($"Created work pool '{pool.Name}'!");
+            }
+            catch (ReeveApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+            {
+                if (!parse.GetValue(overwrite))
+                {
+                    throw new CliException($"Work pool named '{poolName}' already exists. Use --overwrite to update it.");
+                }
+
+                var update = new WorkPoolUpdate { IsPaused = parse.GetValue(paused) };
+                if (baseJobTemplate is not null)
+                {
+                    update = update with { BaseJobTemplate = baseJobTemplate };
+                }
+
+                if (parse.GetValue(limit) is { } l)
+                {
+                    update = update with { ConcurrencyLimit = l };
+                }
+
+                if (parse.GetValue(description) is { } d)
+                {
+                    update = update with { Description = d };
+                }
+
+                await client.UpdateWorkPoolAsync(poolName, update, ct);
+                pool = await client.ReadWorkPoolAsync(poolName, ct);
+                context.Success($"Updated work pool '{pool.Name}'!");
+            }
+
+            var type_ = PoolTypeCatalog.Find(pool.Type);
+            if (!pool.IsPaused && type_ is { IsManaged: false })
+            {
+                context.WriteLine();
+                context.WriteLine("To start a worker for this work pool, run:");
+                context.WriteLine();
+                context.WriteLine($"        reeve worker start --pool {Quote(pool.Name)}");
+            }
+            else if (type_ is { IsManaged: true })
+            {
+                context.WriteLine();
+                context.WriteLine("The Reeve server runs this pool's flow runs itself; no worker is needed.");
+            }
+
+            context.WriteLine();
+            context.WriteLine($"└── UUID: {pool.Id}");
+            context.WriteLine($"└── Type: {pool.Type}");
+            context.WriteLine($"└── Description: {pool.Description}");
+            context.WriteLine($"└── Status: {Display(pool.Status)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var output = CommonOptions.Output();
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show each pool's base job template too." };
+        var command = new Command("ls", "List work pools, newest first.") { output, verbose };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = context.CreateClient();
+            var pools = await ReadAllAsync(client, ct);
+            var ordered = pools.OrderByDescending(p => p.Created).ToList();
+            if (parse.WantsJson(output))
+            {
+                context.WriteJson(ordered);
+                return 0;
+            }
+
+            if (ordered.Count == 0)
+            {
+                context.WriteLine("No work pools found.");
+                return 0;
+            }
+
+            var table = new Table { Title = new TableTitle("Work Pools"), Caption = new TableTitle("(**) denotes a paused pool") };
+            table.AddColumns("Name", "Type", "ID", "Concurrency Limit", "Status");
+            if (parse.GetValue(verbose))
+            {
+                table.AddColumn("Base Job Template");
+            }
+
+            foreach (var pool in ordered)
+            {
+                var cells = new List<string>
+                {
+                    Markup.Escape(pool.Name) + (pool.IsPaused ? " [red](**)[/]" : ""),
+                    Markup.Escape(pool.Type),
+                    pool.Id.ToString(),
+                    pool.ConcurrencyLimit is { } l ? $"[red]{l}[/]" : "[blue]None[/]",
+                    StatusMarkup(pool.Status),
+                };
+                if (parse.GetValue(verbose))
+                {
+                    cells.Add(Markup.Escape(pool.BaseJobTemplate.ToJsonString()));
+                }
+
+                table.AddRow(cells.ToArray());
+            }
+
+            context.Out.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Inspect(CliContext context)
+    {
+        var name = NameArgument();
+        var output = CommonOptions.Output();
+        var command = new Command("inspect", "Show a work pool's settings and base job template.") { name, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = context.CreateClient();
+            var pool = await ReadOrExplainAsync(client, parse.GetValue(name)!, ct);
+            if (parse.WantsJson(output))
+            {
+                context.WriteJson(pool);
+                return 0;
+            }
+
+            var grid = new Grid().AddColumn().AddColumn();
+            void Row(string label, string? value) => grid.AddRow($"[bold]{label}[/]", Markup.Escape(value ?? "None"));
+            Row("Name", pool.Name);
+            Row("ID", pool.Id.ToString());
+            Row("Type", pool.Type);
+            Row("Description", pool.Description);
+            grid.AddRow("[bold]Status[/]", StatusMarkup(pool.Status));
+            Row("Paused", pool.IsPaused ? "yes" : "no");
+            Row("Concurrency Limit", pool.ConcurrencyLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Row("Default Queue ID", pool.DefaultQueueId?.ToString());
+            Row("Created", pool.Created.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+            Row("Updated", pool.Updated.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+            context.Out.Write(grid);
+            context.WriteLine();
+            context.Out.MarkupLine("[bold]Base Job Template[/]");
+            context.WriteLine(pool.BaseJobTemplate.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Pause(CliContext context, bool pause)
+    {
+        var name = NameArgument();
+        var command = new Command(pause ? "pause" : "resume", pause ? "Pause a work pool: none of its runs are handed out." : "Resume a paused work pool.") { name };
+        command.SetAction(async (parse, ct) =>
+        {
+            var poolName = parse.GetValue(name)!;
+            using var client = context.CreateClient();
+            await UpdateOrExplainAsync(client, poolName, new WorkPoolUpdate { IsPaused = pause }, ct);
+            context.Success(pause ? $"Paused work pool '{poolName}'" : $"Resumed work pool '{poolName}'");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Update(CliContext context)
+    {
+        var name = NameArgument();
+        var template = new Option<FileInfo?>("--base-job-template") { Description = "A JSON file with the new base job template." };
+        var limit = new Option<int?>("--concurrency-limit") { Description = "The new concurrency limit (0 or more)." };
+        var description = new Option<string?>("--description") { Description = "The new description." };
+        var command = new Command("update", "Change a work pool's base job template, concurrency limit or description.") { name, template, limit, description };
+        command.SetAction(async (parse, ct) =>
+        {
+            var poolName = parse.GetValue(name)!;
+            var update = new WorkPoolUpdate();
+            if (parse.GetValue(template) is { } file)
+            {
+                update = update with { BaseJobTemplate = JsonFiles.ReadObject(file.FullName, "base job template") };
+            }
+
+            if (parse.GetValue(limit) is { } l)
+            {
+                update = update with { ConcurrencyLimit = l };
+            }
+
+            if (parse.GetValue(description) is { } d)
+            {
+                update = update with { Description = d };
+            }
+
+            if (!update.BaseJobTemplate.IsSet && !update.ConcurrencyLimit.IsSet && !update.Description.IsSet)
+            {
+                throw new CliException("Nothing to update: give --base-job-template, --concurrency-limit or --description.");
+            }
+
+            using var client = context.CreateClient();
+            await UpdateOrExplainAsync(client, poolName, update, ct);
+            context.Success($"Updated work pool '{poolName}'");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command SetConcurrencyLimit(CliContext context)
+    {
+        var name = NameArgument();
+        var limit = new Argument<int>("limit") { Description = "The most runs of the pool that may be pending or running at once." };
+        var command = new Command("set-concurrency-limit", "Set a work pool's concurrency limit.") { name, limit };
+        command.SetAction(async (parse, ct) =>
+        {
+            var poolName = parse.GetValue(name)!;
+            var value = parse.GetValue(limit);
+            using var client = context.CreateClient();
+            await UpdateOrExplainAsync(client, poolName, new WorkPoolUpdate { ConcurrencyLimit = value }, ct);
+            context.Success($"Set concurrency limit for work pool '{poolName}' to {value}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ClearConcurrencyLimit(CliContext context)
+    {
+        var name = NameArgument();
+        var command = new Command("clear-concurrency-limit", "Remove a work pool's concurrency limit.") { name };
+        command.SetAction(async (parse, ct) =>
+        {
+            var poolName = parse.GetValue(name)!;
+            using var client = context.CreateClient();
+            await UpdateOrExplainAsync(client, poolName, new WorkPoolUpdate { ConcurrencyLimit = new int?() }, ct);
+            context.Success($"Cleared concurrency limit for work pool '{poolName}'");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Delete(CliContext context)
+    {
+        var name = NameArgument();
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation." };
+        var command = new Command("delete", "Delete a work pool, its queues and its workers.") { name, yes };
+        command.SetAction(async (parse, ct) =>
+        {
+            var poolName = parse.GetValue(name)!;
+            if (context.IsInteractive && !parse.GetValue(yes)
+                && !await context.Out.ConfirmAsync($"Are you sure you want to delete work pool with name '{Markup.Escape(poolName)}'?", defaultValue: false, ct))
+            {
+                throw new CliException("Deletion aborted.");
+            }
+
+            using var client = context.CreateClient();
+            try
+            {
+                await client.DeleteWorkPoolAsync(poolName, ct);
+            }
+            catch (ReeveApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new CliException($"Work pool '{poolName}' does not exist.");
+            }
+
+            context.Success($"Deleted work pool '{poolName}'");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DefaultTemplate(CliContext context)
+    {
+        var type = new Option<string>("--type", "-t") { Description = $"The pool type: {PoolTypeCatalog.KnownTypes}.", Required = true };
+        var file = new Option<FileInfo?>("--file", "-f") { Description = "Write the template to this file instead of printing it." };
+        var command = new Command("get-default-base-job-template", "Print the default base job template of a pool type, to start a custom one from.") { type, file };
+        command.SetAction(async (parse, ct) =>
+        {
+            var typeName = parse.GetValue(type)!;
+            var poolType = PoolTypeCatalog.Find(typeName)
+                ?? throw new CliException($"Unknown work pool type '{typeName}'. Please choose from {PoolTypeCatalog.KnownTypes}.");
+            var json = poolType.DefaultBaseJobTemplate.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            if (parse.GetValue(file) is { } target)
+            {
+                await File.WriteAllTextAsync(target.FullName, json + "\n", ct);
+                context.Success($"Wrote the default base job template of '{typeName}' to {target.FullName}");
+            }
+            else
+            {
+                context.Out.Profile.Out.Writer.WriteLine(json);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    internal static async Task<List<WorkPool>> ReadAllAsync(ReeveClient client, CancellationToken ct)
+    {
+        var all = new List<WorkPool>();
+        while (true)
+        {
+            var page = await client.FilterWorkPoolsAsync(new WorkPoolFilterRequest { Offset = all.Count }, ct);
+            all.AddRange(page);
+            if (page.Count < Core.Filters.Paging.MaxLimit)
+            {
+                return all;
+            }
+        }
+    }
+
+    private static async Task<WorkPool> ReadOrExplainAsync(ReeveClient client, string name, CancellationToken ct)
+    {
+        try
+        {
+            return await client.ReadWorkPoolAsync(name, ct);
+        }
+        catch (ReeveApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CliException($"Work pool '{name}' not found!");
+        }
+    }
+
+    private static async Task UpdateOrExplainAsync(ReeveClient client, string name, WorkPoolUpdate update, CancellationToken ct)
+    {
+        try
+        {
+            await client.UpdateWorkPoolAsync(name, update, ct);
+        }
+        catch (ReeveApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new CliException($"Work pool named '{name}' does not exist.");
+        }
+    }
+
+    internal static string Display(WorkPoolStatus? status) => status switch
+    {
+        WorkPoolStatus.Ready => "READY",
+        WorkPoolStatus.NotReady => "NOT_READY",
+        WorkPoolStatus.Paused => "PAUSED",
+        _ => "None",
+    };
+
+    private static string StatusMarkup(WorkPoolStatus? status) => status switch
+    {
+        WorkPoolStatus.Ready => "[green]READY[/]",
+        WorkPoolStatus.NotReady => "[red]NOT_READY[/]",
+        WorkPoolStatus.Paused => "[yellow]PAUSED[/]",
+        _ => "None",
+    };
+
+    private static string Quote(string name) => name.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '`' or '\\')
+        ? "'" + name.Replace("'", "'\\''", StringComparison.Ordinal) + "'"
+        : name;
+
+}

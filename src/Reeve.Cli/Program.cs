@@ -1,0 +1,3 @@
+using Reeve.Cli;
+
+return await ReeveCli.RunAsync(args, CliContext.CreateDefault());

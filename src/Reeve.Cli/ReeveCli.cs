@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Net;
+using Reeve.Cli.Commands;
+using Reeve.Client;
+
+namespace Reeve.Cli;
+
+/// <summary>The <c>reeve</c> command tree and how its failures are reported.</summary>
+internal static class ReeveCli
+{
+    public static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("Reeve: a workflow orchestrator for .NET, built around work pools.");
+        root.Subcommands.Add(ServerCommands.Build(context));
+        root.Subcommands.Add(WorkPoolCommands.Build(context));
+        root.Subcommands.Add(WorkQueueCommands.Build(context));
+        root.Subcommands.Add(ConfigCommands.Build(context));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliContext context)
+    {
+        var root = Build(context);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line, as for every other error; --help says the rest.
+            var command = string.Join(' ', CommandPath(parsed.CommandResult));
+            await context.Error.WriteLineAsync($"{parsed.Errors[0].Message} See '{command} --help'.");
+            return 2;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                // The server and workers handle SIGTERM / Ctrl+C themselves, to shut down cleanly.
+                ProcessTerminationTimeout = null,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (CliException e)
+        {
+            await context.Error.WriteLineAsync(e.Message);
+            return e.ExitCode;
+        }
+        catch (ReeveServerUnavailableException e)
+        {
+            await context.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+        catch (ReeveApiException e)
+        {
+            await context.Error.WriteLineAsync(Describe(e));
+            return 1;
+        }
+        catch (HttpRequestException e)
+        {
+            await context.Error.WriteLineAsync($"The request to the Reeve server failed: {e.Message}");
+            return 1;
+        }
+        catch (TaskCanceledException) when (!context.IsInteractive)
+        {
+            await context.Error.WriteLineAsync("The Reeve server did not answer in time.");
+            return 1;
+        }
+    }
+
+    private static Stack<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (var r = result; r?.Parent is System.CommandLine.Parsing.CommandResult parent; r = parent)
+        {
+            names.Push(r.Command.Name);
+        }
+
+        names.Push("reeve");
+        return names;
+    }
+
+    private static string Describe(ReeveApiException e) => e.StatusCode switch
+    {
+        HttpStatusCode.Unauthorized => $"The Reeve server refused the API key: {e.Detail}",
+        _ => e.Detail,
+    };
+}

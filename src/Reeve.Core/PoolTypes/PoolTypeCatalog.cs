@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+
+namespace Reeve.Core.PoolTypes;
+
+/// <summary>The work pool types Reeve runs, each with the default base job template of its infrastructure.</summary>
+public static class PoolTypeCatalog
+{
+    /// <summary>Every known type, in the order they are listed.</summary>
+    public static IReadOnlyList<PoolType> All { get; } =
+    [
+        Load("process", "Process", "reeve", isManaged: false,
+            "Runs each flow run as a process on the worker's machine. Works well to get started and for local execution."),
+        Load("managed", "Reeve Managed", "reeve", isManaged: true,
+            "Runs each flow run on the Reeve server itself, in a sandbox folder of its own. No worker to start."),
+        Load("docker", "Docker", "reeve-docker", isManaged: false,
+            "Runs each flow run in its own Docker container. The worker needs a running Docker engine."),
+        Load("kubernetes", "Kubernetes", "reeve-kubernetes", isManaged: false,
+            "Runs each flow run as a Kubernetes Job. The worker needs access to a Kubernetes cluster."),
+    ];
+
+    /// <summary>The known type slugs, comma-separated, for error messages.</summary>
+    public static string KnownTypes => string.Join(", ", All.Select(t => t.Type));
+
+    /// <summary>The type with slug <paramref name="type"/>, or null.</summary>
+    public static PoolType? Find(string type) => All.FirstOrDefault(t => t.Type == type);
+
+    private static PoolType Load(string type, string displayName, string collection, bool isManaged, string description)
+    {
+        var resource = $"Reeve.Core.PoolTypes.{type}.json";
+        using var stream = typeof(PoolTypeCatalog).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The default template {resource} is not embedded.");
+        var template = JsonNode.Parse(stream) as JsonObject
+            ?? throw new InvalidOperationException($"The default template {resource} is not a JSON object.");
+        return new PoolType
+        {
+            Type = type,
+            DisplayName = displayName,
+            Description = description,
+            Collection = collection,
+            IsManaged = isManaged,
+            Template = template,
+        };
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+
+namespace Reeve.Core.WorkPools;
+
+/// <summary>The body of <c>POST /api/work_pools/</c>.</summary>
+public sealed record WorkPoolCreate
+{
+    /// <summary>The pool's unique name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>A description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The pool's type; see <c>GET /api/collections/views/aggregate-worker-metadata</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The base job template; when absent or <c>{}</c>, the type's default.</summary>
+    public JsonObject? BaseJobTemplate { get; init; }
+
+    /// <summary>Create the pool paused.</summary>
+    public bool IsPaused { get; init; }
+
+    /// <summary>A concurrency limit (0 or more); null for none.</summary>
+    public int? ConcurrencyLimit { get; init; }
+
+    /// <summary>Storage configuration.</summary>
+    public WorkPoolStorageConfiguration? StorageConfiguration { get; init; }
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Reeve.Server.Api;
+
+/// <summary>Maps every endpoint under <c>/api</c>.</summary>
+internal static class ApiRoutes
+{
+    public static void MapReeveApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapHealth();
+        api.MapWorkPools();
+        api.MapWorkQueues();
+        api.MapWorkers();
+        api.MapCollections();
+        app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
+    }
+}

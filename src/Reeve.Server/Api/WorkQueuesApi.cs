@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Reeve.Core.WorkQueues;
+using Reeve.Server.Storage;
+
+namespace Reeve.Server.Api;
+
+/// <summary><c>/api/work_pools/{pool}/queues</c>: the queues of a work pool.</summary>
+internal static class WorkQueuesApi
+{
+    public static void MapWorkQueues(this IEndpointRouteBuilder api)
+    {
+        var queues = api.MapGroup("/work_pools/{pool}/queues").WithTags("Work Pools");
+        queues.MapPost("/", CreateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        queues.MapGet("/{name}", ReadAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        queues.MapPatch("/{name}", UpdateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        queues.MapDelete("/{name}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        queues.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+    }
+
+    private static async Task<Created<WorkQueue>> CreateAsync(string pool, [FromBody] WorkQueueCreate body, WorkQueueStore queues, CancellationToken ct)
+    {
+        var queue = await queues.CreateAsync(pool, body, ct);
+        return TypedResults.Created($"/api/work_pools/{Uri.EscapeDataString(pool)}/queues/{Uri.EscapeDataString(queue.Name)}", queue);
+    }
+
+    private static async Task<Ok<WorkQueue>> ReadAsync(string pool, string name, WorkQueueStore queues, CancellationToken ct) =>
+        TypedResults.Ok(await queues.ReadAsync(pool, name, ct));
+
+    private static async Task<NoContent> UpdateAsync(string pool, string name, [FromBody] WorkQueueUpdate body, WorkQueueStore queues, CancellationToken ct)
+    {
+        await queues.UpdateAsync(pool, name, body, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> DeleteAsync(string pool, string name, WorkQueueStore queues, CancellationToken ct)
+    {
+        await queues.DeleteAsync(pool, name, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<IReadOnlyList<WorkQueue>>> FilterAsync(string pool, [FromBody] WorkQueueFilterRequest? body, WorkQueueStore queues, CancellationToken ct) =>
+        TypedResults.Ok(await queues.FilterAsync(pool, body ?? new WorkQueueFilterRequest(), ct));
+}

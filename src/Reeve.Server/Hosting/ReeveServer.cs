@@ -1,0 +1,109 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Reeve.Core.Json;
+using Reeve.Server.Api;
+using Reeve.Server.Storage;
+
+namespace Reeve.Server.Hosting;
+
+/// <summary>
+/// A Reeve server: the REST API under <c>/api</c> over the chosen storage. Start it with
+/// <see cref="StartAsync"/>, stop it with <see cref="StopAsync"/> (or SIGTERM / Ctrl+C when run by the CLI).
+/// </summary>
+public sealed class ReeveServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ReeveServer(WebApplication app, ReeveServerOptions options)
+    {
+        _app = app;
+        Options = options;
+    }
+
+    /// <summary>The options the server was built with.</summary>
+    public ReeveServerOptions Options { get; }
+
+    /// <summary>The server's services, for hosts and tests.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The addresses the server listens on, known once started (e.g. <c>http://127.0.0.1:4200</c>).</summary>
+    public IReadOnlyList<string> Urls =>
+        _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    /// <summary>The first address with <c>/api</c> appended: what clients set as <c>REEVE_API_URL</c>.</summary>
+    public string ApiUrl => Urls[0].TrimEnd('/') + "/api";
+
+    /// <summary>Builds a server; nothing listens until <see cref="StartAsync"/>.</summary>
+    public static ReeveServer Create(ReeveServerOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = ApiLimits.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Migrations", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(options.Clock);
+        builder.Services.AddReeveStorage(options.Storage);
+        builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
+        builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("reeve", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Reeve";
+            document.Info.Description = "Reeve's REST API: Prefect 3's paths and fields for work pools, queues and workers.";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.MapReeveApi();
+        return new ReeveServer(app, options);
+    }
+
+    /// <summary>Applies migrations, then starts listening.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await StorageRegistration.MigrateAsync(_app.Services, cancellationToken);
+        await _app.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Stops listening, letting requests in flight finish.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C or <see cref="StopAsync"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _app.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+        return stopping.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    [SuppressMessage("Globalization", "CA1307", Justification = "An address, not text.")]
+    private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;
+}

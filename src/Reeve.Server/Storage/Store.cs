@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Reeve.Server.Storage;
+
+/// <summary>
+/// The unit of work of a request: reads go straight to <see cref="Db"/>; writes run in
+/// <see cref="WriteAsync{T}"/>, one transaction that commits or leaves nothing behind.
+/// </summary>
+internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions options)
+{
+    public ReeveDbContext Db => db;
+
+    public StorageProvider Provider => options.Provider;
+
+    public async Task<T> WriteAsync<T>(Func<ReeveDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        using var _ = await gate.EnterAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var result = await work(db, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return result;
+    }
+
+    public async Task WriteAsync(Func<ReeveDbContext, CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        await WriteAsync<bool>(async (d, ct) =>
+        {
+            await work(d, ct);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Locks a work pool's row until the transaction ends, so that changes to its queues (priorities)
+    /// by concurrent requests happen one after the other. SQLite is already serialised by the gate.
+    /// </summary>
+    public async Task LockWorkPoolAsync(Guid workPoolId, CancellationToken cancellationToken)
+    {
+        if (options.Provider == StorageProvider.Postgres)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM work_pool WHERE id = {workPoolId} FOR UPDATE", cancellationToken);
+        }
+    }
+
+    /// <summary>Whether a failed save broke a unique index (a duplicate name).</summary>
+    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+}
