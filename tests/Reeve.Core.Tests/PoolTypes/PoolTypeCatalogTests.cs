@@ -1,0 +1,49 @@
+using Reeve.Core.JobTemplates;
+using Reeve.Core.PoolTypes;
+
+namespace Reeve.Core.Tests.PoolTypes;
+
+public class PoolTypeCatalogTests
+{
+    public static TheoryData<string> Types => new(PoolTypeCatalog.All.Select(t => t.Type));
+
+    [Fact]
+    public void All_HoldsTheFourTypes() =>
+        Assert.Equal(["process", "managed", "docker", "kubernetes"], PoolTypeCatalog.All.Select(t => t.Type));
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void DefaultTemplate_IsValid(string type) =>
+        BaseJobTemplateRules.Validate(PoolTypeCatalog.Find(type)!.DefaultBaseJobTemplate);
+
+    [Fact]
+    public void Process_HasPrefectsVariables()
+    {
+        var properties = PoolTypeCatalog.Find("process")!.DefaultBaseJobTemplate["variables"]!["properties"]!.AsObject();
+        Assert.Equal(["name", "env", "labels", "command", "stream_output", "working_dir"], properties.Select(p => p.Key));
+        Assert.True(properties["stream_output"]!["default"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Docker_HasPrefectsVariables()
+    {
+        var properties = PoolTypeCatalog.Find("docker")!.DefaultBaseJobTemplate["variables"]!["properties"]!.AsObject();
+        string[] expected = ["image", "command", "env", "labels", "name", "registry_credentials", "image_pull_policy", "networks",
+            "network_mode", "auto_remove", "volumes", "stream_output", "mem_limit", "memswap_limit", "privileged"];
+        Assert.Equal(expected.Order(), properties.Select(p => p.Key).Order());
+    }
+
+    [Fact]
+    public void DefaultTemplate_IsAFreshCopyEachTime()
+    {
+        var type = PoolTypeCatalog.Find("process")!;
+        type.DefaultBaseJobTemplate["variables"]!["properties"]!.AsObject().Remove("env");
+        Assert.NotNull(type.DefaultBaseJobTemplate["variables"]!["properties"]!["env"]);
+    }
+
+    [Fact]
+    public void Managed_IsRunByTheServer() => Assert.True(PoolTypeCatalog.Find("managed")!.IsManaged);
+
+    [Fact]
+    public void Find_UnknownType_IsNull() => Assert.Null(PoolTypeCatalog.Find("ecs"));
+}
