@@ -19,8 +19,24 @@ public sealed class OptionalConverterFactory : JsonConverterFactory
     {
         public override bool HandleNull => true;
 
-        public override Optional<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            new(JsonSerializer.Deserialize<T>(ref reader, options)!);
+        public override Optional<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null && default(T) is not null)
+            {
+                // A JsonException without a path: the serializer fills in where it happened ($.is_paused).
+                throw new JsonException("null is not allowed here.");
+            }
+
+            try
+            {
+                return new(JsonSerializer.Deserialize<T>(ref reader, options)!);
+            }
+            catch (JsonException e)
+            {
+                // The nested call knows only its own path; drop it so the serializer reports the outer one.
+                throw new JsonException(e.Message.Split(" Path:", 2)[0], e.InnerException);
+            }
+        }
 
         public override void Write(Utf8JsonWriter writer, Optional<T> value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value.IsSet ? value.Value : default, options);

@@ -14,6 +14,8 @@ namespace Reeve.Server.Api;
 /// </summary>
 internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
 {
+    private static readonly string TooLarge = $"The request body is larger than the limit of {ApiLimits.MaxRequestBodyBytes / (1024 * 1024)} MiB.";
+
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -49,9 +51,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         }
         catch (BadHttpRequestException e)
         {
-            var detail = e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? $"The request body is larger than the limit of {ApiLimits.MaxRequestBodyBytes / (1024 * 1024)} MiB."
-                : e.Message;
+            var detail = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge : e.Message;
             await WriteAsync(context, Problems.Create(e.StatusCode, detail));
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -77,14 +77,14 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         if (UnmappedMember().Match(message) is { Success: true } unmapped)
         {
             var name = unmapped.Groups[1].Value;
-            field = field == "body" || field.EndsWith(name, StringComparison.Ordinal) ? Join(field, name) : field;
+            field = field.EndsWith(name, StringComparison.Ordinal) ? field : Join(field, name);
             return (field, "Extra inputs are not permitted (unknown field)");
         }
 
         if (MissingRequired().Match(message) is { Success: true } missing)
         {
             var names = missing.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Select(n => n.Trim('\''));
+                .Select(n => n.Trim('\'', '.', ' '));
             return (Join(field, names.First()), "Field required");
         }
 
@@ -135,6 +135,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         StatusCodes.Status404NotFound => $"No resource at {context.Request.Method} {context.Request.Path}.",
         StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not allowed on {context.Request.Path}.",
         StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        StatusCodes.Status413PayloadTooLarge => TooLarge,
         _ => "The request could not be processed.",
     };
 
@@ -153,7 +154,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
     [GeneratedRegex(@"The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnmappedMember();
 
-    [GeneratedRegex(@"missing required properties including: (.*)\.?$")]
+    [GeneratedRegex(@"missing required properties including: (.*?)\.?$")]
     private static partial Regex MissingRequired();
 
     [GeneratedRegex(@"could not be converted to ([^\s.]+(?:\.[^\s.]+)*)\.? Path")]

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text;
+using Reeve.Core.WorkPools;
+
+namespace Reeve.Server.Tests.Api;
+
+/// <summary>Every kind of bad request gets a 4xx problem that names the field and the reason, never a 500.</summary>
+public abstract class BadInputTests(ServerFixture fixture)
+{
+    private const string Pool = "bad-input-pool";
+
+    private RunningServer Server => fixture.Server;
+
+    public static TheoryData<string, string, string?, string?> Requests => new()
+    {
+        // method, path, body, field the error must name (null: the body as a whole or none)
+        { "POST", "work_pools/", """{"name": "x", "type": "process" """, "body" },
+        { "POST", "work_pools/", "not json at all", "body" },
+        { "POST", "work_pools/", """{"name": 5, "type": "process"}""", "name" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "concurrency_limit": "five"}""", "concurrency_limit" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "concurrency_limit": 1.5}""", "concurrency_limit" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "concurrency_limit": -1}""", "concurrency_limit" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "concurrency_limit": 99999999999}""", "concurrency_limit" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "is_paused": "yes"}""", "is_paused" },
+        { "POST", "work_pools/", """{"type": "process"}""", "name" },
+        { "POST", "work_pools/", """{"name": "x"}""", "type" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "colour": "red"}""", "colour" },
+        { "POST", "work_pools/", """{"name": "a/b", "type": "process"}""", "name" },
+        { "POST", "work_pools/", """{"name": "   ", "type": "process"}""", "name" },
+        { "POST", "work_pools/", $$"""{"name": "{{new string('n', 10_000)}}", "type": "process"}""", "name" },
+        { "POST", "work_pools/", """{"name": null, "type": "process"}""", "name" },
+        { "POST", "work_pools/", """{"name": "x", "type": null}""", "type" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "base_job_template": "nope"}""", "base_job_template" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "base_job_template": {"job_configuration": []}}""", "base_job_template" },
+        { "POST", "work_pools/", """{"name": "x", "type": "process", "storage_configuration": {"bucket": 1}}""", "storage_configuration.bucket" },
+        { "POST", "work_pools/", "[]", "body" },
+        { "POST", "work_pools/", "\"a string\"", "body" },
+        { "POST", "work_pools/", "null", "body" },
+        { "POST", "work_pools/", "", "body" },
+        { "POST", "work_pools/", new string('[', 500) + new string(']', 500), "body" },
+        { "PATCH", $"work_pools/{Pool}", """{"concurrency_limit": -1}""", "concurrency_limit" },
+        { "PATCH", $"work_pools/{Pool}", """{"name": "renamed"}""", "name" },
+        { "PATCH", $"work_pools/{Pool}", """{"is_paused": null}""", "is_paused" },
+        { "PATCH", $"work_pools/{Pool}", """{"base_job_template": {"job_configuration": {"a": "{{ b }}"}, "variables": {"type": "object"}}}""", "base_job_template.job_configuration" },
+        { "POST", "work_pools/filter", """{"limit": 500}""", "limit" },
+        { "POST", "work_pools/filter", """{"limit": -1}""", "limit" },
+        { "POST", "work_pools/filter", """{"offset": -1}""", "offset" },
+        { "POST", "work_pools/filter", """{"work_pools": {"name": {"any_": "x"}}}""", "work_pools.name.any_" },
+        { "POST", "work_pools/filter", """{"work_pools": {"id": {"any_": ["not-a-uuid"]}}}""", "work_pools.id.any_[0]" },
+        { "POST", "work_pools/filter", """{"work_pools": {"operator": "xor_"}}""", "work_pools.operator" },
+        { "POST", "work_pools/count", """{"work_pools": 5}""", "work_pools" },
+        { "POST", $"work_pools/{Pool}/queues", """{"name": "q", "priority": "high"}""", "priority" },
+        { "POST", $"work_pools/{Pool}/queues", """{"name": "q", "priority": -3}""", "priority" },
+        { "POST", $"work_pools/{Pool}/queues", """{"priority": 2}""", "name" },
+        { "PATCH", $"work_pools/{Pool}/queues/default", """{"name": ""}""", "name" },
+        { "PATCH", $"work_pools/{Pool}/queues/default", """{"priority": 0}""", "priority" },
+        { "POST", $"work_pools/{Pool}/workers/heartbeat", """{"name": ""}""", "name" },
+        { "POST", $"work_pools/{Pool}/workers/heartbeat", """{"name": "w", "heartbeat_interval_seconds": "often"}""", "heartbeat_interval_seconds" },
+        { "POST", $"work_pools/{Pool}/workers/filter", """{"workers": {"status": {"any_": ["SLEEPING"]}}}""", "workers.status.any_[0]" },
+        { "POST", $"work_pools/{Pool}/workers/filter", """{"workers": {"last_heartbeat_time": {"after_": "yesterday"}}}""", "workers.last_heartbeat_time.after_" },
+        { "GET", "work_pools/a%2Fb", null, null },
+        { "GET", "work_pools/", null, null },
+        { "GET", "no/such/endpoint", null, null },
+        { "DELETE", "work_pools/never-created", null, null },
+        { "GET", "collections/views/unknown-view", null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public async Task BadRequest_Gets4xxProblemNamingTheField(string method, string path, string? body, string? field)
+    {
+        await EnsurePoolAsync();
+
+        var response = await Server.Http.SendJsonAsync(new HttpMethod(method), path, body);
+
+        Assert.InRange((int)response.Status, 400, 499);
+        Assert.False(string.IsNullOrWhiteSpace(response.Detail), $"No detail in: {response.Text}");
+        if (field is not null)
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+            Assert.Equal(field, response.Field);
+            Assert.StartsWith(field, response.Detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task BadRequests_ChangeNothing()
+    {
+        await EnsurePoolAsync();
+        var before = await Server.Client.ReadWorkPoolAsync(Pool);
+
+        foreach (var row in Requests)
+        {
+            var (method, path, body, _) = row.Data;
+            await Server.Http.SendJsonAsync(new HttpMethod(method), path, body);
+        }
+
+        var after = await Server.Client.ReadWorkPoolAsync(Pool);
+        Assert.Equal(before.ConcurrencyLimit, after.ConcurrencyLimit);
+        Assert.Equal(before.Updated, after.Updated);
+        Assert.Equal(0, await Server.Client.CountWorkPoolsAsync(new WorkPoolFilter { Name = new() { Any = ["x", "a/b"] } }));
+        Assert.Single(await Server.Client.FilterWorkQueuesAsync(Pool));
+        Assert.True(await Server.Client.HealthAsync());
+    }
+
+    [Fact]
+    public async Task WrongContentType_Returns415()
+    {
+        var response = await Server.Http.SendJsonAsync(HttpMethod.Post, "work_pools/", """{"name": "x", "type": "process"}""", "text/plain");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.Status);
+        Assert.NotNull(response.Detail);
+    }
+
+    [Fact]
+    public async Task BodyOverTheLimit_Returns413()
+    {
+        var huge = new StringBuilder("{\"name\": \"x\", \"type\": \"process\", \"description\": \"");
+        huge.Append('d', 11 * 1024 * 1024).Append("\"}");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "work_pools/")
+        {
+            Content = new StringContent(huge.ToString(), Encoding.UTF8, "application/json"),
+        };
+
+        // The client waits for the server's go-ahead, as well-behaved clients of large bodies do, and gets the refusal instead.
+        request.Headers.ExpectContinue = true;
+        using var response = await Server.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("limit", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidUtf8_Returns422()
+    {
+        using var content = new ByteArrayContent([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}']);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await Server.Http.PostAsync("work_pools/", content);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+    }
+
+    private async Task EnsurePoolAsync()
+    {
+        var response = await Server.Http.PostJsonAsync("work_pools/", $$"""{"name": "{{Pool}}", "type": "process", "concurrency_limit": 7}""");
+        Assert.True(response.Status is HttpStatusCode.Created or HttpStatusCode.Conflict, response.Text);
+    }
+}
+
+public sealed class BadInputTests_Sqlite(SqliteServerFixture fixture) : BadInputTests(fixture), IClassFixture<SqliteServerFixture>;
+
+public sealed class BadInputTests_Postgres(PostgresServerFixture fixture) : BadInputTests(fixture), IClassFixture<PostgresServerFixture>;
