@@ -69,7 +69,7 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi("reeve", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Reeve";
             document.Info.Description = "Reeve's REST API: Prefect 3's paths and fields for work pools, queues and workers.";
