@@ -26,7 +26,8 @@ internal static class ReeveCli
         {
             // One line, as for every other error; --help says the rest.
             var command = string.Join(' ', CommandPath(parsed.CommandResult));
-            await context.Error.WriteLineAsync($"{parsed.Errors[0].Message} See '{command} --help'.");
+            var message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*\n\s*", " ");
+            await context.Error.WriteLineAsync($"{message} See '{command} --help'.");
             return 2;
         }
 

@@ -1,0 +1,52 @@
+using Reeve.Core.WorkPools;
+
+namespace Reeve.Cli.Tests.Commands;
+
+public sealed class ErrorReportingTests
+{
+    [Fact]
+    public async Task NoServer_SaysSoAndHowToStartOne()
+    {
+        // Port 9 (discard) is closed on loopback: nothing listens there.
+        var result = await new CliProcess("http://127.0.0.1:9/api").RunAsync("work-pool", "ls");
+
+        CliAssert.FailsWithOneLine(result, "Cannot reach a Reeve server at http://127.0.0.1:9/api. Start one with 'reeve server start'");
+    }
+
+    [Theory]
+    [InlineData("work-pool create")]
+    [InlineData("work-pool create p --concurrency-limit many")]
+    [InlineData("work-pool ls --output yaml")]
+    [InlineData("work-pol ls")]
+    public async Task ParseErrors_AreOneLineWithExit2(string commandLine)
+    {
+        var result = await new CliProcess("http://127.0.0.1:9/api").RunAsync(commandLine.Split(' '));
+        CliAssert.FailsWithOneLine(result, "--help", exitCode: 2);
+    }
+
+    [Fact]
+    public async Task ServerWithApiKey_RefusesTheCliWithoutOne_AndServesItWithOne()
+    {
+        await using var server = await RunningServer.StartAsync(TestStorage.Sqlite, apiKey: "k3y");
+        var cli = new CliProcess(server.ApiUrl);
+
+        var refused = await cli.RunAsync("work-pool", "ls");
+        cli.Environment["REEVE_API_KEY"] = "k3y";
+        var created = await cli.RunAsync("work-pool", "create", "keyed", "--type", "process");
+
+        CliAssert.FailsWithOneLine(refused, "REEVE_API_KEY");
+        CliAssert.Succeeds(created);
+        Assert.Equal("keyed", (await server.Client.ReadWorkPoolAsync("keyed")).Name);
+    }
+
+    [Fact]
+    public async Task ApiKeyFromTheProfile_IsSent()
+    {
+        await using var server = await RunningServer.StartAsync(TestStorage.Sqlite, apiKey: "k3y");
+        var cli = new CliProcess(server.ApiUrl);
+        CliAssert.Succeeds(await cli.RunAsync("config", "set", "REEVE_API_KEY=k3y"));
+
+        CliAssert.Succeeds(await cli.RunAsync("work-pool", "ls"));
+        Assert.Equal(0, await server.Client.CountWorkPoolsAsync(new WorkPoolFilter()));
+    }
+}
