@@ -18,3 +18,4 @@ for provider in Sqlite Postgres; do
   fi
 done
 rm -rf src/Reeve.Server/Reeve
+eng/compile-models.sh

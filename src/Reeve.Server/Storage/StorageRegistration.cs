@@ -6,6 +6,8 @@ namespace Reeve.Server.Storage;
 /// <summary>Wires the provider chosen by <see cref="StorageOptions"/> into the container.</summary>
 internal static class StorageRegistration
 {
+    private const string HistoryTable = "__reeve_migrations";
+
     public static IServiceCollection AddReeveStorage(this IServiceCollection services, StorageOptions options)
     {
         services.AddSingleton(options);
@@ -13,11 +15,13 @@ internal static class StorageRegistration
         switch (options.Provider)
         {
             case StorageProvider.Sqlite:
-                services.AddDbContextPool<SqliteReeveDbContext>(o => ConfigureSqlite(o, options.ConnectionString));
+                services.AddDbContextPool<SqliteReeveDbContext>(o => ConfigureSqlite(o, options.ConnectionString)
+                    .UseModel(CompiledModels.Sqlite.SqliteReeveDbContextModel.Instance));
                 services.AddScoped<ReeveDbContext>(sp => sp.GetRequiredService<SqliteReeveDbContext>());
                 break;
             case StorageProvider.Postgres:
-                services.AddDbContextPool<PostgresReeveDbContext>(o => ConfigurePostgres(o, options.ConnectionString));
+                services.AddDbContextPool<PostgresReeveDbContext>(o => ConfigurePostgres(o, options.ConnectionString)
+                    .UseModel(CompiledModels.Postgres.PostgresReeveDbContextModel.Instance));
                 services.AddScoped<ReeveDbContext>(sp => sp.GetRequiredService<PostgresReeveDbContext>());
                 break;
             default:
@@ -31,16 +35,18 @@ internal static class StorageRegistration
         return services;
     }
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
+    // The compiled models (Storage/CompiledModels, made by eng/compile-models.sh) are added by the callers that
+    // serve requests; the design-time factories build the model from code, so migrations see every change.
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
         builder
-            .UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__reeve_migrations"))
+            .UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(HistoryTable))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(SqlitePragmas.Instance)
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
 
-    internal static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
+    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__reeve_migrations"))
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(HistoryTable))
             .UseSnakeCaseNamingConvention()
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
 
@@ -62,6 +68,40 @@ internal static class StorageRegistration
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
 
-        await db.Database.MigrateAsync(cancellationToken);
+        // Migrate() builds the full design-time model even when there is nothing to do (about a second);
+        // comparing the applied migrations with the known ones first keeps restarts fast.
+        var applied = await AppliedMigrationsAsync(db, cancellationToken);
+        if (db.Database.GetMigrations().Except(applied).Any())
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The ids in the history table, read with plain SQL: EF's own reader builds a model of its own first.</summary>
+    private static async Task<List<string>> AppliedMigrationsAsync(ReeveDbContext db, CancellationToken cancellationToken)
+    {
+        var applied = new List<string>();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT migration_id FROM {HistoryTable}";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(reader.GetString(0));
+            }
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // No history table yet: a new database.
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        return applied;
     }
 }

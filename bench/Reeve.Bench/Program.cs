@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using Reeve.Bench;
+using Reeve.Bench.Scenarios;
+
+IScenario[] all = [new ServerScenario(), new WorkPoolsScenario()];
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+{
+    Console.Error.WriteLine($"{e.Message} Usage: Reeve.Bench [{string.Join('|', all.Select(s => s.Name))}]... [--storage sqlite|postgres] [--quick] [--json FILE]");
+    return 2;
+}
+
+var unknown = options.Scenarios.Except(all.Select(s => s.Name)).ToList();
+if (unknown.Count > 0)
+{
+    Console.Error.WriteLine($"Unknown scenario(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", all.Select(s => s.Name))}.");
+    return 2;
+}
+
+var chosen = options.Scenarios.Count == 0 ? all : all.Where(s => options.Scenarios.Contains(s.Name)).ToArray();
+Console.WriteLine($"Reeve benchmarks: {string.Join(", ", chosen.Select(s => s.Name))} on {options.Storage}{(options.Quick ? " (quick)" : "")}; " +
+    $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):F0} GiB");
+
+var results = new List<Measurement>();
+foreach (var scenario in chosen)
+{
+    Console.WriteLine($"- {scenario.Name}: {scenario.Description}");
+    results.AddRange(await scenario.RunAsync(options));
+}
+
+Console.WriteLine();
+var width = Math.Max(6, results.Max(r => r.Figure.Length));
+Console.WriteLine($"{"scenario",-10} {"figure".PadRight(width)} {"value",12} unit");
+foreach (var r in results)
+{
+    Console.WriteLine($"{r.Scenario,-10} {r.Figure.PadRight(width)} {r.Value.ToString(r.Value >= 100 ? "N0" : "N1", CultureInfo.InvariantCulture),12} {r.Unit}");
+}
+
+if (options.JsonFile is { } file)
+{
+    await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new
+    {
+        date = TimeProvider.System.GetUtcNow().ToString("u", CultureInfo.InvariantCulture),
+        cores = Environment.ProcessorCount,
+        storage = options.Storage,
+        quick = options.Quick,
+        results = results.Select(r => new { r.Scenario, r.Figure, r.Value, r.Unit, r.Storage }),
+    }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+    Console.WriteLine($"Wrote {file}");
+}
+
+return 0;

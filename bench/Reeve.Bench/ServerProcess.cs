@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Npgsql;
+
+namespace Reeve.Bench;
+
+/// <summary>
+/// A real <c>reeve server start</c> process on a loopback port over a fresh database: a SQLite file in a
+/// temporary home folder, or a new database on the PostgreSQL server that <c>REEVE_BENCH_POSTGRES</c>
+/// (or <c>REEVE_TEST_POSTGRES</c>) names.
+/// </summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _home;
+    private readonly string? _database;
+
+    private ServerProcess(Process process, string home, string? database, string url, TimeSpan startToHealthy)
+    {
+        _process = process;
+        _home = home;
+        _database = database;
+        Url = url;
+        StartToHealthy = startToHealthy;
+    }
+
+    public string Url { get; }
+
+    public string ApiUrl => Url + "/api";
+
+    public int Pid => _process.Id;
+
+    public TimeSpan StartToHealthy { get; }
+
+    public static string PostgresAdmin =>
+        Environment.GetEnvironmentVariable("REEVE_BENCH_POSTGRES") is { Length: > 0 } bench ? bench
+        : Environment.GetEnvironmentVariable("REEVE_TEST_POSTGRES") is { Length: > 0 } test ? test
+        : throw new InvalidOperationException("--storage postgres needs REEVE_BENCH_POSTGRES (or REEVE_TEST_POSTGRES) to name a PostgreSQL server.");
+
+    public static async Task<ServerProcess> StartAsync(string storage)
+    {
+        var home = Path.Combine(Path.GetTempPath(), "reeve-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(home);
+        string? database = null;
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reeve.dll"));
+        foreach (var arg in new[] { "server", "start", "--port", "0", "--log-level", "Warning" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["REEVE_HOME"] = home;
+        info.Environment.Remove("REEVE_SERVER_API_KEY");
+        info.Environment.Remove("REEVE_DATABASE_URL");
+        if (storage == "postgres")
+        {
+            database = "reeve_bench_" + Guid.NewGuid().ToString("N")[..12];
+            await ExecuteAdminAsync($"CREATE DATABASE {database}");
+            info.Environment["REEVE_DATABASE_URL"] = new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database }.ConnectionString;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(info)!;
+        string? url = null;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (Listening().Match(line) is { Success: true } match)
+            {
+                url = match.Groups[1].Value;
+                break;
+            }
+        }
+
+        if (url is null)
+        {
+            throw new InvalidOperationException("The server did not start: " + await process.StandardError.ReadToEndAsync());
+        }
+
+        // Keep draining its output so that it never blocks on a full pipe.
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+
+        using var http = new HttpClient();
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url + "/api/health");
+                if (response.IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+        }
+
+        return new ServerProcess(process, home, database, url, clock.Elapsed);
+    }
+
+    /// <summary>The resident memory of the server process, in MiB.</summary>
+    public double ResidentMemoryMiB()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        if (_database is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAdminAsync($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        }
+
+        try
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean.
+        }
+    }
+
+    private static async Task ExecuteAdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresAdmin) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [GeneratedRegex(@"Reeve server listening on (http://\S+)")]
+    private static partial Regex Listening();
+}
