@@ -14,6 +14,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _home;
     private readonly string? _database;
+    private bool _owns = true;
 
     private ServerProcess(Process process, string home, string? database, string url, TimeSpan startToHealthy)
     {
@@ -37,11 +38,30 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         : Environment.GetEnvironmentVariable("REEVE_TEST_POSTGRES") is { Length: > 0 } test ? test
         : throw new InvalidOperationException("--storage postgres needs REEVE_BENCH_POSTGRES (or REEVE_TEST_POSTGRES) to name a PostgreSQL server.");
 
+    /// <summary>Starts a server over a fresh database, which it owns and removes when disposed.</summary>
     public static async Task<ServerProcess> StartAsync(string storage)
     {
         var home = Path.Combine(Path.GetTempPath(), "reeve-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(home);
         string? database = null;
+        if (storage == "postgres")
+        {
+            database = "reeve_bench_" + Guid.NewGuid().ToString("N")[..12];
+            await ExecuteAdminAsync($"CREATE DATABASE {database}");
+        }
+
+        return await StartAsync(home, database, owns: true);
+    }
+
+    /// <summary>Starts another server over the database of <paramref name="previous"/> (stopped first): a restart.</summary>
+    public static async Task<ServerProcess> RestartAsync(ServerProcess previous)
+    {
+        await previous.StopAsync();
+        return await StartAsync(previous._home, previous._database, owns: false);
+    }
+
+    private static async Task<ServerProcess> StartAsync(string home, string? database, bool owns)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -57,10 +77,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         info.Environment["REEVE_HOME"] = home;
         info.Environment.Remove("REEVE_SERVER_API_KEY");
         info.Environment.Remove("REEVE_DATABASE_URL");
-        if (storage == "postgres")
+        if (database is not null)
         {
-            database = "reeve_bench_" + Guid.NewGuid().ToString("N")[..12];
-            await ExecuteAdminAsync($"CREATE DATABASE {database}");
             info.Environment["REEVE_DATABASE_URL"] = new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database }.ConnectionString;
         }
 
@@ -100,9 +118,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+
+            // Poll gently: a busy loop would take a core from the server it is timing.
+            await Task.Delay(5);
         }
 
-        return new ServerProcess(process, home, database, url, clock.Elapsed);
+        return new ServerProcess(process, home, database, url, clock.Elapsed) { _owns = owns };
     }
 
     /// <summary>The resident memory of the server process, in MiB.</summary>
@@ -119,15 +140,25 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return double.NaN;
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task StopAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    /// <summary>Stops the server; the database goes with it unless another server took it over.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         _process.Dispose();
+        if (!_owns)
+        {
+            return;
+        }
+
         if (_database is not null)
         {
             NpgsqlConnection.ClearAllPools();

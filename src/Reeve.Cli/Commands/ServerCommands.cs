@@ -84,7 +84,11 @@ internal static class ServerCommands
         context.WriteLine($"  Storage:  {options.Storage.Describe()}");
         context.WriteLine(options.ApiKey is null ? "  API key:  none (any client on this address may call the API)" : "  API key:  required (clients send REEVE_API_KEY)");
         context.WriteLine();
-        context.WriteLine($"Point clients at it with: reeve config set REEVE_API_URL={url}/api");
+        if ($"{url}/api" != Client.ReeveSettings.DefaultApiUrl)
+        {
+            context.WriteLine($"Point clients at it with: reeve config set REEVE_API_URL={url}/api");
+        }
+
         context.WriteLine("Stop it with Ctrl+C.");
 
         await server.WaitForShutdownAsync(CancellationToken.None);

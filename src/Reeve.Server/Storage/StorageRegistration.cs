@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Reeve.Server.Storage;
 
@@ -71,8 +72,11 @@ internal static class StorageRegistration
         // Migrate() builds the full design-time model even when there is nothing to do (about a second);
         // comparing the applied migrations with the known ones first keeps restarts fast.
         var applied = await AppliedMigrationsAsync(db, cancellationToken);
-        if (db.Database.GetMigrations().Except(applied).Any())
+        var pending = db.Database.GetMigrations().Except(applied).ToList();
+        if (pending.Count > 0)
         {
+            var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Reeve.Server.Storage");
+            logger.LogInformation("Applying {Count} migration(s) to {Database}: {Migrations}", pending.Count, options.Describe(), string.Join(", ", pending));
             await db.Database.MigrateAsync(cancellationToken);
         }
     }
