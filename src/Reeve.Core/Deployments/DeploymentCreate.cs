@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+
+namespace Reeve.Core.Deployments;
+
+/// <summary>
+/// The body of <c>POST /api/deployments/</c>: creates the deployment, or updates the one with the same
+/// flow and name with the fields sent.
+/// </summary>
+public sealed record DeploymentCreate
+{
+    /// <summary>The deployment's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The flow it runs.</summary>
+    public required Guid FlowId { get; init; }
+
+    /// <summary>Pause it (no scheduled runs).</summary>
+    public bool? Paused { get; init; }
+
+    /// <summary>Its schedules.</summary>
+    public List<DeploymentScheduleCreate>? Schedules { get; init; }
+
+    /// <summary>A concurrency limit (1 or more).</summary>
+    public int? ConcurrencyLimit { get; init; }
+
+    /// <summary>What happens to runs over the limit.</summary>
+    public ConcurrencyOptions? ConcurrencyOptions { get; init; }
+
+    /// <summary>Whether parameters are checked against the schema (default true).</summary>
+    public bool? EnforceParameterSchema { get; init; }
+
+    /// <summary>The JSON Schema of the flow's parameters.</summary>
+    public JsonObject? ParameterOpenapiSchema { get; init; }
+
+    /// <summary>Default parameters.</summary>
+    public JsonObject? Parameters { get; init; }
+
+    /// <summary>Tags.</summary>
+    public List<string>? Tags { get; init; }
+
+    /// <summary>Labels.</summary>
+    public JsonObject? Labels { get; init; }
+
+    /// <summary>Steps that fetch the flow's code.</summary>
+    public JsonArray? PullSteps { get; init; }
+
+    /// <summary>The queue; with only a pool, the pool's default queue. Created when missing.</summary>
+    public string? WorkQueueName { get; init; }
+
+    /// <summary>The pool.</summary>
+    public string? WorkPoolName { get; init; }
+
+    /// <summary>Kept for Prefect compatibility.</summary>
+    public Guid? StorageDocumentId { get; init; }
+
+    /// <summary>Kept for Prefect compatibility.</summary>
+    public Guid? InfrastructureDocumentId { get; init; }
+
+    /// <summary>A description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The folder the entrypoint is relative to.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>A version label.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Where the flow is.</summary>
+    public string? Entrypoint { get; init; }
+
+    /// <summary>Overrides of the pool's job variables, checked against its schema.</summary>
+    public JsonObject? JobVariables { get; init; }
+}

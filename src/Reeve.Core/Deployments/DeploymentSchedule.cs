@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+
+namespace Reeve.Core.Deployments;
+
+/// <summary>A schedule of a deployment, as stored (the scheduler acts on it).</summary>
+public sealed record DeploymentSchedule
+{
+    /// <summary>The schedule's id.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>When it was created.</summary>
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>When it last changed.</summary>
+    public required DateTimeOffset Updated { get; init; }
+
+    /// <summary>The deployment it belongs to.</summary>
+    public required Guid DeploymentId { get; init; }
+
+    /// <summary><c>{cron, timezone, day_or}</c>, <c>{interval, anchor_date, timezone}</c> or <c>{rrule, timezone}</c>.</summary>
+    public required JsonObject Schedule { get; init; }
+
+    /// <summary>Whether the schedule makes runs.</summary>
+    public bool Active { get; init; } = true;
+
+    /// <summary>The most future runs the schedule keeps.</summary>
+    public int? MaxScheduledRuns { get; init; }
+
+    /// <summary>Parameters merged over the deployment's for this schedule's runs.</summary>
+    public JsonObject Parameters { get; init; } = [];
+
+    /// <summary>A name unique within the deployment.</summary>
+    public string? Slug { get; init; }
+}
+
+/// <summary>A schedule in a deployment's create or update body.</summary>
+public sealed record DeploymentScheduleCreate
+{
+    /// <summary>The schedule.</summary>
+    public required JsonObject Schedule { get; init; }
+
+    /// <summary>Whether the schedule makes runs.</summary>
+    public bool Active { get; init; } = true;
+
+    /// <summary>The most future runs the schedule keeps.</summary>
+    public int? MaxScheduledRuns { get; init; }
+
+    /// <summary>Parameters merged over the deployment's.</summary>
+    public JsonObject? Parameters { get; init; }
+
+    /// <summary>A name unique within the deployment.</summary>
+    public string? Slug { get; init; }
+}
