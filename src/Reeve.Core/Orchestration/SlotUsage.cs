@@ -27,6 +27,9 @@ public sealed record ConcurrencySnapshot
     /// <summary>The run's deployment, when it has a limit.</summary>
     public SlotUsage? Deployment { get; init; }
 
+    /// <summary>What is paused and so hands out no work (<c>work pool 'p'</c>), if anything.</summary>
+    public string? PausedBy { get; init; }
+
     /// <summary>What happens when the deployment has no room.</summary>
     public CollisionStrategy CollisionStrategy { get; init; }
 }

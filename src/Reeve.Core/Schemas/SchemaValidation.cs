@@ -31,6 +31,27 @@ public static class SchemaValidation
     /// </summary>
     public static void Validate(JsonObject schema, JsonObject value, string field, bool ignoreRequired)
     {
+        var built = Build(schema, field);
+
+        var result = built.Evaluate(JsonSerializer.SerializeToElement(value), ListOutput);
+        if (!result.IsValid && FirstError(result, ignoreRequired) is var (location, message))
+        {
+            throw new ReeveValidationException(Join(field, location), message);
+        }
+    }
+
+    /// <summary>
+    /// Builds a schema once per distinct text: deployments and pools repeat the same few schemas on every
+    /// run they create, and building one costs far more than using it.
+    /// </summary>
+    private static JsonSchema Build(JsonObject schema, string field)
+    {
+        var text = schema.ToJsonString();
+        if (Cache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+
         JsonSchema built;
         try
         {
@@ -41,12 +62,18 @@ public static class SchemaValidation
             throw new ReeveValidationException(field, $"cannot be checked: its schema is not usable ({e.Message})");
         }
 
-        var result = built.Evaluate(JsonSerializer.SerializeToElement(value), ListOutput);
-        if (!result.IsValid && FirstError(result, ignoreRequired) is var (location, message))
+        if (Cache.Count >= MaxCached)
         {
-            throw new ReeveValidationException(Join(field, location), message);
+            Cache.Clear();
         }
+
+        Cache[text] = built;
+        return built;
     }
+
+    private const int MaxCached = 512;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchema> Cache = new(StringComparer.Ordinal);
 
     private static (string Location, string Message)? FirstError(EvaluationResults results, bool ignoreRequired)
     {

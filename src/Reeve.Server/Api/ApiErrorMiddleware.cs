@@ -36,6 +36,10 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         {
             await WriteAsync(context, Problems.Create(StatusCodes.Status404NotFound, e.Message));
         }
+        catch (PayloadTooLargeException e)
+        {
+            await WriteAsync(context, Problems.Create(StatusCodes.Status413PayloadTooLarge, e.Message));
+        }
         catch (ReeveConflictException e)
         {
             await WriteAsync(context, Problems.Create(StatusCodes.Status409Conflict, e.Message));

@@ -15,6 +15,11 @@ internal static class ApiRoutes
         api.MapWorkQueues();
         api.MapWorkers();
         api.MapCollections();
+        api.MapFlows();
+        api.MapDeployments();
+        api.MapFlowRuns();
+        api.MapTaskRuns();
+        api.MapLogs();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }
 }

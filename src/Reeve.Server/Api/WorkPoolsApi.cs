@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Reeve.Core.FlowRuns;
 using Reeve.Core.WorkPools;
 using Reeve.Server.Storage;
 
@@ -20,6 +21,7 @@ internal static class WorkPoolsApi
         pools.MapDelete("/{name}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound);
         pools.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         pools.MapPost("/count", CountAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        pools.MapPost("/{name}/get_scheduled_flow_runs", ScheduledRunsAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<Created<WorkPool>> CreateAsync([FromBody] WorkPoolCreate body, WorkPoolStore pools, CancellationToken ct)
@@ -45,6 +47,9 @@ internal static class WorkPoolsApi
 
     private static async Task<Ok<IReadOnlyList<WorkPool>>> FilterAsync([FromBody] WorkPoolFilterRequest? body, WorkPoolStore pools, CancellationToken ct) =>
         TypedResults.Ok(await pools.FilterAsync(body ?? new WorkPoolFilterRequest(), ct));
+
+    private static async Task<Ok<IReadOnlyList<WorkerFlowRun>>> ScheduledRunsAsync(string name, [FromBody] WorkerScheduledRunsRequest? body, WorkerRunsStore runs, CancellationToken ct) =>
+        TypedResults.Ok(await runs.ScheduledAsync(name, body ?? new WorkerScheduledRunsRequest(), ct));
 
     private static async Task<Ok<int>> CountAsync([FromBody] WorkPoolFilterRequest? body, WorkPoolStore pools, CancellationToken ct) =>
         TypedResults.Ok(await pools.CountAsync(body?.WorkPools, ct));

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Reeve.Core.Naming;
+using Reeve.Core.States;
 using Reeve.Server.Storage.Entities;
 
 namespace Reeve.Server.Storage;
@@ -14,12 +15,24 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<WorkPoolRecord> WorkPools => Set<WorkPoolRecord>();
     public DbSet<WorkQueueRecord> WorkQueues => Set<WorkQueueRecord>();
     public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+    public DbSet<FlowRecord> Flows => Set<FlowRecord>();
+    public DbSet<DeploymentRecord> Deployments => Set<DeploymentRecord>();
+    public DbSet<DeploymentScheduleRecord> DeploymentSchedules => Set<DeploymentScheduleRecord>();
+    public DbSet<FlowRunRecord> FlowRuns => Set<FlowRunRecord>();
+    public DbSet<FlowRunStateRecord> FlowRunStates => Set<FlowRunStateRecord>();
+    public DbSet<TaskRunRecord> TaskRuns => Set<TaskRunRecord>();
+    public DbSet<TaskRunStateRecord> TaskRunStates => Set<TaskRunStateRecord>();
+    public DbSet<LogRecord> Logs => Set<LogRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every time is UTC; SQLite hands DateTime back without a Kind.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcConverter>();
+
+        // State types are stored by name (Scheduled, Running): readable, and what the queries compare with.
+        configurationBuilder.Properties<StateType>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<StateType?>().HaveConversion<string>().HaveMaxLength(16);
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -48,6 +61,95 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
             worker.HasIndex(w => new { w.WorkPoolId, w.Name }).IsUnique();
             worker.HasIndex(w => new { w.WorkPoolId, w.OnlineUntil });
             worker.Property(w => w.Name).HasMaxLength(ResourceName.MaxLength);
+        });
+
+        ConfigureFlowsAndDeployments(modelBuilder);
+        ConfigureRuns(modelBuilder);
+    }
+
+    private static void ConfigureFlowsAndDeployments(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<FlowRecord>(flow =>
+        {
+            flow.ToTable("flow");
+            flow.HasIndex(f => f.Name).IsUnique();
+            flow.Property(f => f.Name).HasMaxLength(ResourceName.MaxLength);
+        });
+
+        modelBuilder.Entity<DeploymentRecord>(deployment =>
+        {
+            deployment.ToTable("deployment");
+            deployment.HasIndex(d => new { d.FlowId, d.Name }).IsUnique();
+            deployment.HasIndex(d => d.WorkQueueId);
+            deployment.Property(d => d.Name).HasMaxLength(ResourceName.MaxLength);
+            deployment.Property(d => d.CollisionStrategy).HasMaxLength(16);
+            deployment.HasOne(d => d.Flow).WithMany().HasForeignKey(d => d.FlowId).OnDelete(DeleteBehavior.Cascade);
+            deployment.HasOne(d => d.WorkQueue).WithMany().HasForeignKey(d => d.WorkQueueId).OnDelete(DeleteBehavior.SetNull);
+            deployment.HasMany(d => d.Schedules).WithOne().HasForeignKey(s => s.DeploymentId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<DeploymentScheduleRecord>(schedule =>
+        {
+            schedule.ToTable("deployment_schedule");
+            schedule.HasIndex(s => s.DeploymentId);
+            schedule.Property(s => s.Slug).HasMaxLength(ResourceName.MaxLength);
+        });
+    }
+
+    private static void ConfigureRuns(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<FlowRunRecord>(run =>
+        {
+            run.ToTable("flow_run");
+            run.Property(r => r.Name).HasMaxLength(ResourceName.MaxLength);
+            run.Property(r => r.RetryType).HasMaxLength(16);
+            run.HasOne<FlowRecord>().WithMany().HasForeignKey(r => r.FlowId).OnDelete(DeleteBehavior.Cascade);
+            run.HasOne<DeploymentRecord>().WithMany().HasForeignKey(r => r.DeploymentId).OnDelete(DeleteBehavior.SetNull);
+            run.HasOne<WorkQueueRecord>().WithMany().HasForeignKey(r => r.WorkQueueId).OnDelete(DeleteBehavior.SetNull);
+            run.HasOne<WorkPoolRecord>().WithMany().HasForeignKey(r => r.WorkPoolId).OnDelete(DeleteBehavior.SetNull);
+
+            // NULL keys never collide, so only runs that carry a key are unique per flow.
+            run.HasIndex(r => new { r.FlowId, r.IdempotencyKey }).IsUnique();
+
+            // Handing out work: due runs of a pool; counting slots: active runs of a pool, queue, deployment.
+            run.HasIndex(r => new { r.WorkPoolId, r.StateType, r.NextScheduledStartTime });
+            run.HasIndex(r => new { r.WorkQueueId, r.StateType });
+            run.HasIndex(r => new { r.DeploymentId, r.StateType, r.NextScheduledStartTime });
+            run.HasIndex(r => new { r.StateType, r.NextScheduledStartTime });
+            run.HasIndex(r => r.ExpectedStartTime);
+            run.HasIndex(r => r.ParentTaskRunId);
+        });
+
+        modelBuilder.Entity<FlowRunStateRecord>(state =>
+        {
+            state.ToTable("flow_run_state");
+            state.HasOne<FlowRunRecord>().WithMany().HasForeignKey(s => s.FlowRunId).OnDelete(DeleteBehavior.Cascade);
+            state.HasIndex(s => new { s.FlowRunId, s.Timestamp });
+        });
+
+        modelBuilder.Entity<TaskRunRecord>(task =>
+        {
+            task.ToTable("task_run");
+            task.Property(t => t.Name).HasMaxLength(ResourceName.MaxLength);
+            task.Property(t => t.TaskKey).HasMaxLength(2000);
+            task.Property(t => t.DynamicKey).HasMaxLength(2000);
+            task.HasOne<FlowRunRecord>().WithMany().HasForeignKey(t => t.FlowRunId).OnDelete(DeleteBehavior.Cascade);
+            task.HasIndex(t => new { t.FlowRunId, t.TaskKey, t.DynamicKey }).IsUnique();
+        });
+
+        modelBuilder.Entity<TaskRunStateRecord>(state =>
+        {
+            state.ToTable("task_run_state");
+            state.HasOne<TaskRunRecord>().WithMany().HasForeignKey(s => s.TaskRunId).OnDelete(DeleteBehavior.Cascade);
+            state.HasIndex(s => new { s.TaskRunId, s.Timestamp });
+        });
+
+        modelBuilder.Entity<LogRecord>(log =>
+        {
+            log.ToTable("log");
+            log.Property(l => l.Name).HasMaxLength(ResourceName.MaxLength);
+            log.HasIndex(l => new { l.FlowRunId, l.Timestamp });
+            log.HasIndex(l => l.TaskRunId);
         });
     }
 

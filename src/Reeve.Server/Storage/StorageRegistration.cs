@@ -16,13 +16,11 @@ internal static class StorageRegistration
         switch (options.Provider)
         {
             case StorageProvider.Sqlite:
-                services.AddDbContextPool<SqliteReeveDbContext>(o => ConfigureSqlite(o, options.ConnectionString)
-                    .UseModel(CompiledModels.Sqlite.SqliteReeveDbContextModel.Instance));
+                services.AddDbContextPool<SqliteReeveDbContext>(o => UseCompiledModel(ConfigureSqlite(o, options.ConnectionString), "Sqlite"));
                 services.AddScoped<ReeveDbContext>(sp => sp.GetRequiredService<SqliteReeveDbContext>());
                 break;
             case StorageProvider.Postgres:
-                services.AddDbContextPool<PostgresReeveDbContext>(o => ConfigurePostgres(o, options.ConnectionString)
-                    .UseModel(CompiledModels.Postgres.PostgresReeveDbContextModel.Instance));
+                services.AddDbContextPool<PostgresReeveDbContext>(o => UseCompiledModel(ConfigurePostgres(o, options.ConnectionString), "Postgres"));
                 services.AddScoped<ReeveDbContext>(sp => sp.GetRequiredService<PostgresReeveDbContext>());
                 break;
             default:
@@ -33,6 +31,12 @@ internal static class StorageRegistration
         services.AddScoped<WorkPoolStore>();
         services.AddScoped<WorkQueueStore>();
         services.AddScoped<WorkerStore>();
+        services.AddScoped<FlowStore>();
+        services.AddScoped<DeploymentStore>();
+        services.AddScoped<FlowRunStore>();
+        services.AddScoped<TaskRunStore>();
+        services.AddScoped<LogStore>();
+        services.AddScoped<WorkerRunsStore>();
         return services;
     }
 
@@ -50,6 +54,21 @@ internal static class StorageRegistration
             .UseNpgsql(WithStatementPreparation(connectionString), npgsql => npgsql.MigrationsHistoryTable(HistoryTable))
             .UseSnakeCaseNamingConvention()
             .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+
+    /// <summary>
+    /// Uses the provider's compiled model (Storage/CompiledModels). It is found by name so that
+    /// eng/compile-models.sh can delete and rebuild it; without one, EF builds the model at start (slower).
+    /// </summary>
+    internal static DbContextOptionsBuilder UseCompiledModel(DbContextOptionsBuilder builder, string provider)
+    {
+        var type = typeof(StorageRegistration).Assembly.GetType($"Reeve.Server.Storage.CompiledModels.{provider}.{provider}ReeveDbContextModel");
+        if (type?.GetProperty("Instance")?.GetValue(null) is Microsoft.EntityFrameworkCore.Metadata.IModel model)
+        {
+            builder.UseModel(model);
+        }
+
+        return builder;
+    }
 
     /// <summary>
     /// Lets Npgsql prepare the statements the server repeats (every endpoint runs the same few queries), which

@@ -34,11 +34,37 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
     /// Locks a work pool's row until the transaction ends, so that changes to its queues (priorities)
     /// by concurrent requests happen one after the other. SQLite is already serialised by the gate.
     /// </summary>
-    public async Task LockWorkPoolAsync(Guid workPoolId, CancellationToken cancellationToken)
+    public Task LockWorkPoolAsync(Guid workPoolId, CancellationToken cancellationToken) => LockAsync(LockedTable.WorkPool, workPoolId, cancellationToken);
+
+    /// <summary>
+    /// Locks one row until the transaction ends (PostgreSQL <c>SELECT ... FOR UPDATE</c>), so that decisions
+    /// about it, such as claiming a run or counting a pool's slots, are taken one at a time. SQLite is already
+    /// serialised by the gate. Rows are locked in the order run, pool, deployment, so that no two
+    /// transactions wait on each other.
+    /// </summary>
+    public async Task LockAsync(LockedTable table, Guid id, CancellationToken cancellationToken)
     {
-        if (options.Provider == StorageProvider.Postgres)
+        if (options.Provider != StorageProvider.Postgres)
         {
-            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM work_pool WHERE id = {workPoolId} FOR UPDATE", cancellationToken);
+            return;
+        }
+
+        switch (table)
+        {
+            case LockedTable.FlowRun:
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM flow_run WHERE id = {id} FOR UPDATE", cancellationToken);
+                break;
+            case LockedTable.TaskRun:
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM task_run WHERE id = {id} FOR UPDATE", cancellationToken);
+                break;
+            case LockedTable.WorkPool:
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM work_pool WHERE id = {id} FOR UPDATE", cancellationToken);
+                break;
+            case LockedTable.Deployment:
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM deployment WHERE id = {id} FOR UPDATE", cancellationToken);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(table));
         }
     }
 
@@ -49,4 +75,13 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
+}
+
+/// <summary>The tables whose rows transactions lock.</summary>
+internal enum LockedTable
+{
+    FlowRun,
+    TaskRun,
+    WorkPool,
+    Deployment,
 }

@@ -150,7 +150,7 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
     public Task<int> CountAsync(WorkPoolFilter? filter, CancellationToken cancellationToken) =>
         Apply(store.Db.WorkPools, filter).CountAsync(cancellationToken);
 
-    private static IQueryable<WorkPoolRecord> Apply(IQueryable<WorkPoolRecord> pools, WorkPoolFilter? filter)
+    internal static IQueryable<WorkPoolRecord> Apply(IQueryable<WorkPoolRecord> pools, WorkPoolFilter? filter)
     {
         if (filter is null)
         {

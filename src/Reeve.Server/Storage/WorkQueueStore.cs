@@ -160,7 +160,7 @@ internal sealed class WorkQueueStore(Store store, WorkPoolStore pools, TimeProvi
         return queues.Select(q => ToWire(q, poolName, now)).ToList();
     }
 
-    private static IQueryable<WorkQueueRecord> Apply(IQueryable<WorkQueueRecord> queues, WorkQueueFilter? filter)
+    internal static IQueryable<WorkQueueRecord> Apply(IQueryable<WorkQueueRecord> queues, WorkQueueFilter? filter)
     {
         if (filter is null)
         {

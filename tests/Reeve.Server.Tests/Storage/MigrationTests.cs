@@ -83,6 +83,9 @@ public class MigrationTests
             foreach (var column in table.Columns.OrderBy(c => c.Name, StringComparer.Ordinal))
             {
                 var clr = column.PropertyMappings.First().Property.ClrType;
+
+                // A list of strings is a primitive collection: JSON text in SQLite, text[] in PostgreSQL.
+                clr = clr == typeof(List<string>) ? typeof(string) : clr;
                 lines.Add($"  column {column.Name} {Nullable.GetUnderlyingType(clr)?.Name ?? clr.Name} null={column.IsNullable} max={column.PropertyMappings.First().Property.GetMaxLength()}");
             }
 

@@ -8,7 +8,7 @@ namespace Reeve.Core.Orchestration.Rules;
 /// its work pool, its queue and its deployment each have room, counted from run states in the same
 /// transaction. Over the pool or queue limit, a claim (PENDING) is rejected and the run stays where it is,
 /// for a later claim; a start (RUNNING) is asked to wait. Over the deployment limit, the run is rescheduled
-/// as AwaitingConcurrencySlot (ENQUEUE) or cancelled (CANCEL_NEW).
+/// as AwaitingConcurrencySlot (ENQUEUE) or cancelled (CANCEL_NEW). A run of a paused pool or queue cannot be claimed.
 /// </summary>
 public sealed class SecureConcurrencySlots : IOrchestrationRule
 {
@@ -33,6 +33,12 @@ public sealed class SecureConcurrencySlots : IOrchestrationRule
     {
         if (transition.Concurrency is not { } limits)
         {
+            return;
+        }
+
+        if (limits.PausedBy is { } paused && transition.Proposed!.Type == StateType.Pending)
+        {
+            transition.Reject(null, $"The {paused} is paused.");
             return;
         }
 

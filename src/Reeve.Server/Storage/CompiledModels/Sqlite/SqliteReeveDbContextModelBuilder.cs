@@ -11,19 +11,45 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("1022f5a6-6564-48c5-910e-bb7c46a6db5e"), entityTypeCount: 3)
+            : base(skipDetectChanges: false, modelId: new Guid("3369299e-42ef-427a-ae75-9d6d767700de"), entityTypeCount: 11)
         {
         }
 
         partial void Initialize()
         {
+            var deploymentRecord = DeploymentRecordEntityType.Create(this);
+            var deploymentScheduleRecord = DeploymentScheduleRecordEntityType.Create(this);
+            var flowRecord = FlowRecordEntityType.Create(this);
+            var flowRunRecord = FlowRunRecordEntityType.Create(this);
+            var flowRunStateRecord = FlowRunStateRecordEntityType.Create(this);
+            var logRecord = LogRecordEntityType.Create(this);
+            var taskRunRecord = TaskRunRecordEntityType.Create(this);
+            var taskRunStateRecord = TaskRunStateRecordEntityType.Create(this);
             var workPoolRecord = WorkPoolRecordEntityType.Create(this);
             var workQueueRecord = WorkQueueRecordEntityType.Create(this);
             var workerRecord = WorkerRecordEntityType.Create(this);
 
+            DeploymentRecordEntityType.CreateForeignKey1(deploymentRecord, flowRecord);
+            DeploymentRecordEntityType.CreateForeignKey2(deploymentRecord, workQueueRecord);
+            DeploymentScheduleRecordEntityType.CreateForeignKey1(deploymentScheduleRecord, deploymentRecord);
+            FlowRunRecordEntityType.CreateForeignKey1(flowRunRecord, deploymentRecord);
+            FlowRunRecordEntityType.CreateForeignKey2(flowRunRecord, flowRecord);
+            FlowRunRecordEntityType.CreateForeignKey3(flowRunRecord, workPoolRecord);
+            FlowRunRecordEntityType.CreateForeignKey4(flowRunRecord, workQueueRecord);
+            FlowRunStateRecordEntityType.CreateForeignKey1(flowRunStateRecord, flowRunRecord);
+            TaskRunRecordEntityType.CreateForeignKey1(taskRunRecord, flowRunRecord);
+            TaskRunStateRecordEntityType.CreateForeignKey1(taskRunStateRecord, taskRunRecord);
             WorkQueueRecordEntityType.CreateForeignKey1(workQueueRecord, workPoolRecord);
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
+            DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);
+            DeploymentScheduleRecordEntityType.CreateAnnotations(deploymentScheduleRecord);
+            FlowRecordEntityType.CreateAnnotations(flowRecord);
+            FlowRunRecordEntityType.CreateAnnotations(flowRunRecord);
+            FlowRunStateRecordEntityType.CreateAnnotations(flowRunStateRecord);
+            LogRecordEntityType.CreateAnnotations(logRecord);
+            TaskRunRecordEntityType.CreateAnnotations(taskRunRecord);
+            TaskRunStateRecordEntityType.CreateAnnotations(taskRunStateRecord);
             WorkPoolRecordEntityType.CreateAnnotations(workPoolRecord);
             WorkQueueRecordEntityType.CreateAnnotations(workQueueRecord);
             WorkerRecordEntityType.CreateAnnotations(workerRecord);

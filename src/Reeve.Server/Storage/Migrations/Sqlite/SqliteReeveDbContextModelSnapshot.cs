@@ -17,6 +17,673 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CollisionStrategy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("collision_strategy");
+
+                    b.Property<int?>("ConcurrencyLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("concurrency_limit");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<bool>("EnforceParameterSchema")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enforce_parameter_schema");
+
+                    b.Property<string>("Entrypoint")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entrypoint");
+
+                    b.Property<Guid>("FlowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_id");
+
+                    b.Property<Guid?>("InfrastructureDocumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("infrastructure_document_id");
+
+                    b.Property<string>("JobVariables")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_variables");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<DateTime?>("LastPolled")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_polled");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ParameterOpenapiSchema")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameter_openapi_schema");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameters");
+
+                    b.Property<string>("Path")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("PullSteps")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pull_steps");
+
+                    b.Property<Guid?>("StorageDocumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("storage_document_id");
+
+                    b.PrimitiveCollection<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("Version")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.Property<Guid?>("WorkQueueId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("work_queue_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deployment");
+
+                    b.HasIndex("WorkQueueId")
+                        .HasDatabaseName("ix_deployment_work_queue_id");
+
+                    b.HasIndex("FlowId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_deployment_flow_id_name");
+
+                    b.ToTable("deployment", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentScheduleRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<Guid>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<int?>("MaxScheduledRuns")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_scheduled_runs");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameters");
+
+                    b.Property<string>("Schedule")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("schedule");
+
+                    b.Property<string>("Slug")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("slug");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deployment_schedule");
+
+                    b.HasIndex("DeploymentId")
+                        .HasDatabaseName("ix_deployment_schedule_deployment_id");
+
+                    b.ToTable("deployment_schedule", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_flow");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_flow_name");
+
+                    b.ToTable("flow", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("AutoScheduled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("auto_scheduled");
+
+                    b.Property<string>("Context")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("context");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid?>("DeploymentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("DeploymentVersion")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deployment_version");
+
+                    b.Property<string>("EmpiricalPolicy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("empirical_policy");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_time");
+
+                    b.Property<DateTime?>("ExpectedStartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expected_start_time");
+
+                    b.Property<Guid>("FlowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_id");
+
+                    b.Property<string>("FlowVersion")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_version");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<Guid?>("InfrastructureDocumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("infrastructure_document_id");
+
+                    b.Property<string>("InfrastructurePid")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("infrastructure_pid");
+
+                    b.Property<string>("JobVariables")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_variables");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("NextScheduledStartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_scheduled_start_time");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameters");
+
+                    b.Property<Guid?>("ParentTaskRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parent_task_run_id");
+
+                    b.Property<string>("RetryType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_type");
+
+                    b.Property<int>("RunCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_count");
+
+                    b.Property<DateTime?>("StartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("State")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<Guid?>("StateId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_id");
+
+                    b.Property<string>("StateName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_name");
+
+                    b.Property<DateTime?>("StateTimestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_timestamp");
+
+                    b.Property<string>("StateType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_type");
+
+                    b.PrimitiveCollection<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<double>("TotalRunTime")
+                        .HasColumnType("REAL")
+                        .HasColumnName("total_run_time");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.Property<Guid?>("WorkPoolId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("work_pool_id");
+
+                    b.Property<Guid?>("WorkQueueId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("work_queue_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_flow_run");
+
+                    b.HasIndex("ExpectedStartTime")
+                        .HasDatabaseName("ix_flow_run_expected_start_time");
+
+                    b.HasIndex("ParentTaskRunId")
+                        .HasDatabaseName("ix_flow_run_parent_task_run_id");
+
+                    b.HasIndex("FlowId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_flow_run_flow_id_idempotency_key");
+
+                    b.HasIndex("StateType", "NextScheduledStartTime")
+                        .HasDatabaseName("ix_flow_run_state_type_next_scheduled_start_time");
+
+                    b.HasIndex("WorkQueueId", "StateType")
+                        .HasDatabaseName("ix_flow_run_work_queue_id_state_type");
+
+                    b.HasIndex("DeploymentId", "StateType", "NextScheduledStartTime")
+                        .HasDatabaseName("ix_flow_run_deployment_id_state_type_next_scheduled_start_time");
+
+                    b.HasIndex("WorkPoolId", "StateType", "NextScheduledStartTime")
+                        .HasDatabaseName("ix_flow_run_work_pool_id_state_type_next_scheduled_start_time");
+
+                    b.ToTable("flow_run", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunStateRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data");
+
+                    b.Property<Guid>("FlowRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_run_id");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("StateDetails")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_details");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("timestamp");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_flow_run_state");
+
+                    b.HasIndex("FlowRunId", "Timestamp")
+                        .HasDatabaseName("ix_flow_run_state_flow_run_id_timestamp");
+
+                    b.ToTable("flow_run_state", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.LogRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<Guid?>("FlowRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_run_id");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("level");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("TaskRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task_run_id");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("Id")
+                        .HasName("pk_log");
+
+                    b.HasIndex("TaskRunId")
+                        .HasDatabaseName("ix_log_task_run_id");
+
+                    b.HasIndex("FlowRunId", "Timestamp")
+                        .HasDatabaseName("ix_log_flow_run_id_timestamp");
+
+                    b.ToTable("log", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.TaskRunRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("CacheExpiration")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cache_expiration");
+
+                    b.Property<string>("CacheKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cache_key");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("DynamicKey")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dynamic_key");
+
+                    b.Property<string>("EmpiricalPolicy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("empirical_policy");
+
+                    b.Property<DateTime?>("EndTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_time");
+
+                    b.Property<DateTime?>("ExpectedStartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expected_start_time");
+
+                    b.Property<Guid?>("FlowRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_run_id");
+
+                    b.Property<int>("FlowRunRunCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flow_run_run_count");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("NextScheduledStartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_scheduled_start_time");
+
+                    b.Property<int>("RunCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_count");
+
+                    b.Property<DateTime?>("StartTime")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("State")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<Guid?>("StateId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_id");
+
+                    b.Property<string>("StateName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_name");
+
+                    b.Property<DateTime?>("StateTimestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_timestamp");
+
+                    b.Property<string>("StateType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_type");
+
+                    b.PrimitiveCollection<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("TaskInputs")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task_inputs");
+
+                    b.Property<string>("TaskKey")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task_key");
+
+                    b.Property<string>("TaskVersion")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task_version");
+
+                    b.Property<double>("TotalRunTime")
+                        .HasColumnType("REAL")
+                        .HasColumnName("total_run_time");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_task_run");
+
+                    b.HasIndex("FlowRunId", "TaskKey", "DynamicKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_task_run_flow_run_id_task_key_dynamic_key");
+
+                    b.ToTable("task_run", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.TaskRunStateRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("StateDetails")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_details");
+
+                    b.Property<Guid>("TaskRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task_run_id");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("timestamp");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_task_run_state");
+
+                    b.HasIndex("TaskRunId", "Timestamp")
+                        .HasDatabaseName("ix_task_run_state_task_run_id_timestamp");
+
+                    b.ToTable("task_run_state", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.WorkPoolRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -188,6 +855,93 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.ToTable("worker", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.FlowRecord", "Flow")
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deployment_flow_flow_id");
+
+                    b.HasOne("Reeve.Server.Storage.Entities.WorkQueueRecord", "WorkQueue")
+                        .WithMany()
+                        .HasForeignKey("WorkQueueId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_deployment_work_queue_work_queue_id");
+
+                    b.Navigation("Flow");
+
+                    b.Navigation("WorkQueue");
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentScheduleRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.DeploymentRecord", null)
+                        .WithMany("Schedules")
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deployment_schedule_deployment_deployment_id");
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.DeploymentRecord", null)
+                        .WithMany()
+                        .HasForeignKey("DeploymentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_flow_run_deployment_deployment_id");
+
+                    b.HasOne("Reeve.Server.Storage.Entities.FlowRecord", null)
+                        .WithMany()
+                        .HasForeignKey("FlowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_flow_run_flow_flow_id");
+
+                    b.HasOne("Reeve.Server.Storage.Entities.WorkPoolRecord", null)
+                        .WithMany()
+                        .HasForeignKey("WorkPoolId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_flow_run_work_pool_work_pool_id");
+
+                    b.HasOne("Reeve.Server.Storage.Entities.WorkQueueRecord", null)
+                        .WithMany()
+                        .HasForeignKey("WorkQueueId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_flow_run_work_queue_work_queue_id");
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunStateRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.FlowRunRecord", null)
+                        .WithMany()
+                        .HasForeignKey("FlowRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_flow_run_state_flow_run_flow_run_id");
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.TaskRunRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.FlowRunRecord", null)
+                        .WithMany()
+                        .HasForeignKey("FlowRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_task_run_flow_run_flow_run_id");
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.TaskRunStateRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.TaskRunRecord", null)
+                        .WithMany()
+                        .HasForeignKey("TaskRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_task_run_state_task_run_task_run_id");
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.WorkQueueRecord", b =>
                 {
                     b.HasOne("Reeve.Server.Storage.Entities.WorkPoolRecord", "WorkPool")
@@ -208,6 +962,11 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_worker_work_pool_work_pool_id");
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentRecord", b =>
+                {
+                    b.Navigation("Schedules");
                 });
 
             modelBuilder.Entity("Reeve.Server.Storage.Entities.WorkPoolRecord", b =>

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Reeve.Core.Deployments;
+using Reeve.Core.Errors;
+using Reeve.Core.Filters;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.JobTemplates;
+using Reeve.Core.Naming;
+using Reeve.Core.Schemas;
+using Reeve.Core.States;
+using Reeve.Server.Storage.Entities;
+
+namespace Reeve.Server.Storage;
+
+internal sealed partial class DeploymentStore
+{
+    /// <summary>
+    /// Creates a run of a deployment: its parameters merged over the deployment's and checked against the
+    /// parameter schema (when enforced), its job variables checked with required ones enforced, in the
+    /// deployment's queue (or another queue of its pool), Scheduled now unless a state is given.
+    /// </summary>
+    public async Task<(FlowRun Run, bool Created)> CreateFlowRunAsync(Guid id, DeploymentFlowRunCreate request, CancellationToken cancellationToken)
+    {
+        if (request.Name is not null)
+        {
+            ResourceName.Validate(request.Name);
+        }
+
+        var deployment = await store.Db.Deployments.Include(d => d.WorkQueue).ThenInclude(q => q!.WorkPool)
+            .FirstOrDefaultAsync(d => d.Id == id, cancellationToken) ?? throw NotFound();
+
+        var parameters = JsonVariablesMerge(JsonText.Object(deployment.Parameters), request.Parameters);
+        var schema = JsonText.Object(deployment.ParameterOpenapiSchema);
+        if ((request.EnforceParameterSchema ?? deployment.EnforceParameterSchema) && schema.Count > 0)
+        {
+            ParameterRules.Validate(schema, parameters, enforceRequired: true);
+        }
+
+        var queue = deployment.WorkQueue;
+        if (request.WorkQueueName is { } queueName)
+        {
+            if (queue?.WorkPool is not { } pool)
+            {
+                throw new ReeveValidationException("work_queue_name",
+                    $"Cannot create flow run in work queue '{queueName}' because deployment {deployment.Id} is not associated with a work pool.");
+            }
+
+            var queueId = await ResolveQueueAsync(pool.Name, queueName, cancellationToken);
+            queue = await store.Db.WorkQueues.Include(q => q.WorkPool).FirstAsync(q => q.Id == queueId, cancellationToken);
+        }
+
+        if (queue?.WorkPool is { } runPool && JsonText.Object(runPool.BaseJobTemplate)["variables"] is JsonObject variablesSchema)
+        {
+            JobVariables.Validate(variablesSchema, enforceRequired: true, JsonText.ObjectOrNull(deployment.JobVariables), request.JobVariables);
+        }
+
+        var now = clock.GetUtcNow();
+        var run = new FlowRunRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = request.Name ?? RunNames.Next(),
+            FlowId = deployment.FlowId,
+            DeploymentId = deployment.Id,
+            DeploymentVersion = deployment.Version,
+            Parameters = parameters.ToJsonString(),
+            Context = JsonText.Write(request.Context ?? []),
+            EmpiricalPolicy = JsonText.Write(request.EmpiricalPolicy ?? new FlowRunPolicy()),
+            Tags = deployment.Tags.Union(request.Tags ?? []).ToList(),
+            Labels = JsonVariablesMerge(JsonText.Object(deployment.Labels), request.Labels).ToJsonString(),
+            ParentTaskRunId = request.ParentTaskRunId,
+            IdempotencyKey = request.IdempotencyKey,
+            InfrastructureDocumentId = request.InfrastructureDocumentId ?? deployment.InfrastructureDocumentId,
+            WorkPoolId = queue?.WorkPoolId,
+            WorkQueueId = queue?.Id,
+            JobVariables = JsonText.Write(request.JobVariables ?? []),
+        };
+        return await runs.InsertAsync(run, request.State ?? new StateCreate { Type = StateType.Scheduled }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The SCHEDULED runs of some deployments due by a time, earliest first, for serving processes; marks the
+    /// deployments polled (READY).
+    /// </summary>
+    public async Task<IReadOnlyList<FlowRun>> ScheduledRunsAsync(DeploymentScheduledRunsRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, 0);
+        var ids = request.DeploymentIds;
+        var query = store.Db.FlowRuns.Where(r => r.DeploymentId != null && ids.Contains(r.DeploymentId.Value) && r.StateType == StateType.Scheduled && r.RetryType != "in_process");
+        if (request.ScheduledBefore is { } before)
+        {
+            var b = StorageTime.ToStorage(before);
+            query = query.Where(r => r.NextScheduledStartTime <= b);
+        }
+
+        var rows = await query.OrderBy(r => r.NextScheduledStartTime).ThenBy(r => r.Id).Take(limit).ToListAsync(cancellationToken);
+        var now = StorageTime.Now(clock);
+        await store.WriteAsync((db, ct) => db.Deployments.Where(d => ids.Contains(d.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastPolled, now), ct), cancellationToken);
+
+        var names = await FlowRunMapper.QueueNamesAsync(store.Db, rows, cancellationToken);
+        var wireNow = clock.GetUtcNow();
+        return rows.Select(r => FlowRunMapper.ToWire(r, wireNow, FlowRunMapper.NamesOf(r, names))).ToList();
+    }
+
+    /// <summary>A shallow merge: the top-level keys of <paramref name="over"/> replace those of <paramref name="under"/>.</summary>
+    private static JsonObject JsonVariablesMerge(JsonObject under, JsonObject? over)
+    {
+        var merged = (JsonObject)under.DeepClone();
+        foreach (var (key, value) in over ?? [])
+        {
+            merged[key] = value?.DeepClone();
+        }
+
+        return merged;
+    }
+}

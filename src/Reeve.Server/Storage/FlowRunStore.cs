@@ -1,0 +1,276 @@
+using Microsoft.EntityFrameworkCore;
+using Reeve.Core.Errors;
+using Reeve.Core.Filters;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.Naming;
+using Reeve.Core.Orchestration;
+using Reeve.Core.States;
+using Reeve.Server.Storage.Entities;
+
+namespace Reeve.Server.Storage;
+
+/// <summary>Reads and writes flow runs and their states.</summary>
+internal sealed partial class FlowRunStore(Store store, TimeProvider clock)
+{
+    /// <summary>Creates an ad-hoc run (Pending unless a state is given), or returns the run with the same idempotency key.</summary>
+    public async Task<(FlowRun Run, bool Created)> CreateAsync(FlowRunCreate request, CancellationToken cancellationToken)
+    {
+        if (request.Name is not null)
+        {
+            ResourceName.Validate(request.Name);
+        }
+
+        if (!await store.Db.Flows.AnyAsync(f => f.Id == request.FlowId, cancellationToken))
+        {
+            throw new ReeveNotFoundException($"Flow '{request.FlowId}' not found.");
+        }
+
+        if (await ExistingAsync(request.FlowId, request.IdempotencyKey, cancellationToken) is { } existing)
+        {
+            return (existing, false);
+        }
+
+        Guid? poolId = null;
+        Guid? queueId = null;
+        if (request.WorkPoolName is { } poolName)
+        {
+            var pool = await store.Db.WorkPools.Where(p => p.Name == poolName).Select(p => new { p.Id, p.DefaultQueueId }).FirstOrDefaultAsync(cancellationToken)
+                ?? throw WorkPoolStore.NotFound(poolName);
+            poolId = pool.Id;
+            queueId = request.WorkQueueName is { } queueName
+                ? await store.Db.WorkQueues.Where(q => q.WorkPoolId == pool.Id && q.Name == queueName).Select(q => (Guid?)q.Id).FirstOrDefaultAsync(cancellationToken)
+                    ?? throw WorkQueueStore.NotFound(poolName, queueName)
+                : pool.DefaultQueueId;
+        }
+        else if (request.WorkQueueName is not null)
+        {
+            throw new ReeveValidationException("work_queue_name", "a queue needs its work_pool_name");
+        }
+
+        var now = clock.GetUtcNow();
+        var run = new FlowRunRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = request.Name ?? RunNames.Next(),
+            FlowId = request.FlowId,
+            DeploymentId = request.DeploymentId,
+            FlowVersion = request.FlowVersion,
+            Parameters = JsonText.Write(request.Parameters ?? []),
+            Context = JsonText.Write(request.Context ?? []),
+            EmpiricalPolicy = JsonText.Write(request.EmpiricalPolicy ?? new FlowRunPolicy()),
+            Tags = request.Tags ?? [],
+            Labels = JsonText.Write(request.Labels ?? []),
+            ParentTaskRunId = request.ParentTaskRunId,
+            IdempotencyKey = request.IdempotencyKey,
+            InfrastructureDocumentId = request.InfrastructureDocumentId,
+            WorkPoolId = poolId,
+            WorkQueueId = queueId,
+            JobVariables = JsonText.Write(request.JobVariables ?? []),
+        };
+        return await InsertAsync(run, request.State ?? new StateCreate { Type = StateType.Pending }, cancellationToken);
+    }
+
+    /// <summary>Inserts a new run with its first state, or returns the existing run with its idempotency key.</summary>
+    internal async Task<(FlowRun Run, bool Created)> InsertAsync(FlowRunRecord run, StateCreate initial, CancellationToken cancellationToken)
+    {
+        var clockNow = clock.GetUtcNow();
+        var now = StorageTime.ToWire(StorageTime.ToStorage(clockNow));
+        run.Created = run.Updated = StorageTime.ToStorage(now);
+        var proposed = StateFactory.FromProposal(initial, now);
+        proposed = proposed with { StateDetails = proposed.StateDetails with { FlowRunId = run.Id } };
+        var outcome = Orchestrator.FlowRuns.Decide(FlowRunMapper.Facts(run), proposed, now, force: true);
+        FlowRunMapper.Apply(run, outcome.Run, run.Created);
+        try
+        {
+            await store.WriteAsync(async (db, ct) =>
+            {
+                db.FlowRuns.Add(run);
+                db.FlowRunStates.Add(FlowRunMapper.StateRow(run.Id, outcome.Written!));
+                await db.SaveChangesAsync(ct);
+            }, cancellationToken);
+        }
+        catch (DbUpdateException e) when (Store.IsUniqueViolation(e) && run.IdempotencyKey is not null)
+        {
+            return ((await ExistingAsync(run.FlowId, run.IdempotencyKey, cancellationToken))!, false);
+        }
+
+        var names = await FlowRunMapper.QueueNamesAsync(store.Db, [run], cancellationToken);
+        return (FlowRunMapper.ToWire(run, now, FlowRunMapper.NamesOf(run, names)), true);
+    }
+
+    private async Task<FlowRun?> ExistingAsync(Guid flowId, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (idempotencyKey is null)
+        {
+            return null;
+        }
+
+        var run = await store.Db.FlowRuns.FirstOrDefaultAsync(r => r.FlowId == flowId && r.IdempotencyKey == idempotencyKey, cancellationToken);
+        return run is null ? null : await ToWireAsync(run, cancellationToken);
+    }
+
+    public async Task<FlowRun> ReadAsync(Guid id, CancellationToken cancellationToken) =>
+        await ToWireAsync(await store.Db.FlowRuns.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw NotFound(), cancellationToken);
+
+    public async Task UpdateAsync(Guid id, FlowRunUpdate update, CancellationToken cancellationToken)
+    {
+        if (update.Name is { IsSet: true, Value: { } name })
+        {
+            ResourceName.Validate(name);
+        }
+
+        await store.WriteAsync(async (db, ct) =>
+        {
+            var run = await db.FlowRuns.AsTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NotFound();
+            if (update.JobVariables.IsSet)
+            {
+                if (run.StateType != StateType.Scheduled)
+                {
+                    throw new ReeveConflictException($"Job variables for a flow run in state {run.StateType?.WireName() ?? "none"} cannot be updated.");
+                }
+
+                await ValidateJobVariablesAsync(db, run, update.JobVariables.Value, ct);
+                run.JobVariables = JsonText.Write(update.JobVariables.Value ?? []);
+            }
+
+            if (update.Name is { IsSet: true, Value: { } newName })
+            {
+                run.Name = newName;
+            }
+
+            if (update.FlowVersion.IsSet)
+            {
+                run.FlowVersion = update.FlowVersion.Value;
+            }
+
+            if (update.Parameters.IsSet)
+            {
+                run.Parameters = JsonText.Write(update.Parameters.Value ?? []);
+            }
+
+            if (update.EmpiricalPolicy.IsSet)
+            {
+                var policy = update.EmpiricalPolicy.Value ?? new FlowRunPolicy();
+                run.EmpiricalPolicy = JsonText.Write(policy);
+                run.RetryType = policy.RetryType;
+            }
+
+            if (update.Tags.IsSet)
+            {
+                run.Tags = update.Tags.Value ?? [];
+            }
+
+            if (update.InfrastructurePid.IsSet)
+            {
+                run.InfrastructurePid = update.InfrastructurePid.Value;
+            }
+
+            run.Updated = StorageTime.Now(clock);
+            await db.SaveChangesAsync(ct);
+        }, cancellationToken);
+    }
+
+    private static async Task ValidateJobVariablesAsync(ReeveDbContext db, FlowRunRecord run, System.Text.Json.Nodes.JsonObject? variables, CancellationToken ct)
+    {
+        if (run.WorkPoolId is null)
+        {
+            return;
+        }
+
+        var template = await db.WorkPools.Where(p => p.Id == run.WorkPoolId).Select(p => p.BaseJobTemplate).FirstAsync(ct);
+        var deploymentVariables = run.DeploymentId is { } deploymentId
+            ? await db.Deployments.Where(d => d.Id == deploymentId).Select(d => d.JobVariables).FirstOrDefaultAsync(ct)
+            : null;
+        if (JsonText.Object(template)["variables"] is System.Text.Json.Nodes.JsonObject schema)
+        {
+            Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: true, JsonText.ObjectOrNull(deploymentVariables), variables);
+        }
+    }
+
+    /// <summary>Deletes a run with its states, task runs and logs; its concurrency slot is free at once.</summary>
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var deleted = await store.WriteAsync(async (db, ct) =>
+        {
+            await db.Logs.Where(l => l.FlowRunId == id).ExecuteDeleteAsync(ct);
+            return await db.FlowRuns.Where(r => r.Id == id).ExecuteDeleteAsync(ct);
+        }, cancellationToken);
+        if (deleted == 0)
+        {
+            throw NotFound();
+        }
+    }
+
+    public async Task<IReadOnlyList<FlowRun>> FilterAsync(FlowRunFilterRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, request.Offset);
+        var rows = await Sort(Query(request), request.Sort).Skip(request.Offset).Take(limit).ToListAsync(cancellationToken);
+        var names = await FlowRunMapper.QueueNamesAsync(store.Db, rows, cancellationToken);
+        var now = clock.GetUtcNow();
+        return rows.Select(r => FlowRunMapper.ToWire(r, now, FlowRunMapper.NamesOf(r, names))).ToList();
+    }
+
+    public Task<int> CountAsync(FlowRunFilterRequest request, CancellationToken cancellationToken) =>
+        Query(request).CountAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<State>> StatesAsync(Guid runId, CancellationToken cancellationToken) =>
+        (await store.Db.FlowRunStates.Where(s => s.FlowRunId == runId).OrderBy(s => s.Timestamp).ToListAsync(cancellationToken))
+        .Select(FlowRunMapper.FromRow).ToList();
+
+    public async Task<State> ReadStateAsync(Guid stateId, CancellationToken cancellationToken) =>
+        FlowRunMapper.FromRow(await store.Db.FlowRunStates.FirstOrDefaultAsync(s => s.Id == stateId, cancellationToken)
+            ?? throw new ReeveNotFoundException("Flow run state not found"));
+
+    private IQueryable<FlowRunRecord> Query(FlowRunFilterRequest request)
+    {
+        var db = store.Db;
+        var runs = QueryFilters.FlowRuns(db, db.FlowRuns, request.FlowRuns);
+        if (request.Flows is not null)
+        {
+            var flows = QueryFilters.Flows(db, db.Flows, request.Flows);
+            runs = runs.Where(r => flows.Any(f => f.Id == r.FlowId));
+        }
+
+        if (request.Deployments is not null)
+        {
+            var deployments = QueryFilters.Deployments(db.Deployments, request.Deployments);
+            runs = runs.Where(r => deployments.Any(d => d.Id == r.DeploymentId));
+        }
+
+        if (request.WorkPools is not null)
+        {
+            var pools = WorkPoolStore.Apply(db.WorkPools, request.WorkPools);
+            runs = runs.Where(r => pools.Any(p => p.Id == r.WorkPoolId));
+        }
+
+        if (request.WorkPoolQueues is not null)
+        {
+            var queues = WorkQueueStore.Apply(db.WorkQueues, request.WorkPoolQueues);
+            runs = runs.Where(r => queues.Any(q => q.Id == r.WorkQueueId));
+        }
+
+        return runs;
+    }
+
+    private static IQueryable<FlowRunRecord> Sort(IQueryable<FlowRunRecord> runs, string? sort) => (sort ?? FlowRunSort.IdDesc) switch
+    {
+        FlowRunSort.IdDesc => runs.OrderByDescending(r => r.Id),
+        FlowRunSort.StartTimeAsc => runs.OrderBy(r => r.StartTime ?? r.ExpectedStartTime).ThenBy(r => r.Id),
+        FlowRunSort.StartTimeDesc => runs.OrderByDescending(r => r.StartTime ?? r.ExpectedStartTime).ThenByDescending(r => r.Id),
+        FlowRunSort.ExpectedStartTimeAsc => runs.OrderBy(r => r.ExpectedStartTime).ThenBy(r => r.Id),
+        FlowRunSort.ExpectedStartTimeDesc => runs.OrderByDescending(r => r.ExpectedStartTime).ThenByDescending(r => r.Id),
+        FlowRunSort.NameAsc => runs.OrderBy(r => r.Name),
+        FlowRunSort.NameDesc => runs.OrderByDescending(r => r.Name),
+        FlowRunSort.NextScheduledStartTimeAsc => runs.OrderBy(r => r.NextScheduledStartTime).ThenBy(r => r.Id),
+        FlowRunSort.EndTimeDesc => runs.OrderByDescending(r => r.EndTime).ThenByDescending(r => r.Id),
+        var other => throw new ReeveValidationException("sort", $"'{other}' is not a flow run sort; use one of {string.Join(", ", FlowRunSort.All)}"),
+    };
+
+    internal async Task<FlowRun> ToWireAsync(FlowRunRecord run, CancellationToken cancellationToken)
+    {
+        var names = await FlowRunMapper.QueueNamesAsync(store.Db, [run], cancellationToken);
+        return FlowRunMapper.ToWire(run, clock.GetUtcNow(), FlowRunMapper.NamesOf(run, names));
+    }
+
+    internal static ReeveNotFoundException NotFound() => new("Flow run not found");
+}

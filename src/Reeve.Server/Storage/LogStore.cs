@@ -1,0 +1,138 @@
+using Microsoft.EntityFrameworkCore;
+using Reeve.Core.Errors;
+using Reeve.Core.Filters;
+using Reeve.Core.Logs;
+using Reeve.Server.Storage.Entities;
+
+namespace Reeve.Server.Storage;
+
+/// <summary>Stores and reads log lines.</summary>
+internal sealed class LogStore(Store store, TimeProvider clock)
+{
+    /// <summary>The most lines one request may carry.</summary>
+    public const int MaxBatch = 10_000;
+
+    /// <summary>The longest message, in characters.</summary>
+    public const int MaxMessageLength = 1_000_000;
+
+    /// <summary>Stores a batch of lines, all or none.</summary>
+    public async Task CreateAsync(IReadOnlyList<LogCreate> logs, CancellationToken cancellationToken)
+    {
+        if (logs.Count > MaxBatch)
+        {
+            throw new PayloadTooLargeException($"A request may carry at most {MaxBatch} log lines (got {logs.Count}); send them in several batches.");
+        }
+
+        var now = StorageTime.Now(clock);
+        var rows = new List<LogRecord>(logs.Count);
+        for (var i = 0; i < logs.Count; i++)
+        {
+            var log = logs[i];
+            if (log.Message.Length > MaxMessageLength)
+            {
+                throw new ReeveValidationException($"[{i}].message", $"is {log.Message.Length} characters long; the most is {MaxMessageLength}");
+            }
+
+            if (log.Name.Length > Core.Naming.ResourceName.MaxLength)
+            {
+                throw new ReeveValidationException($"[{i}].name", $"must be at most {Core.Naming.ResourceName.MaxLength} characters long");
+            }
+
+            rows.Add(new LogRecord
+            {
+                Id = Guid.CreateVersion7(log.Timestamp),
+                Created = now,
+                Name = log.Name,
+                Level = log.Level,
+                Message = log.Message,
+                Timestamp = StorageTime.ToStorage(log.Timestamp),
+                FlowRunId = log.FlowRunId,
+                TaskRunId = log.TaskRunId,
+            });
+        }
+
+        await store.WriteAsync(async (db, ct) =>
+        {
+            db.Logs.AddRange(rows);
+            await db.SaveChangesAsync(ct);
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Log>> FilterAsync(LogFilterRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, request.Offset);
+        IQueryable<LogRecord> logs = store.Db.Logs;
+        if (request.Logs is { } filter)
+        {
+            if (filter.Level?.AtLeast is { } min)
+            {
+                logs = logs.Where(l => l.Level >= min);
+            }
+
+            if (filter.Level?.AtMost is { } max)
+            {
+                logs = logs.Where(l => l.Level <= max);
+            }
+
+            if (filter.Timestamp?.Before is { } before)
+            {
+                var b = StorageTime.ToStorage(before);
+                logs = logs.Where(l => l.Timestamp <= b);
+            }
+
+            if (filter.Timestamp?.After is { } after)
+            {
+                var a = StorageTime.ToStorage(after);
+                logs = logs.Where(l => l.Timestamp >= a);
+            }
+
+            if (filter.FlowRunId?.Any is { } runs)
+            {
+                logs = logs.Where(l => l.FlowRunId != null && runs.Contains(l.FlowRunId.Value));
+            }
+
+            if (filter.TaskRunId?.Any is { } tasks)
+            {
+                logs = logs.Where(l => l.TaskRunId != null && tasks.Contains(l.TaskRunId.Value));
+            }
+
+            if (filter.TaskRunId?.IsNull is { } noTask)
+            {
+                logs = noTask ? logs.Where(l => l.TaskRunId == null) : logs.Where(l => l.TaskRunId != null);
+            }
+
+            if (filter.Text?.Query is { Length: > 0 } text)
+            {
+                if (text.Length > 200)
+                {
+                    throw new ReeveValidationException("logs.text.query", "must be at most 200 characters long");
+                }
+
+                var lowered = text.ToLowerInvariant();
+#pragma warning disable CA1862 // EF translates ToLower().Contains to SQL; the comparison overload is not translatable.
+                logs = logs.Where(l => l.Message.ToLower().Contains(lowered) || l.Name.ToLower().Contains(lowered));
+#pragma warning restore CA1862
+            }
+        }
+
+        logs = (request.Sort ?? "TIMESTAMP_ASC") switch
+        {
+            "TIMESTAMP_ASC" => logs.OrderBy(l => l.Timestamp).ThenBy(l => l.Id),
+            "TIMESTAMP_DESC" => logs.OrderByDescending(l => l.Timestamp).ThenByDescending(l => l.Id),
+            var other => throw new ReeveValidationException("sort", $"'{other}' is not a log sort; use TIMESTAMP_ASC or TIMESTAMP_DESC"),
+        };
+        var rows = await logs.Skip(request.Offset).Take(limit).ToListAsync(cancellationToken);
+        return rows.Select(l => new Log
+        {
+            Id = l.Id,
+            Created = StorageTime.ToWire(l.Created),
+            Updated = StorageTime.ToWire(l.Created),
+            Name = l.Name,
+            Level = l.Level,
+            Message = l.Message,
+            Timestamp = StorageTime.ToWire(l.Timestamp),
+            FlowRunId = l.FlowRunId,
+            TaskRunId = l.TaskRunId,
+        }).ToList();
+    }
+}

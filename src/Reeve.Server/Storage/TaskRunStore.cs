@@ -1,0 +1,277 @@
+using Microsoft.EntityFrameworkCore;
+using Reeve.Core.Errors;
+using Reeve.Core.Filters;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.Naming;
+using Reeve.Core.Orchestration;
+using Reeve.Core.States;
+using Reeve.Core.TaskRuns;
+using Reeve.Server.Storage.Entities;
+
+namespace Reeve.Server.Storage;
+
+/// <summary>Reads and writes task runs and their states.</summary>
+internal sealed class TaskRunStore(Store store, TimeProvider clock)
+{
+    /// <summary>Creates a task run (Pending unless a state is given), or returns the one with the same flow run, task key and dynamic key.</summary>
+    public async Task<(TaskRun Run, bool Created)> CreateAsync(TaskRunCreate request, CancellationToken cancellationToken)
+    {
+        if (request.Name is not null)
+        {
+            ResourceName.Validate(request.Name);
+        }
+
+        if (request.FlowRunId is { } flowRunId && !await store.Db.FlowRuns.AnyAsync(r => r.Id == flowRunId, cancellationToken))
+        {
+            throw new ReeveNotFoundException($"Flow run '{flowRunId}' not found.");
+        }
+
+        if (await ExistingAsync(request, cancellationToken) is { } existing)
+        {
+            return (ToWire(existing), false);
+        }
+
+        var now = StorageTime.ToWire(StorageTime.Now(clock));
+        var run = new TaskRunRecord
+        {
+            Id = request.Id ?? Guid.CreateVersion7(now),
+            Created = StorageTime.ToStorage(now),
+            Updated = StorageTime.ToStorage(now),
+            Name = request.Name ?? RunNames.Next(),
+            FlowRunId = request.FlowRunId,
+            TaskKey = request.TaskKey,
+            DynamicKey = request.DynamicKey,
+            CacheKey = request.CacheKey,
+            CacheExpiration = request.CacheExpiration is { } expires ? StorageTime.ToStorage(expires) : null,
+            TaskVersion = request.TaskVersion,
+            EmpiricalPolicy = JsonText.Write(request.EmpiricalPolicy ?? new TaskRunPolicy()),
+            Tags = request.Tags ?? [],
+            Labels = JsonText.Write(request.Labels ?? []),
+            TaskInputs = JsonText.Write(request.TaskInputs ?? []),
+        };
+        var proposed = StateFactory.FromProposal(request.State ?? new StateCreate { Type = StateType.Pending }, now);
+        proposed = proposed with { StateDetails = proposed.StateDetails with { TaskRunId = run.Id, FlowRunId = run.FlowRunId } };
+        var outcome = Orchestrator.TaskRuns.Decide(Facts(run), proposed, now, force: true);
+        Apply(run, outcome.Run, run.Created);
+        try
+        {
+            await store.WriteAsync(async (db, ct) =>
+            {
+                db.TaskRuns.Add(run);
+                db.TaskRunStates.Add(StateRow(run.Id, outcome.Written!));
+                await db.SaveChangesAsync(ct);
+            }, cancellationToken);
+        }
+        catch (DbUpdateException e) when (Store.IsUniqueViolation(e))
+        {
+            return (ToWire((await ExistingAsync(request, cancellationToken))
+                ?? throw new ReeveConflictException($"A task run with id {run.Id} already exists.", e)), false);
+        }
+
+        return (ToWire(run), true);
+    }
+
+    private Task<TaskRunRecord?> ExistingAsync(TaskRunCreate request, CancellationToken cancellationToken) =>
+        store.Db.TaskRuns.FirstOrDefaultAsync(t => t.FlowRunId == request.FlowRunId && t.TaskKey == request.TaskKey && t.DynamicKey == request.DynamicKey, cancellationToken);
+
+    public async Task<TaskRun> ReadAsync(Guid id, CancellationToken cancellationToken) =>
+        ToWire(await store.Db.TaskRuns.FirstOrDefaultAsync(t => t.Id == id, cancellationToken) ?? throw NotFound());
+
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var deleted = await store.WriteAsync(async (db, ct) =>
+        {
+            await db.Logs.Where(l => l.TaskRunId == id).ExecuteDeleteAsync(ct);
+            return await db.TaskRuns.Where(t => t.Id == id).ExecuteDeleteAsync(ct);
+        }, cancellationToken);
+        if (deleted == 0)
+        {
+            throw NotFound();
+        }
+    }
+
+    public async Task<IReadOnlyList<TaskRun>> FilterAsync(TaskRunFilterRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, request.Offset);
+        var query = Query(request);
+        query = (request.Sort ?? "ID_DESC") switch
+        {
+            "ID_DESC" => query.OrderByDescending(t => t.Id),
+            "EXPECTED_START_TIME_ASC" => query.OrderBy(t => t.ExpectedStartTime).ThenBy(t => t.Id),
+            "EXPECTED_START_TIME_DESC" => query.OrderByDescending(t => t.ExpectedStartTime).ThenByDescending(t => t.Id),
+            "NAME_ASC" => query.OrderBy(t => t.Name),
+            "NAME_DESC" => query.OrderByDescending(t => t.Name),
+            "NEXT_SCHEDULED_START_TIME_ASC" => query.OrderBy(t => t.NextScheduledStartTime),
+            "END_TIME_DESC" => query.OrderByDescending(t => t.EndTime),
+            var other => throw new ReeveValidationException("sort", $"'{other}' is not a task run sort"),
+        };
+        return (await query.Skip(request.Offset).Take(limit).ToListAsync(cancellationToken)).Select(ToWire).ToList();
+    }
+
+    public Task<int> CountAsync(TaskRunFilterRequest request, CancellationToken cancellationToken) => Query(request).CountAsync(cancellationToken);
+
+    private IQueryable<TaskRunRecord> Query(TaskRunFilterRequest request)
+    {
+        var db = store.Db;
+        IQueryable<TaskRunRecord> tasks = db.TaskRuns;
+        if (request.TaskRuns is { } filter)
+        {
+            var p = new Predicates<TaskRunRecord>();
+            if (filter.Id?.Any is { } ids)
+            {
+                p.Add(t => ids.Contains(t.Id));
+            }
+
+            if (filter.Name?.Any is { } names)
+            {
+                p.Add(t => names.Contains(t.Name));
+            }
+
+            if (filter.State?.Type?.Any is { } types)
+            {
+                var wanted = types.Cast<StateType?>().ToList();
+                p.Add(t => wanted.Contains(t.StateType));
+            }
+
+            if (filter.State?.Name?.Any is { } stateNames)
+            {
+                p.Add(t => t.StateName != null && stateNames.Contains(t.StateName));
+            }
+
+            if (filter.FlowRunId?.Any is { } runs)
+            {
+                p.Add(t => t.FlowRunId != null && runs.Contains(t.FlowRunId.Value));
+            }
+
+            if (filter.FlowRunId?.IsNull is { } noRun)
+            {
+                p.Add(noRun ? t => t.FlowRunId == null : t => t.FlowRunId != null);
+            }
+
+            tasks = p.ApplyTo(tasks, filter.Operator);
+        }
+
+        if (request.FlowRuns is not null)
+        {
+            var flowRuns = QueryFilters.FlowRuns(db, db.FlowRuns, request.FlowRuns);
+            tasks = tasks.Where(t => flowRuns.Any(r => r.Id == t.FlowRunId));
+        }
+
+        return tasks;
+    }
+
+    /// <summary>Decides a proposed state for a task run, as for flow runs, with the task policy.</summary>
+    public async Task<(OrchestrationResult Result, bool Written)> SetStateAsync(Guid id, SetStateRequest request, CancellationToken cancellationToken) =>
+        await store.WriteAsync(async (db, ct) =>
+        {
+            await store.LockAsync(LockedTable.TaskRun, id, ct);
+            var task = await db.TaskRuns.AsTracking().FirstOrDefaultAsync(t => t.Id == id, ct) ?? throw NotFound();
+            var flow = task.FlowRunId is { } flowRunId
+                ? await db.FlowRuns.Where(r => r.Id == flowRunId).Select(r => new { r.StateType, r.RunCount }).FirstOrDefaultAsync(ct)
+                : null;
+            var now = StorageTime.ToWire(StorageTime.Now(clock));
+            var proposed = StateFactory.FromProposal(request.State, now);
+            var facts = Facts(task) with { FlowRunStateType = flow?.StateType, FlowRunRunCount = flow?.RunCount ?? 0 };
+            var outcome = Orchestrator.TaskRuns.Decide(facts, proposed, now, force: request.Force);
+            if (outcome.Written is not { } written)
+            {
+                return (outcome.ToResult(), false);
+            }
+
+            written = written with { StateDetails = written.StateDetails with { TaskRunId = id, FlowRunId = task.FlowRunId } };
+            var after = outcome.Run with { State = written };
+            Apply(task, after, StorageTime.ToStorage(now));
+            if (written.Type == StateType.Running)
+            {
+                task.FlowRunRunCount = flow?.RunCount ?? 0;
+            }
+
+            db.TaskRunStates.Add(StateRow(id, written));
+            await db.SaveChangesAsync(ct);
+            return ((outcome with { Written = written, Run = after }).ToResult(), true);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<State>> StatesAsync(Guid taskRunId, CancellationToken cancellationToken) =>
+        (await store.Db.TaskRunStates.Where(s => s.TaskRunId == taskRunId).OrderBy(s => s.Timestamp).ToListAsync(cancellationToken))
+        .Select(FlowRunMapper.FromRow).ToList();
+
+    private static RunFacts Facts(TaskRunRecord task) => new()
+    {
+        State = JsonText.ReadOrNull<State>(task.State),
+        RunCount = task.RunCount,
+        StartTime = StorageTime.ToWire(task.StartTime),
+        EndTime = StorageTime.ToWire(task.EndTime),
+        ExpectedStartTime = StorageTime.ToWire(task.ExpectedStartTime),
+        NextScheduledStartTime = StorageTime.ToWire(task.NextScheduledStartTime),
+        TotalRunTime = task.TotalRunTime,
+        TaskPolicy = JsonText.Read<TaskRunPolicy>(task.EmpiricalPolicy),
+    };
+
+    private static void Apply(TaskRunRecord task, RunFacts facts, DateTime now)
+    {
+        var state = facts.State!;
+        task.StateId = state.Id;
+        task.StateType = state.Type;
+        task.StateName = state.Name;
+        task.StateTimestamp = StorageTime.ToStorage(state.Timestamp);
+        task.State = JsonText.Write(state);
+        task.RunCount = facts.RunCount;
+        task.StartTime = facts.StartTime is { } s ? StorageTime.ToStorage(s) : null;
+        task.EndTime = facts.EndTime is { } e ? StorageTime.ToStorage(e) : null;
+        task.ExpectedStartTime = facts.ExpectedStartTime is { } x ? StorageTime.ToStorage(x) : null;
+        task.NextScheduledStartTime = facts.NextScheduledStartTime is { } n ? StorageTime.ToStorage(n) : null;
+        task.TotalRunTime = facts.TotalRunTime;
+        task.Updated = now;
+    }
+
+    private static TaskRunStateRecord StateRow(Guid taskRunId, State state) => new()
+    {
+        Id = state.Id,
+        TaskRunId = taskRunId,
+        Type = state.Type,
+        Name = state.Name,
+        Timestamp = StorageTime.ToStorage(state.Timestamp),
+        Message = state.Message,
+        StateDetails = JsonText.Write(state.StateDetails),
+        Data = state.Data?.ToJsonString(),
+    };
+
+    private TaskRun ToWire(TaskRunRecord task)
+    {
+        var facts = Facts(task);
+        var now = clock.GetUtcNow();
+        var policy = facts.TaskPolicy ?? new TaskRunPolicy();
+        return new TaskRun
+        {
+            Id = task.Id,
+            Created = StorageTime.ToWire(task.Created),
+            Updated = StorageTime.ToWire(task.Updated),
+            Name = task.Name,
+            FlowRunId = task.FlowRunId,
+            TaskKey = task.TaskKey,
+            DynamicKey = task.DynamicKey,
+            CacheKey = task.CacheKey,
+            CacheExpiration = StorageTime.ToWire(task.CacheExpiration),
+            TaskVersion = task.TaskVersion,
+            EmpiricalPolicy = policy with { MaxRetries = policy.Retries ?? 0 },
+            Tags = task.Tags,
+            Labels = JsonText.Object(task.Labels),
+            TaskInputs = JsonText.Object(task.TaskInputs),
+            StateId = task.StateId,
+            StateType = task.StateType,
+            StateName = task.StateName,
+            RunCount = task.RunCount,
+            FlowRunRunCount = task.FlowRunRunCount,
+            ExpectedStartTime = facts.ExpectedStartTime,
+            NextScheduledStartTime = facts.NextScheduledStartTime,
+            StartTime = facts.StartTime,
+            EndTime = facts.EndTime,
+            TotalRunTime = task.TotalRunTime,
+            EstimatedRunTime = RunBookkeeping.EstimatedRunTime(facts, now),
+            EstimatedStartTimeDelta = RunBookkeeping.Lateness(facts, now),
+            State = facts.State,
+        };
+    }
+
+    internal static ReeveNotFoundException NotFound() => new("Task run not found");
+}
