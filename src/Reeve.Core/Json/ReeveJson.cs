@@ -34,6 +34,9 @@ public static class ReeveJson
         options.RespectRequiredConstructorParameters = true;
         options.UnmappedMemberHandling = strict ? JsonUnmappedMemberHandling.Disallow : JsonUnmappedMemberHandling.Skip;
         options.MaxDepth = 64;
+
+        // Reeve's JSON is read by programs and people, never embedded in HTML: keep quotes and accents as they are.
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         if (!options.Converters.OfType<OptionalConverterFactory>().Any())
         {
             options.Converters.Add(new OptionalConverterFactory());

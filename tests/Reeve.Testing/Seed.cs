@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Reeve.Client;
+using Reeve.Core.Deployments;
+using Reeve.Core.Flows;
+using Reeve.Core.WorkPools;
+
+namespace Reeve.Testing;
+
+/// <summary>Quick ways for tests to put flows, pools and deployments on a server.</summary>
+public static class Seed
+{
+    public static async Task<string> PoolAsync(this ReeveClient client, int? limit = null, string type = "process", JsonObject? template = null)
+    {
+        var name = Names.Unique("pool");
+        await client.CreateWorkPoolAsync(new WorkPoolCreate { Name = name, Type = type, ConcurrencyLimit = limit, BaseJobTemplate = template });
+        return name;
+    }
+
+    public static async Task<Flow> FlowAsync(this ReeveClient client) =>
+        await client.CreateFlowAsync(new FlowCreate { Name = Names.Unique("flow") });
+
+    /// <summary>A deployment of a new flow; with a pool, in its default queue unless a queue is named.</summary>
+    public static async Task<Deployment> DeploymentAsync(this ReeveClient client, string? pool = null, string? queue = null, int? limit = null,
+        CollisionStrategy? strategy = null, JsonObject? schema = null, JsonObject? parameters = null, JsonObject? jobVariables = null, Guid? flowId = null)
+    {
+        flowId ??= (await client.FlowAsync()).Id;
+        return await client.CreateDeploymentAsync(new DeploymentCreate
+        {
+            Name = Names.Unique("deployment"),
+            FlowId = flowId.Value,
+            WorkPoolName = pool,
+            WorkQueueName = queue,
+            ConcurrencyLimit = limit,
+            ConcurrencyOptions = strategy is { } s ? new ConcurrencyOptions { CollisionStrategy = s } : null,
+            ParameterOpenapiSchema = schema,
+            Parameters = parameters,
+            JobVariables = jobVariables,
+        });
+    }
+
+    public static JsonObject Json(string json) => (JsonObject)JsonNode.Parse(json)!;
+}
