@@ -30,10 +30,10 @@ public sealed class Orchestrator(IReadOnlyList<IOrchestrationRule> rules, IReadO
     public static Orchestrator FlowRuns { get; } = new(
     [
         new PreventDuplicateTransitions(),
+        new PreventPendingTransitions(),
         new HandleFlowTerminalStateTransitions(),
         new EnforceCancellingToCancelledTransition(),
         new BypassCancellingRunsWithNoInfrastructure(),
-        new PreventPendingTransitions(),
         new SecureConcurrencySlots(),
         new EnsureOnlyScheduledRunsMarkedLate(),
         new HandlePausingFlows(),

@@ -18,6 +18,11 @@ internal sealed partial class FlowRunStore
     /// <returns>The answer, and whether a state was written (the API then answers 201).</returns>
     public async Task<(OrchestrationResult Result, bool Written)> SetStateAsync(Guid id, SetStateRequest request, CancellationToken cancellationToken)
     {
+        if (!request.Force && request.State.Type == StateType.Pending && await RefuseClaimEarlyAsync(id, request, cancellationToken) is { } refused)
+        {
+            return (refused, false);
+        }
+
         return await store.WriteAsync(async (db, ct) =>
         {
             await store.LockAsync(LockedTable.FlowRun, id, ct);
@@ -44,8 +49,25 @@ internal sealed partial class FlowRunStore
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Claims are many (every worker tries the runs it was offered) and most lose. A claim that loses against
+    /// what is committed now — the run is no longer SCHEDULED, or its pool or queue is full — is answered from a
+    /// plain read, without queueing for the write transaction. Only a claim that may win is decided under the
+    /// locks; a claim refused here on a reading that changed a moment later is simply made again by its worker.
+    /// </summary>
+    private async Task<OrchestrationResult?> RefuseClaimEarlyAsync(Guid id, SetStateRequest request, CancellationToken ct)
+    {
+        var db = store.Db;
+        var run = await db.FlowRuns.FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NotFound();
+        var now = StorageTime.ToWire(StorageTime.Now(clock));
+        var proposed = StateFactory.FromProposal(request.State, now);
+        var snapshot = SecureConcurrencySlots.NeedsSlot(run.StateType, proposed.Type) ? await SnapshotAsync(db, run, ct, locking: false) : null;
+        var outcome = Orchestrator.FlowRuns.Decide(FlowRunMapper.Facts(run), proposed, now, snapshot);
+        return outcome.Written is null && outcome.Status is OrchestrationStatus.Abort or OrchestrationStatus.Reject ? outcome.ToResult() : null;
+    }
+
     /// <summary>The limits the run is under and their slots in use, counted now, with the pool's and deployment's rows locked.</summary>
-    private async Task<ConcurrencySnapshot> SnapshotAsync(ReeveDbContext db, FlowRunRecord run, CancellationToken ct)
+    private async Task<ConcurrencySnapshot> SnapshotAsync(ReeveDbContext db, FlowRunRecord run, CancellationToken ct, bool locking = true)
     {
         SlotUsage? pool = null;
         SlotUsage? queue = null;
@@ -55,7 +77,11 @@ internal sealed partial class FlowRunStore
 
         if (run.WorkPoolId is { } poolId)
         {
-            await store.LockAsync(LockedTable.WorkPool, poolId, ct);
+            if (locking)
+            {
+                await store.LockAsync(LockedTable.WorkPool, poolId, ct);
+            }
+
             var p = await db.WorkPools.Where(x => x.Id == poolId).Select(x => new { x.Name, x.ConcurrencyLimit, x.IsPaused }).FirstOrDefaultAsync(ct);
             if (p is not null)
             {
@@ -85,7 +111,11 @@ internal sealed partial class FlowRunStore
             var d = await db.Deployments.Where(x => x.Id == deploymentId).Select(x => new { x.Name, x.ConcurrencyLimit, x.CollisionStrategy }).FirstOrDefaultAsync(ct);
             if (d?.ConcurrencyLimit is { } limit)
             {
-                await store.LockAsync(LockedTable.Deployment, deploymentId, ct);
+                if (locking)
+                {
+                    await store.LockAsync(LockedTable.Deployment, deploymentId, ct);
+                }
+
                 strategy = d.CollisionStrategy == nameof(CollisionStrategy.CancelNew) ? CollisionStrategy.CancelNew : CollisionStrategy.Enqueue;
                 deployment = new SlotUsage($"deployment '{d.Name}'", limit, await CountActiveAsync(db.FlowRuns.Where(r => r.DeploymentId == deploymentId), ct));
             }

@@ -113,7 +113,7 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
 
             // Handing out work: due runs of a pool; counting slots: active runs of a pool, queue, deployment.
             run.HasIndex(r => new { r.WorkPoolId, r.StateType, r.NextScheduledStartTime });
-            run.HasIndex(r => new { r.WorkQueueId, r.StateType });
+            run.HasIndex(r => new { r.WorkQueueId, r.StateType, r.NextScheduledStartTime });
             run.HasIndex(r => new { r.DeploymentId, r.StateType, r.NextScheduledStartTime });
             run.HasIndex(r => new { r.StateType, r.NextScheduledStartTime });
             run.HasIndex(r => r.ExpectedStartTime);

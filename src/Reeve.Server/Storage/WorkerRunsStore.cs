@@ -1,9 +1,8 @@
-using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Filters;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.States;
+using Reeve.Server.Storage.Entities;
 
 namespace Reeve.Server.Storage;
 
@@ -16,23 +15,30 @@ namespace Reeve.Server.Storage;
 /// </summary>
 internal sealed class WorkerRunsStore(Store store, TimeProvider clock)
 {
+    private static readonly TimeSpan PolledRefresh = TimeSpan.FromSeconds(5);
+
     public async Task<IReadOnlyList<WorkerFlowRun>> ScheduledAsync(string poolName, WorkerScheduledRunsRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, 0);
         var db = store.Db;
         var pool = await db.WorkPools.Where(p => p.Name == poolName).Select(p => new { p.Id, p.IsPaused, p.ConcurrencyLimit }).FirstOrDefaultAsync(cancellationToken)
             ?? throw WorkPoolStore.NotFound(poolName);
-        var queues = await db.WorkQueues.Where(q => q.WorkPoolId == pool.Id).Select(q => new { q.Id, q.Name, q.IsPaused }).ToListAsync(cancellationToken);
+        var queues = await db.WorkQueues.Where(q => q.WorkPoolId == pool.Id).Select(q => new { q.Id, q.Name, q.IsPaused, q.LastPolled }).ToListAsync(cancellationToken);
         var selected = queues;
         if (request.WorkQueueNames is { Count: > 0 } names)
         {
             selected = names.Distinct().Select(n => queues.FirstOrDefault(q => q.Name == n) ?? throw WorkQueueStore.NotFound(poolName, n)).ToList();
         }
 
-        // Polling makes the queues READY (and with them the deployments in them), whatever it returns.
+        // Polling makes the queues READY (and with them the deployments in them), whatever it returns. READY lasts
+        // 60 s, so the time is written at most every few seconds: workers poll often, and a write per poll would
+        // queue every poll behind the claims.
         var now = StorageTime.Now(clock);
-        var polled = selected.Select(q => q.Id).ToList();
-        await store.WriteAsync((d, ct) => d.WorkQueues.Where(q => polled.Contains(q.Id)).ExecuteUpdateAsync(s => s.SetProperty(q => q.LastPolled, now), ct), cancellationToken);
+        var stale = selected.Where(q => q.LastPolled is null || now - q.LastPolled.Value > PolledRefresh).Select(q => q.Id).ToList();
+        if (stale.Count > 0)
+        {
+            await store.WriteAsync((d, ct) => d.WorkQueues.Where(q => stale.Contains(q.Id)).ExecuteUpdateAsync(s => s.SetProperty(q => q.LastPolled, now), ct), cancellationToken);
+        }
 
         var open = selected.Where(q => !q.IsPaused).Select(q => q.Id).ToList();
         if (pool.IsPaused || open.Count == 0 || limit == 0)
@@ -52,18 +58,11 @@ internal sealed class WorkerRunsStore(Store store, TimeProvider clock)
 
         var before = StorageTime.ToStorage(request.ScheduledBefore ?? clock.GetUtcNow());
         DateTime? after = request.ScheduledAfter is { } a ? StorageTime.ToStorage(a) : null;
-        var ids = await db.Database.SqlQuery<Guid>(DueRunsQuery(pool.Id, open, before, after, limit)).ToListAsync(cancellationToken);
-        if (ids.Count == 0)
-        {
-            return [];
-        }
+        var picked = await PickAsync(db, pool.Id, open, before, after, limit, cancellationToken);
 
-        var rows = await db.FlowRuns.Where(r => ids.Contains(r.Id)).ToListAsync(cancellationToken);
-        var order = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-        rows.Sort((x, y) => order[x.Id].CompareTo(order[y.Id]));
-        var queueNames = await FlowRunMapper.QueueNamesAsync(db, rows, cancellationToken);
+        var queueNames = await FlowRunMapper.QueueNamesAsync(db, picked, cancellationToken);
         var wireNow = clock.GetUtcNow();
-        return rows.Select(r => new WorkerFlowRun
+        return picked.Select(r => new WorkerFlowRun
         {
             WorkPoolId = pool.Id,
             WorkQueueId = r.WorkQueueId!.Value,
@@ -72,67 +71,97 @@ internal sealed class WorkerRunsStore(Store store, TimeProvider clock)
     }
 
     /// <summary>
-    /// Due SCHEDULED runs of the open queues, ranked within their deployment and then within their queue, keeping
-    /// only ranks within each one's free slots, ordered by queue priority and then due time. One statement for
-    /// both engines (window functions and LIMIT are common to SQLite and PostgreSQL).
+    /// Walks the open queues by priority and each queue's due runs by time (an index range each), taking runs
+    /// while the pool, the queue and the run's deployment have room. A deployment that runs out of room is left
+    /// out of the rest of the walk, so its waiting runs cost one skipped row at most.
     /// </summary>
-    private static FormattableString DueRunsQuery(Guid poolId, List<Guid> queueIds, DateTime before, DateTime? after, int limit)
+    private static async Task<List<FlowRunRecord>> PickAsync(ReeveDbContext db, Guid poolId, List<Guid> queueIds, DateTime before, DateTime? after,
+        int limit, CancellationToken ct)
     {
-        var args = new List<object?> { poolId, before, limit };
-        var queueList = new StringBuilder();
-        foreach (var id in queueIds)
+        var due = db.FlowRuns.Where(r => r.WorkPoolId == poolId && r.StateType == StateType.Scheduled
+            && (r.RetryType == null || r.RetryType != "in_process")
+            && r.NextScheduledStartTime <= before
+            && (after == null || r.NextScheduledStartTime >= after));
+
+        // Room left in each limited deployment that has due runs here, and in each limited queue.
+        var deployments = await db.Deployments
+            .Where(d => d.ConcurrencyLimit != null && due.Any(r => r.DeploymentId == d.Id))
+            .Select(d => new { d.Id, Limit = d.ConcurrencyLimit!.Value })
+            .ToListAsync(ct);
+        var deploymentIds = deployments.Select(d => (Guid?)d.Id).ToList();
+        var deploymentActive = deploymentIds.Count == 0 ? [] : await db.FlowRuns
+            .Where(r => deploymentIds.Contains(r.DeploymentId) && (r.StateType == StateType.Pending || r.StateType == StateType.Running || r.StateType == StateType.Cancelling))
+            .GroupBy(r => r.DeploymentId!.Value).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var deploymentRoom = deployments.ToDictionary(d => d.Id, d => d.Limit - deploymentActive.GetValueOrDefault(d.Id));
+        var excluded = deploymentRoom.Where(d => d.Value <= 0).Select(d => (Guid?)d.Key).ToList();
+
+        var queues = await db.WorkQueues.Where(q => queueIds.Contains(q.Id)).OrderBy(q => q.Priority)
+            .Select(q => new { q.Id, q.ConcurrencyLimit }).ToListAsync(ct);
+        var picked = new List<FlowRunRecord>();
+        foreach (var queue in queues)
         {
-            queueList.Append(queueList.Length == 0 ? "" : ", ").Append('{').Append(args.Count).Append('}');
-            args.Add(id);
+            var budget = limit - picked.Count;
+            if (queue.ConcurrencyLimit is { } queueLimit)
+            {
+                var queueId = queue.Id;
+                budget = Math.Min(budget, queueLimit - await FlowRunStore.CountActiveAsync(db.FlowRuns.Where(r => r.WorkQueueId == queueId), ct));
+            }
+
+            var seen = new List<Guid>();
+            DateTime? from = null;
+            while (budget > 0)
+            {
+                var queueId = queue.Id;
+                var excludedNow = excluded.ToList();
+                var start = from;
+                var seenNow = seen.ToList();
+                var page = await due
+                    .Where(r => r.WorkQueueId == queueId
+                        && (r.DeploymentId == null || !excludedNow.Contains(r.DeploymentId))
+                        && (start == null || r.NextScheduledStartTime >= start)
+                        && !seenNow.Contains(r.Id))
+                    .OrderBy(r => r.NextScheduledStartTime).ThenBy(r => r.Id)
+                    .Take(budget)
+                    .ToListAsync(ct);
+
+                var restart = false;
+                foreach (var run in page)
+                {
+                    seen.Add(run.Id);
+                    from = run.NextScheduledStartTime;
+                    if (run.DeploymentId is { } deploymentId && deploymentRoom.TryGetValue(deploymentId, out var room))
+                    {
+                        deploymentRoom[deploymentId] = --room;
+                        if (room <= 0)
+                        {
+                            // Full now: query again without its runs, from this point on.
+                            excluded.Add(deploymentId);
+                            restart = true;
+                        }
+                    }
+
+                    picked.Add(run);
+                    budget--;
+                    if (budget == 0 || restart)
+                    {
+                        break;
+                    }
+                }
+
+                // Without a restart, the page either filled the budget or was the last of the queue's due runs.
+                if (!restart)
+                {
+                    break;
+                }
+            }
+
+            if (picked.Count >= limit)
+            {
+                break;
+            }
         }
 
-        var afterClause = "";
-        if (after is { } a)
-        {
-            afterClause = $" AND r.next_scheduled_start_time >= {{{args.Count}}}";
-            args.Add(a);
-        }
-
-        var active = $"('{nameof(StateType.Pending)}', '{nameof(StateType.Running)}', '{nameof(StateType.Cancelling)}')";
-        var sql = $$"""
-            WITH candidates AS (
-                SELECT r.id AS id, r.work_queue_id AS work_queue_id, r.deployment_id AS deployment_id,
-                       r.next_scheduled_start_time AS due, q.priority AS priority,
-                       ROW_NUMBER() OVER (PARTITION BY r.deployment_id ORDER BY r.next_scheduled_start_time, r.id) AS deployment_rank
-                FROM flow_run r
-                JOIN work_queue q ON q.id = r.work_queue_id
-                WHERE r.work_pool_id = {0}
-                  AND r.state_type = '{{nameof(StateType.Scheduled)}}'
-                  AND (r.retry_type IS NULL OR r.retry_type <> 'in_process')
-                  AND r.next_scheduled_start_time <= {1}{{afterClause}}
-                  AND r.work_queue_id IN ({{queueList}})
-            ),
-            deployment_room AS (
-                SELECT d.id AS id,
-                       d.concurrency_limit - (SELECT COUNT(*) FROM flow_run a WHERE a.deployment_id = d.id AND a.state_type IN {{active}}) AS room
-                FROM deployment d
-                WHERE d.concurrency_limit IS NOT NULL AND d.id IN (SELECT c.deployment_id FROM candidates c)
-            ),
-            eligible AS (
-                SELECT c.id AS id, c.work_queue_id AS work_queue_id, c.due AS due, c.priority AS priority,
-                       ROW_NUMBER() OVER (PARTITION BY c.work_queue_id ORDER BY c.due, c.id) AS queue_rank
-                FROM candidates c
-                LEFT JOIN deployment_room dr ON dr.id = c.deployment_id
-                WHERE dr.id IS NULL OR c.deployment_rank <= dr.room
-            ),
-            queue_room AS (
-                SELECT q.id AS id,
-                       q.concurrency_limit - (SELECT COUNT(*) FROM flow_run a WHERE a.work_queue_id = q.id AND a.state_type IN {{active}}) AS room
-                FROM work_queue q
-                WHERE q.concurrency_limit IS NOT NULL AND q.id IN ({{queueList}})
-            )
-            SELECT e.id AS "Value"
-            FROM eligible e
-            LEFT JOIN queue_room qr ON qr.id = e.work_queue_id
-            WHERE qr.id IS NULL OR e.queue_rank <= qr.room
-            ORDER BY e.priority, e.due, e.id
-            LIMIT {2}
-            """;
-        return FormattableStringFactory.Create(sql, [.. args]);
+        return picked;
     }
 }

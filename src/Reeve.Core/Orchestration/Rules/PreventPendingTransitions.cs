@@ -3,14 +3,15 @@ using Reeve.Core.States;
 namespace Reeve.Core.Orchestration.Rules;
 
 /// <summary>
-/// The claim rule: a run already PENDING, RUNNING, CANCELLING or CANCELLED cannot be moved to PENDING again,
-/// so of several workers racing for a run exactly one gets it (the others get ABORT). A PENDING run may be
+/// The claim rule: only a SCHEDULED run (or a new one) can be moved to PENDING, so of several workers racing
+/// for a run exactly one gets it (the others get ABORT), and a worker holding a stale list cannot claim a run
+/// that has already run (Prefect lets a COMPLETED or FAILED run be claimed again). A PENDING run may be
 /// renamed to a more precise PENDING sub-state.
 /// </summary>
 public sealed class PreventPendingTransitions : IOrchestrationRule
 {
     /// <inheritdoc />
-    public IReadOnlySet<StateType?> From { get; } = StateSets.From(StateType.Pending, StateType.Cancelling, StateType.Running, StateType.Cancelled);
+    public IReadOnlySet<StateType?> From { get; } = StateSets.AnyFrom.Where(t => t is not (null or StateType.Scheduled)).ToHashSet();
 
     /// <inheritdoc />
     public IReadOnlySet<StateType> To { get; } = StateSets.To(StateType.Pending);

@@ -364,16 +364,16 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             index2.AddAnnotation("Relational:Name", "ix_flow_run_state_type_next_scheduled_start_time");
 
             var index3 = runtimeEntityType.AddIndex(
-                new[] { workQueueId, stateType });
-            index3.AddAnnotation("Relational:Name", "ix_flow_run_work_queue_id_state_type");
+                new[] { deploymentId, stateType, nextScheduledStartTime });
+            index3.AddAnnotation("Relational:Name", "ix_flow_run_deployment_id_state_type_next_scheduled_start_time");
 
             var index4 = runtimeEntityType.AddIndex(
-                new[] { deploymentId, stateType, nextScheduledStartTime });
-            index4.AddAnnotation("Relational:Name", "ix_flow_run_deployment_id_state_type_next_scheduled_start_time");
+                new[] { workPoolId, stateType, nextScheduledStartTime });
+            index4.AddAnnotation("Relational:Name", "ix_flow_run_work_pool_id_state_type_next_scheduled_start_time");
 
             var index5 = runtimeEntityType.AddIndex(
-                new[] { workPoolId, stateType, nextScheduledStartTime });
-            index5.AddAnnotation("Relational:Name", "ix_flow_run_work_pool_id_state_type_next_scheduled_start_time");
+                new[] { workQueueId, stateType, nextScheduledStartTime });
+            index5.AddAnnotation("Relational:Name", "ix_flow_run_work_queue_id_state_type_next_scheduled_start_time");
 
             return runtimeEntityType;
         }

@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("f4ad0538-195d-4c32-af03-f0ffe24da0e8"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("01bea303-c0e1-420f-a717-edb9f65dd686"), entityTypeCount: 11)
         {
         }
 

@@ -398,14 +398,14 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.HasIndex("StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_state_type_next_scheduled_start_time");
 
-                    b.HasIndex("WorkQueueId", "StateType")
-                        .HasDatabaseName("ix_flow_run_work_queue_id_state_type");
-
                     b.HasIndex("DeploymentId", "StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_deployment_id_state_type_next_scheduled_start_time");
 
                     b.HasIndex("WorkPoolId", "StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_work_pool_id_state_type_next_scheduled_start_time");
+
+                    b.HasIndex("WorkQueueId", "StateType", "NextScheduledStartTime")
+                        .HasDatabaseName("ix_flow_run_work_queue_id_state_type_next_scheduled_start_time");
 
                     b.ToTable("flow_run", (string)null);
                 });

@@ -13,7 +13,7 @@ using Reeve.Server.Storage;
 namespace Reeve.Server.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresReeveDbContext))]
-    [Migration("20261127104551_FlowsDeploymentsRuns")]
+    [Migration("20261127105924_FlowsDeploymentsRuns")]
     partial class FlowsDeploymentsRuns
     {
         /// <inheritdoc />
@@ -407,14 +407,14 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.HasIndex("StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_state_type_next_scheduled_start_time");
 
-                    b.HasIndex("WorkQueueId", "StateType")
-                        .HasDatabaseName("ix_flow_run_work_queue_id_state_type");
-
                     b.HasIndex("DeploymentId", "StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_deployment_id_state_type_next_scheduled_start_time");
 
                     b.HasIndex("WorkPoolId", "StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_work_pool_id_state_type_next_scheduled_start_time");
+
+                    b.HasIndex("WorkQueueId", "StateType", "NextScheduledStartTime")
+                        .HasDatabaseName("ix_flow_run_work_queue_id_state_type_next_scheduled_start_time");
 
                     b.ToTable("flow_run", (string)null);
                 });

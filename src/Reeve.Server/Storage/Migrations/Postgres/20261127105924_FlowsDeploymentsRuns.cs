@@ -330,9 +330,9 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                 columns: new[] { "work_pool_id", "state_type", "next_scheduled_start_time" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_flow_run_work_queue_id_state_type",
+                name: "ix_flow_run_work_queue_id_state_type_next_scheduled_start_time",
                 table: "flow_run",
-                columns: new[] { "work_queue_id", "state_type" });
+                columns: new[] { "work_queue_id", "state_type", "next_scheduled_start_time" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_flow_run_state_flow_run_id_timestamp",
