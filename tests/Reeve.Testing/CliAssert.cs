@@ -19,4 +19,8 @@ public static class CliAssert
         Assert.True(result.ExitCode == 0, $"Expected success.\n{result}");
         Assert.True(result.Error.Length == 0, $"Expected nothing on stderr.\n{result}");
     }
+
+    /// <summary>Standard output holds <paramref name="expected"/>; the whole output is shown when it does not.</summary>
+    public static void OutContains(CliResult result, string expected) =>
+        Assert.True(result.Out.Contains(expected, StringComparison.Ordinal), $"Expected '{expected}' in the output.\n{result}");
 }
