@@ -2,6 +2,9 @@ namespace Reeve.Bench;
 
 internal sealed record BenchOptions(IReadOnlyList<string> Scenarios, string Storage, bool Quick, string? JsonFile)
 {
+    /// <summary>How long each scenario loads the server before measuring.</summary>
+    public TimeSpan WarmUp => TimeSpan.FromSeconds(Quick ? 4 : 15);
+
     public static BenchOptions Parse(string[] args)
     {
         var scenarios = new List<string>();

@@ -38,8 +38,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         : Environment.GetEnvironmentVariable("REEVE_TEST_POSTGRES") is { Length: > 0 } test ? test
         : throw new InvalidOperationException("--storage postgres needs REEVE_BENCH_POSTGRES (or REEVE_TEST_POSTGRES) to name a PostgreSQL server.");
 
-    /// <summary>Starts a server over a fresh database, which it owns and removes when disposed.</summary>
-    public static async Task<ServerProcess> StartAsync(string storage)
+    /// <summary>
+    /// Starts a server over a fresh database, which it owns and removes when disposed. <paramref name="prepare"/>,
+    /// when given, runs first with the database's settings (to migrate and seed it in process).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string storage, Func<Reeve.Server.Storage.StorageOptions, Task>? prepare = null)
     {
         var home = Path.Combine(Path.GetTempPath(), "reeve-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(home);
@@ -48,6 +51,14 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         {
             database = "reeve_bench_" + Guid.NewGuid().ToString("N")[..12];
             await ExecuteAdminAsync($"CREATE DATABASE {database}");
+        }
+
+        if (prepare is not null)
+        {
+            await prepare(database is null
+                ? Reeve.Server.Storage.StorageOptions.SqliteIn(home)
+                : new Reeve.Server.Storage.StorageOptions(Reeve.Server.Storage.StorageProvider.Postgres,
+                    new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database }.ConnectionString));
         }
 
         return await StartAsync(home, database, owns: true);

@@ -14,6 +14,23 @@ internal static class LoadRunner
         public double P99 => Stats.Percentile(LatenciesMs, 99);
     }
 
+    /// <summary>
+    /// Keeps <paramref name="clients"/> loops busy for <paramref name="duration"/>: the server's code reaches its
+    /// optimised tier (the JIT recompiles hot methods during the first seconds of load) before anything is timed.
+    /// </summary>
+    public static async Task WarmUpAsync(TimeSpan duration, int clients, Func<int, Task> operation)
+    {
+        var until = Stopwatch.StartNew();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (until.Elapsed < duration)
+            {
+                await operation(Interlocked.Increment(ref next));
+            }
+        })));
+    }
+
     public static async Task<Result> RunAsync(int count, int clients, Func<int, Task> operation)
     {
         var latencies = new double[count];

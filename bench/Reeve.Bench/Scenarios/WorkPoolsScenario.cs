@@ -19,9 +19,11 @@ internal sealed class WorkPoolsScenario : IScenario
         await using var server = await ServerProcess.StartAsync(options.Storage);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
 
-        // Warm-up: the server's first requests pay for JIT compilation.
-        await LoadRunner.RunAsync(200, Clients, i => client.CreateWorkPoolAsync(new WorkPoolCreate { Name = $"warm-{i}", Type = "process" }));
-        await LoadRunner.RunAsync(400, Clients, i => client.ReadWorkPoolAsync($"warm-{i % 200}"));
+        await LoadRunner.WarmUpAsync(options.WarmUp, Clients, async i =>
+        {
+            await client.CreateWorkPoolAsync(new WorkPoolCreate { Name = $"warm-{i}", Type = "process" });
+            await client.ReadWorkPoolAsync($"warm-{i}");
+        });
 
         var create = await LoadRunner.RunAsync(creates, Clients, i => client.CreateWorkPoolAsync(new WorkPoolCreate { Name = $"pool-{i}", Type = "process" }));
         var read = await LoadRunner.RunAsync(reads, Clients, i => client.ReadWorkPoolAsync($"pool-{(i * 7919) % creates}"));

@@ -47,7 +47,8 @@ public sealed class ReeveServer : IAsyncDisposable
     /// <summary>Builds a server; nothing listens until <see cref="StartAsync"/>.</summary>
     public static ReeveServer Create(ReeveServerOptions options)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Reeve reads no appsettings files; watching them for changes would cost a file-system watch per write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = ApiLimits.MaxRequestBodyBytes;
@@ -63,6 +64,12 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical);
+        if (Environment.GetEnvironmentVariable("REEVE_LOG_SQL") == "1")
+        {
+            // For developers: every SQL command with its duration (see DEVELOPERS.md).
+            builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information);
+        }
+
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);

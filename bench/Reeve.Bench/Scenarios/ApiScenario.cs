@@ -1,0 +1,65 @@
+using Reeve.Client;
+using Reeve.Core.Deployments;
+using Reeve.Core.Flows;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.States;
+using Reeve.Core.WorkPools;
+
+namespace Reeve.Bench.Scenarios;
+
+/// <summary><c>create_flow_run</c> and <c>set_state</c>: throughput and latency with 8 concurrent clients.</summary>
+internal sealed class ApiScenario : IScenario
+{
+    private const int Clients = 8;
+
+    public string Name => "api";
+
+    public string Description => "create_flow_run and set_state: requests per second and p50 / p99 with 8 concurrent clients";
+
+    public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
+    {
+        var runs = options.Quick ? 2_000 : 10_000;
+        await using var server = await ServerProcess.StartAsync(options.Storage);
+        using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
+        await client.CreateWorkPoolAsync(new WorkPoolCreate { Name = "bench", Type = "process" });
+        var flow = await client.CreateFlowAsync(new FlowCreate { Name = "bench-flow" });
+        var deployment = await client.CreateDeploymentAsync(new DeploymentCreate
+        {
+            Name = "bench",
+            FlowId = flow.Id,
+            WorkPoolName = "bench",
+            ParameterOpenapiSchema = System.Text.Json.Nodes.JsonNode.Parse("""{"type": "object", "properties": {"n": {"type": "integer"}}}""")!.AsObject(),
+        });
+
+        await LoadRunner.WarmUpAsync(options.WarmUp, Clients, async _ =>
+        {
+            var run = await client.CreateFlowRunFromDeploymentAsync(deployment.Id);
+            await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Running });
+            await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Completed });
+        });
+
+        var ids = new Guid[runs];
+        var create = await LoadRunner.RunAsync(runs, Clients, async i =>
+            ids[i] = (await client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate
+            {
+                Parameters = new System.Text.Json.Nodes.JsonObject { ["n"] = i },
+            })).Id);
+        var running = await LoadRunner.RunAsync(runs, Clients, i =>
+            client.SetFlowRunStateAsync(ids[i], new StateCreate { Type = StateType.Running }));
+        var completed = await LoadRunner.RunAsync(runs, Clients, i =>
+            client.SetFlowRunStateAsync(ids[i], new StateCreate { Type = StateType.Completed }));
+
+        return
+        [
+            new(Name, $"create_flow_run: throughput ({runs:N0} runs)", create.PerSecond, "req/s", options.Storage),
+            new(Name, "create_flow_run: p50 latency", create.P50, "ms", options.Storage),
+            new(Name, "create_flow_run: p99 latency", create.P99, "ms", options.Storage),
+            new(Name, "set_state SCHEDULED→RUNNING: throughput", running.PerSecond, "req/s", options.Storage),
+            new(Name, "set_state SCHEDULED→RUNNING: p50 latency", running.P50, "ms", options.Storage),
+            new(Name, "set_state SCHEDULED→RUNNING: p99 latency", running.P99, "ms", options.Storage),
+            new(Name, "set_state RUNNING→COMPLETED: throughput", completed.PerSecond, "req/s", options.Storage),
+            new(Name, "set_state RUNNING→COMPLETED: p50 latency", completed.P50, "ms", options.Storage),
+            new(Name, "set_state RUNNING→COMPLETED: p99 latency", completed.P99, "ms", options.Storage),
+        ];
+    }
+}
