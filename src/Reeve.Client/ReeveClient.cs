@@ -15,6 +15,7 @@ namespace Reeve.Client;
 public sealed partial class ReeveClient : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly HttpClient _streams;
     private readonly bool _ownsHttp;
 
     /// <summary>Creates a client for the server <paramref name="options"/> names.</summary>
@@ -31,6 +32,14 @@ public sealed partial class ReeveClient : IDisposable
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
         }
+
+        // Event streams stay open for as long as their reader wants: they get a client without the request timeout.
+        _streams = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = _http.BaseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _streams.DefaultRequestHeaders.Authorization = _http.DefaultRequestHeaders.Authorization;
     }
 
     /// <summary>Creates a client from the environment and the profile (see <see cref="ReeveSettings"/>).</summary>
@@ -46,6 +55,7 @@ public sealed partial class ReeveClient : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _streams.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -94,7 +104,7 @@ public sealed partial class ReeveClient : IDisposable
         }
     }
 
-    private static async Task<ReeveApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<ReeveApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         string? detail = null;

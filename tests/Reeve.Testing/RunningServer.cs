@@ -10,11 +10,11 @@ public sealed class RunningServer : IAsyncDisposable
 {
     private readonly TestDatabase _database;
 
-    private RunningServer(ReeveServer server, TestDatabase database, FakeTimeProvider clock)
+    private RunningServer(ReeveServer server, TestDatabase database, FakeTimeProvider? clock)
     {
         Server = server;
         _database = database;
-        Clock = clock;
+        _clock = clock;
         Http = new HttpClient { BaseAddress = new Uri(server.ApiUrl + "/") };
         if (server.Options.ApiKey is { } key)
         {
@@ -27,7 +27,9 @@ public sealed class RunningServer : IAsyncDisposable
     public ReeveServer Server { get; }
 
     /// <summary>The server's clock: starts at the real time and moves only when a test advances it.</summary>
-    public FakeTimeProvider Clock { get; }
+    public FakeTimeProvider Clock => _clock ?? throw new InvalidOperationException("This server runs on the real clock.");
+
+    private readonly FakeTimeProvider? _clock;
 
     /// <summary>The API's address, <c>http://127.0.0.1:PORT/api</c>.</summary>
     public string ApiUrl => Server.ApiUrl;
@@ -39,16 +41,20 @@ public sealed class RunningServer : IAsyncDisposable
 
     public TestStorage Storage { get; private init; }
 
-    public static async Task<RunningServer> StartAsync(TestStorage storage, string? apiKey = null)
+    /// <summary>
+    /// Starts a server. With <paramref name="realClock"/>, it keeps real time: for tests where processes (engines,
+    /// workers) on the real clock talk to it.
+    /// </summary>
+    public static async Task<RunningServer> StartAsync(TestStorage storage, string? apiKey = null, bool realClock = false)
     {
         var database = await TestDatabase.CreateAsync(storage);
-        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var clock = realClock ? null : new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var server = ReeveServer.Create(new ReeveServerOptions
         {
             Port = 0,
             Storage = database.Options,
             ApiKey = apiKey,
-            Clock = clock,
+            Clock = (TimeProvider?)clock ?? TimeProvider.System,
             LogLevel = LogLevel.Warning,
         });
         try

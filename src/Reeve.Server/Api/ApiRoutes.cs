@@ -20,6 +20,7 @@ internal static class ApiRoutes
         api.MapFlowRuns();
         api.MapTaskRuns();
         api.MapLogs();
+        api.MapEvents();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }
 }

@@ -21,6 +21,7 @@ internal static class TaskRunsApi
         tasks.MapPost("/", CreateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         tasks.MapGet("/{id:guid}", ReadAsync).ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapDelete("/{id:guid}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        tasks.MapPost("/batch", ReportAsync).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         tasks.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         tasks.MapPost("/count", CountAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         tasks.MapPost("/{id:guid}/set_state", SetStateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -32,6 +33,12 @@ internal static class TaskRunsApi
     {
         var (task, created) = await tasks.CreateAsync(body, ct);
         return created ? TypedResults.Created($"/api/task_runs/{task.Id}", task) : TypedResults.Ok(task);
+    }
+
+    private static async Task<NoContent> ReportAsync([FromBody] TaskRunReportBatch body, TaskRunStore tasks, CancellationToken ct)
+    {
+        await tasks.ReportAsync(body, ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<TaskRun>> ReadAsync(Guid id, TaskRunStore tasks, CancellationToken ct) => TypedResults.Ok(await tasks.ReadAsync(id, ct));

@@ -23,7 +23,8 @@ internal sealed partial class FlowRunStore
             return (refused, false);
         }
 
-        return await store.WriteAsync(async (db, ct) =>
+        FlowRunRecord? changed = null;
+        var answer = await store.WriteAsync(async (db, ct) =>
         {
             await store.LockAsync(LockedTable.FlowRun, id, ct);
             var run = await db.FlowRuns.AsTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NotFound();
@@ -45,8 +46,16 @@ internal sealed partial class FlowRunStore
             FlowRunMapper.Apply(run, after, StorageTime.ToStorage(now));
             db.FlowRunStates.Add(FlowRunMapper.StateRow(id, written));
             await db.SaveChangesAsync(ct);
+            changed = run;
             return ((outcome with { Written = written, Run = after }).ToResult(), true);
         }, cancellationToken);
+
+        if (changed is not null)
+        {
+            Publish(changed);
+        }
+
+        return answer;
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ using Reeve.Server.Storage.Entities;
 namespace Reeve.Server.Storage;
 
 /// <summary>Reads and writes flow runs and their states.</summary>
-internal sealed partial class FlowRunStore(Store store, TimeProvider clock)
+internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Events.RunEventHub events)
 {
     /// <summary>Creates an ad-hoc run (Pending unless a state is given), or returns the run with the same idempotency key.</summary>
     public async Task<(FlowRun Run, bool Created)> CreateAsync(FlowRunCreate request, CancellationToken cancellationToken)
@@ -94,6 +94,7 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock)
             return ((await ExistingAsync(run.FlowId, run.IdempotencyKey, cancellationToken))!, false);
         }
 
+        Publish(run);
         var names = await FlowRunMapper.QueueNamesAsync(store.Db, [run], cancellationToken);
         return (FlowRunMapper.ToWire(run, now, FlowRunMapper.NamesOf(run, names)), true);
     }
@@ -273,4 +274,17 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock)
     }
 
     internal static ReeveNotFoundException NotFound() => new("Flow run not found");
+
+    /// <summary>Tells the event streams about a committed change of a run.</summary>
+    private void Publish(FlowRunRecord run) => events.Publish(new Core.Events.FlowRunEvent
+    {
+        FlowRunId = run.Id,
+        DeploymentId = run.DeploymentId,
+        WorkPoolId = run.WorkPoolId,
+        WorkQueueId = run.WorkQueueId,
+        StateType = run.StateType!.Value,
+        StateName = run.StateName!,
+        NextScheduledStartTime = StorageTime.ToWire(run.NextScheduledStartTime),
+        Occurred = clock.GetUtcNow(),
+    });
 }

@@ -71,6 +71,89 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
         return (ToWire(run), true);
     }
 
+    /// <summary>The most task runs one report may carry.</summary>
+    public const int MaxReport = 5_000;
+
+    /// <summary>
+    /// Stores task runs as engines ran them: each is created on its first report, and the states it went
+    /// through are appended in order with their own times, keeping the books as set_state does. One
+    /// transaction for the whole batch.
+    /// </summary>
+    public async Task ReportAsync(TaskRunReportBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.TaskRuns.Count > MaxReport)
+        {
+            throw new PayloadTooLargeException($"A report may carry at most {MaxReport} task runs (got {batch.TaskRuns.Count}).");
+        }
+
+        for (var i = 0; i < batch.TaskRuns.Count; i++)
+        {
+            var report = batch.TaskRuns[i];
+            ResourceName.Validate(report.Name, $"task_runs[{i}].name");
+            if (report.States.Count == 0)
+            {
+                throw new ReeveValidationException($"task_runs[{i}].states", "must hold at least one state");
+            }
+        }
+
+        var flowRunIds = batch.TaskRuns.Select(r => (Guid?)r.FlowRunId).Distinct().ToList();
+        var known = await store.Db.FlowRuns.Where(r => flowRunIds.Contains(r.Id)).Select(r => (Guid?)r.Id).ToListAsync(cancellationToken);
+        var missing = batch.TaskRuns.FindIndex(r => !known.Contains(r.FlowRunId));
+        if (missing >= 0)
+        {
+            throw new ReeveValidationException($"task_runs[{missing}].flow_run_id", $"flow run '{batch.TaskRuns[missing].FlowRunId}' does not exist");
+        }
+
+        await store.WriteAsync(async (db, ct) =>
+        {
+            var ids = batch.TaskRuns.Select(r => r.Id).Distinct().ToList();
+            var existing = await db.TaskRuns.AsTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+            foreach (var report in batch.TaskRuns)
+            {
+                if (!existing.TryGetValue(report.Id, out var task))
+                {
+                    var first = StorageTime.ToStorage(report.States[0].Timestamp);
+                    task = new TaskRunRecord
+                    {
+                        Id = report.Id,
+                        Created = first,
+                        Updated = first,
+                        Name = report.Name,
+                        FlowRunId = report.FlowRunId,
+                        TaskKey = report.TaskKey,
+                        DynamicKey = report.DynamicKey,
+                        Tags = report.Tags ?? [],
+                        EmpiricalPolicy = JsonText.Write(report.EmpiricalPolicy ?? new TaskRunPolicy()),
+                        TaskInputs = JsonText.Write(report.TaskInputs ?? []),
+                    };
+                    db.TaskRuns.Add(task);
+                    existing[report.Id] = task;
+                }
+
+                var facts = Facts(task);
+                foreach (var reported in report.States)
+                {
+                    var state = new State
+                    {
+                        Id = Guid.CreateVersion7(reported.Timestamp),
+                        Type = reported.Type,
+                        Name = string.IsNullOrWhiteSpace(reported.Name) ? reported.Type.DefaultName() : reported.Name,
+                        Timestamp = StorageTime.ToWire(StorageTime.ToStorage(reported.Timestamp)),
+                        Message = reported.Message,
+                        StateDetails = (reported.StateDetails ?? new StateDetails()) with { TaskRunId = task.Id, FlowRunId = task.FlowRunId },
+                    };
+                    var outcome = Orchestrator.TaskRuns.Decide(facts, state, state.Timestamp, force: true);
+                    facts = outcome.Run;
+                    db.TaskRunStates.Add(StateRow(task.Id, outcome.Written!));
+                }
+
+                Apply(task, facts, facts.State is { } last ? StorageTime.ToStorage(last.Timestamp) : task.Updated);
+            }
+
+            await db.SaveChangesAsync(ct);
+        }, cancellationToken);
+    }
+
     private Task<TaskRunRecord?> ExistingAsync(TaskRunCreate request, CancellationToken cancellationToken) =>
         store.Db.TaskRuns.FirstOrDefaultAsync(t => t.FlowRunId == request.FlowRunId && t.TaskKey == request.TaskKey && t.DynamicKey == request.DynamicKey, cancellationToken);
 

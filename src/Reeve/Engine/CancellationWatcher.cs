@@ -1,0 +1,89 @@
+using Reeve.Client;
+using Reeve.Core.States;
+
+namespace Reeve.Engine;
+
+/// <summary>
+/// Cancels a running flow when its run is moved to CANCELLING: the server's event stream says so at once; a
+/// read of the run every few seconds covers a stream that broke or a change made through another replica.
+/// </summary>
+internal sealed class CancellationWatcher : IAsyncDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _stream;
+    private readonly Task _poll;
+
+    public CancellationWatcher(ReeveClient client, Guid flowRunId, CancellationTokenSource cancel)
+    {
+        _stream = Task.Run(() => StreamAsync(client, flowRunId, cancel));
+        _poll = Task.Run(() => PollAsync(client, flowRunId, cancel));
+    }
+
+    private async Task StreamAsync(ReeveClient client, Guid flowRunId, CancellationTokenSource cancel)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in client.SubscribeFlowRunEventsAsync(flowRunIds: [flowRunId], cancellationToken: _stop.Token))
+                {
+                    if (change?.StateType is StateType.Cancelling or StateType.Cancelled)
+                    {
+                        await cancel.CancelAsync();
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or ReeveServerUnavailableException or ReeveApiException)
+            {
+                // The poll goes on meanwhile; try the stream again shortly.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task PollAsync(ReeveClient client, Guid flowRunId, CancellationTokenSource cancel)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(PollInterval, _stop.Token);
+                var run = await client.ReadFlowRunAsync(flowRunId, _stop.Token);
+                if (run.StateType is StateType.Cancelling or StateType.Cancelled)
+                {
+                    await cancel.CancelAsync();
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+            {
+                // Try again at the next interval.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_stream, _poll);
+        _stop.Dispose();
+    }
+}

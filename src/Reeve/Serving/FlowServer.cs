@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Reeve.Client;
+using Reeve.Core.Deployments;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.Orchestration;
+using Reeve.Core.States;
+using Reeve.Engine;
+
+namespace Reeve.Serving;
+
+/// <summary>The loop of a serving process: upserts the deployments, then starts their due runs as they come.</summary>
+internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions options) : IAsyncDisposable
+{
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<Guid, (Task Run, CancellationTokenSource Cancel)> _running = new();
+    private readonly Dictionary<Guid, ServedFlow> _deployments = [];
+    private TextWriter Output => options.Output ?? Console.Out;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var runtime = ReeveRuntime.Current;
+        var client = runtime.Client ?? throw new InvalidOperationException(
+            "Serving needs a Reeve server: set REEVE_API_URL (or run 'reeve config set REEVE_API_URL=...').");
+        foreach (var served in flows)
+        {
+            var deployment = await UpsertAsync(client, runtime, served, stopping);
+            _deployments[deployment.Id] = served;
+        }
+
+        await PrintBannerAsync();
+        using var stopEvents = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var events = Task.Run(() => ListenAsync(client, stopEvents.Token), CancellationToken.None);
+        try
+        {
+            await LoopAsync(client, runtime, stopping);
+        }
+        finally
+        {
+            await stopEvents.CancelAsync();
+            await events;
+            await ShutdownAsync(client);
+        }
+    }
+
+    private async Task LoopAsync(ReeveClient client, ReeveRuntime runtime, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            var now = runtime.Clock.GetUtcNow();
+            DateTimeOffset? nextDue = null;
+            try
+            {
+                var runs = await client.ReadScheduledRunsOfDeploymentsAsync(new DeploymentScheduledRunsRequest
+                {
+                    DeploymentIds = [.. _deployments.Keys],
+                    ScheduledBefore = now + options.PollInterval,
+                    Limit = 200,
+                }, stopping);
+                foreach (var run in runs)
+                {
+                    if (_running.ContainsKey(run.Id))
+                    {
+                        continue;
+                    }
+
+                    var due = run.NextScheduledStartTime ?? now;
+                    if (due > runtime.Clock.GetUtcNow())
+                    {
+                        nextDue = nextDue is null || due < nextDue ? due : nextDue;
+                        continue;
+                    }
+
+                    if (_running.Count >= options.Limit)
+                    {
+                        // Full: a finishing run wakes the loop.
+                        break;
+                    }
+
+                    await StartAsync(client, run, stopping);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+            {
+                await Output.WriteLineAsync($"Could not read scheduled runs: {e.Message}");
+            }
+
+            var wait = options.PollInterval;
+            if (nextDue is { } next)
+            {
+                var untilDue = next - runtime.Clock.GetUtcNow();
+                wait = untilDue < wait ? untilDue : wait;
+            }
+
+            await WaitForWakeAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, runtime.Clock, stopping);
+        }
+    }
+
+    private async Task StartAsync(ReeveClient client, FlowRun run, CancellationToken stopping)
+    {
+        // The claim: of several processes serving the same deployment, one gets the run.
+        var claim = await FlowEngine.ProposeAsync(client, run.Id, new StateCreate { Type = StateType.Pending }, stopping);
+        if (claim.Status != OrchestrationStatus.Accept)
+        {
+            return;
+        }
+
+        var served = _deployments[run.DeploymentId!.Value];
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await Output.WriteLineAsync($"Running flow run '{run.Name}' of deployment '{served.Flow.Name}/{served.Name}'");
+                var outcome = await served.Flow.RunExistingAsync(run, cancel.Token);
+                await Output.WriteLineAsync($"Flow run '{run.Name}' ended {outcome.State?.WireName() ?? "unknown"}");
+            }
+#pragma warning disable CA1031 // A run's failure must not stop the serving process; it is on the run and on the console.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                await Console.Error.WriteLineAsync($"Flow run '{run.Name}' could not be run: {e.Message}");
+            }
+            finally
+            {
+                _running.TryRemove(run.Id, out _);
+                cancel.Dispose();
+                _wake.Writer.TryWrite(true);
+            }
+        }, CancellationToken.None);
+        _running[run.Id] = (task, cancel);
+    }
+
+    /// <summary>Listens to the server's events for the served deployments: a due run wakes the loop at once.</summary>
+    private async Task ListenAsync(ReeveClient client, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in client.SubscribeFlowRunEventsAsync(deploymentIds: _deployments.Keys, cancellationToken: stopping))
+                {
+                    if (change is null || change.StateType == StateType.Scheduled)
+                    {
+                        _wake.Writer.TryWrite(true);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or ReeveServerUnavailableException or ReeveApiException)
+            {
+                // Polling covers the gap; the stream is tried again.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WaitForWakeAsync(TimeSpan wait, TimeProvider clock, CancellationToken stopping)
+    {
+        using var timeout = new CancellationTokenSource(wait, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
+        try
+        {
+            await _wake.Reader.ReadAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The wait is over.
+        }
+    }
+
+    private static async Task<Deployment> UpsertAsync(ReeveClient client, ReeveRuntime runtime, ServedFlow served, CancellationToken cancellationToken)
+    {
+        var flowId = await runtime.FlowIdAsync(served.Flow.Name, cancellationToken);
+        var schedules = new List<DeploymentScheduleCreate>();
+        if (served.Cron is { } cron)
+        {
+            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["cron"] = cron, ["timezone"] = served.Timezone ?? "UTC", ["day_or"] = true } });
+        }
+
+        if (served.Interval is { } interval)
+        {
+            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["interval"] = interval.TotalSeconds, ["timezone"] = served.Timezone ?? "UTC" } });
+        }
+
+        return await client.CreateDeploymentAsync(new DeploymentCreate
+        {
+            Name = served.Name,
+            FlowId = flowId,
+            Paused = false,
+            Schedules = schedules,
+            ParameterOpenapiSchema = served.Flow.ParameterSchema,
+            EnforceParameterSchema = true,
+            Parameters = served.Parameters ?? [],
+            Tags = [.. served.Tags ?? served.Flow.Options.Tags ?? []],
+            Description = served.Description ?? served.Flow.Options.Description,
+            Version = served.Version ?? served.Flow.Options.Version,
+            Entrypoint = $"{served.Flow.Method.DeclaringType?.FullName}.{served.Flow.Method.Name}",
+        }, cancellationToken);
+    }
+
+    private async Task PrintBannerAsync()
+    {
+        foreach (var served in flows)
+        {
+            await Output.WriteLineAsync($"Your flow '{served.Flow.Name}' is being served and polling for scheduled runs!");
+            await Output.WriteLineAsync();
+            await Output.WriteLineAsync("To trigger a run for this flow, use the following command:");
+            await Output.WriteLineAsync();
+            await Output.WriteLineAsync($"        $ reeve deployment run '{served.Flow.Name}/{served.Name}'");
+            await Output.WriteLineAsync();
+        }
+    }
+
+    /// <summary>Cancels the runs still going (each ends CANCELLED), waits for them, and pauses the deployments.</summary>
+    private async Task ShutdownAsync(ReeveClient client)
+    {
+        foreach (var (_, running) in _running)
+        {
+            await running.Cancel.CancelAsync();
+        }
+
+        await Task.WhenAll(_running.Values.Select(r => r.Run));
+        if (options.PauseOnShutdown)
+        {
+            foreach (var id in _deployments.Keys)
+            {
+                try
+                {
+                    await client.PauseDeploymentAsync(id);
+                }
+                catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+                {
+                    await Output.WriteLineAsync($"Could not pause deployment {id}: {e.Message}");
+                }
+            }
+        }
+
+        await (ReeveRuntime.Current.Reporter?.FlushAsync() ?? Task.CompletedTask);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _wake.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+}

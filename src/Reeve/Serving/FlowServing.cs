@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using Reeve.Flows;
+
+namespace Reeve.Serving;
+
+/// <summary>
+/// Serving: this process creates a deployment for each flow (with no work pool) and runs its runs — scheduled
+/// and manually triggered (<c>reeve deployment run</c>) — until it is stopped with Ctrl+C or SIGTERM. Runs are
+/// started the moment they are due: the server pushes them (polling is the fallback).
+/// </summary>
+public static class FlowServing
+{
+    /// <summary>Serves one flow under <paramref name="name"/>.</summary>
+    /// <param name="flow">The flow.</param>
+    /// <param name="name">The deployment's name.</param>
+    /// <param name="cron">A cron schedule, if any.</param>
+    /// <param name="interval">An interval schedule, if any.</param>
+    /// <param name="parameters">Default parameters of its runs.</param>
+    /// <param name="options">How to serve.</param>
+    /// <param name="cancellationToken">Stops serving; when none is given, Ctrl+C and SIGTERM do.</param>
+    public static Task ServeAsync(this FlowDefinition flow, string name, string? cron = null, TimeSpan? interval = null,
+        JsonObject? parameters = null, ServeOptions? options = null, CancellationToken cancellationToken = default) =>
+        ServeAsync([new ServedFlow { Flow = flow, Name = name, Cron = cron, Interval = interval, Parameters = parameters }], options, cancellationToken);
+
+    /// <summary>Serves several flows in this process.</summary>
+    public static async Task ServeAsync(IReadOnlyList<ServedFlow> flows, ServeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (flows.Count == 0)
+        {
+            throw new ArgumentException("Give at least one flow to serve.", nameof(flows));
+        }
+
+        using var signals = cancellationToken.CanBeCanceled ? null : new ShutdownSignals();
+        var token = signals?.Token ?? cancellationToken;
+        await using var server = new FlowServer(flows, options ?? new ServeOptions());
+        await server.RunAsync(token);
+    }
+
+    /// <summary>Ctrl+C and SIGTERM, turned into a cancellation token, so the process stops cleanly.</summary>
+    private sealed class ShutdownSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+        private readonly List<PosixSignalRegistration> _registrations = [];
+
+        public ShutdownSignals()
+        {
+            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            {
+                _registrations.Add(PosixSignalRegistration.Create(signal, context =>
+                {
+                    context.Cancel = true;
+                    _source.Cancel();
+                }));
+            }
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
+            _source.Dispose();
+        }
+    }
+}
