@@ -1,0 +1,44 @@
+using Reeve.Client;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.States;
+
+namespace Reeve.Testing;
+
+/// <summary>Waits for a flow run to reach a state, on the server's event stream (no sleeps), with a deadline.</summary>
+public static class RunWaiter
+{
+    public static async Task<FlowRun> WaitForAsync(this ReeveClient client, Guid runId, Func<FlowRun, bool> until, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        await using var events = client.SubscribeFlowRunEventsAsync(flowRunIds: [runId], cancellationToken: deadline.Token).GetAsyncEnumerator(deadline.Token);
+        try
+        {
+            // Subscribed first, then read: a change between the two is not missed.
+            await events.MoveNextAsync();
+            while (true)
+            {
+                var run = await client.ReadFlowRunAsync(runId, deadline.Token);
+                if (until(run))
+                {
+                    return run;
+                }
+
+                if (!await events.MoveNextAsync())
+                {
+                    throw new InvalidOperationException("The server's event stream ended.");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            var last = await client.ReadFlowRunAsync(runId);
+            throw new TimeoutException($"Flow run {runId} did not get there in time; it is {last.StateName}.");
+        }
+    }
+
+    public static Task<FlowRun> WaitForStateAsync(this ReeveClient client, Guid runId, StateType state, TimeSpan? timeout = null) =>
+        client.WaitForAsync(runId, r => r.StateType == state, timeout);
+
+    public static Task<FlowRun> WaitForEndAsync(this ReeveClient client, Guid runId, TimeSpan? timeout = null) =>
+        client.WaitForAsync(runId, r => r.StateType is { } t && t.IsTerminal(), timeout);
+}
