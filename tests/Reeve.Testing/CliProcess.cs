@@ -11,19 +11,29 @@ public sealed record CliResult(int ExitCode, string Out, string Error)
 
 /// <summary>
 /// Runs the real <c>reeve</c> command as a child process (<c>dotnet reeve.dll ...</c>), with a private
-/// <c>REEVE_HOME</c> and only the environment a test gives it.
+/// <c>REEVE_HOME</c> and only the environment a test gives it. <see cref="ForApp"/> runs another program built
+/// beside the tests (an example) the same way.
 /// </summary>
 public sealed class CliProcess
 {
-    private static readonly Lazy<string> Entry = new(FindEntry);
+    private readonly string _entry;
 
     public CliProcess(string apiUrl, string? home = null)
+        : this("reeve", apiUrl, home)
     {
+    }
+
+    private CliProcess(string app, string? apiUrl, string? home)
+    {
+        _entry = FindEntry(app);
         Home = home ?? Path.Combine(Path.GetTempPath(), "reeve-cli-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Home);
         Environment["REEVE_HOME"] = Home;
         Environment["REEVE_API_URL"] = apiUrl;
     }
+
+    /// <summary>Runs <c>dotnet APP.dll</c>, a program the test project references; tracked when <paramref name="apiUrl"/> is given.</summary>
+    public static CliProcess ForApp(string app, string? apiUrl) => new(app, apiUrl, home: null);
 
     public string Home { get; }
 
@@ -50,7 +60,7 @@ public sealed class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"reeve {string.Join(' ', args)} did not finish within 60 s.");
+            throw new TimeoutException($"{Path.GetFileNameWithoutExtension(_entry)} {string.Join(' ', args)} did not finish within 60 s.");
         }
 
         return new CliResult(process.ExitCode, await stdout, await stderr);
@@ -68,7 +78,7 @@ public sealed class CliProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(Entry.Value);
+        info.ArgumentList.Add(_entry);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -86,17 +96,27 @@ public sealed class CliProcess
             }
         }
 
-        return Process.Start(info) ?? throw new InvalidOperationException("Could not start reeve.");
+        return Process.Start(info) ?? throw new InvalidOperationException($"Could not start {_entry}.");
     }
 
-    private static string FindEntry()
+    private static string FindEntry(string app)
     {
-        var beside = Path.Combine(AppContext.BaseDirectory, "reeve.dll");
-        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "reeve.runtimeconfig.json")))
+        var beside = Path.Combine(AppContext.BaseDirectory, app + ".dll");
+        if (IsApp(beside))
         {
             return beside;
         }
 
-        throw new FileNotFoundException($"reeve.dll was not found beside the tests in {AppContext.BaseDirectory}; does the test project reference src/Reeve.Cli?");
+        // Built by a ReferenceOutputAssembly="false" reference: artifacts/bin/PROJECT/CONFIG/APP.dll, next to
+        // the tests' own artifacts/bin/TESTS/CONFIG/.
+        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var bin = config.Parent?.Parent;
+        var built = bin?.EnumerateDirectories()
+            .Select(project => Path.Combine(project.FullName, config.Name, app + ".dll"))
+            .FirstOrDefault(IsApp);
+        return built ?? throw new FileNotFoundException(
+            $"{app}.dll was found neither beside the tests nor under {bin?.FullName}; does the test project reference its project?");
     }
+
+    private static bool IsApp(string dll) => File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"));
 }

@@ -1,3 +1,4 @@
+using Reeve.Core.Ids;
 namespace Reeve.Core.States;
 
 /// <summary>Builds states: from a client's proposal, and the named states the server writes itself.</summary>
@@ -17,7 +18,7 @@ public static class StateFactory
 
         return new State
         {
-            Id = Guid.CreateVersion7(now),
+            Id = SequentialGuid.Next(now),
             Type = proposal.Type,
             Name = string.IsNullOrWhiteSpace(proposal.Name) ? proposal.Type.DefaultName() : proposal.Name,
             Timestamp = now,
@@ -30,7 +31,7 @@ public static class StateFactory
     /// <summary>A SCHEDULED state named <paramref name="name"/> (AwaitingRetry, AwaitingConcurrencySlot, Late), due at <paramref name="when"/>.</summary>
     public static State Scheduled(string name, DateTimeOffset when, DateTimeOffset now, string? message = null) => new()
     {
-        Id = Guid.CreateVersion7(now),
+        Id = SequentialGuid.Next(now),
         Type = StateType.Scheduled,
         Name = name,
         Timestamp = now,
@@ -41,7 +42,7 @@ public static class StateFactory
     /// <summary>A state of <paramref name="type"/> with its default name.</summary>
     public static State Of(StateType type, DateTimeOffset now, string? message = null, string? name = null) => new()
     {
-        Id = Guid.CreateVersion7(now),
+        Id = SequentialGuid.Next(now),
         Type = type,
         Name = name ?? type.DefaultName(),
         Timestamp = now,

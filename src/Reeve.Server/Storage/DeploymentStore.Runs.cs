@@ -4,6 +4,7 @@ using Reeve.Core.Deployments;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
 using Reeve.Core.FlowRuns;
+using Reeve.Core.Ids;
 using Reeve.Core.JobTemplates;
 using Reeve.Core.Naming;
 using Reeve.Core.Schemas;
@@ -57,7 +58,7 @@ internal sealed partial class DeploymentStore
         var now = clock.GetUtcNow();
         var run = new FlowRunRecord
         {
-            Id = Guid.CreateVersion7(now),
+            Id = SequentialGuid.Next(now),
             Name = request.Name ?? RunNames.Next(),
             FlowId = deployment.FlowId,
             DeploymentId = deployment.Id,

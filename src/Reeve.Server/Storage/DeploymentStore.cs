@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Deployments;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
+using Reeve.Core.Ids;
 using Reeve.Core.Naming;
 using Reeve.Core.Schemas;
 using Reeve.Core.WorkQueues;
@@ -44,7 +45,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
                     var created = deployment is null;
                     deployment ??= db.Deployments.Add(new DeploymentRecord
                     {
-                        Id = Guid.CreateVersion7(clock.GetUtcNow()),
+                        Id = SequentialGuid.Next(clock.GetUtcNow()),
                         Created = now,
                         Name = request.Name,
                         FlowId = request.FlowId,
@@ -345,7 +346,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         {
             deployment.Schedules.Add(new DeploymentScheduleRecord
             {
-                Id = Guid.CreateVersion7(),
+                Id = SequentialGuid.Next(now),
                 Created = now,
                 Updated = now,
                 DeploymentId = deployment.Id,

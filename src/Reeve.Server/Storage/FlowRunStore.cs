@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
 using Reeve.Core.FlowRuns;
+using Reeve.Core.Ids;
 using Reeve.Core.Naming;
 using Reeve.Core.Orchestration;
 using Reeve.Core.States;
@@ -50,7 +51,7 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
         var now = clock.GetUtcNow();
         var run = new FlowRunRecord
         {
-            Id = Guid.CreateVersion7(now),
+            Id = SequentialGuid.Next(now),
             Name = request.Name ?? RunNames.Next(),
             FlowId = request.FlowId,
             DeploymentId = request.DeploymentId,

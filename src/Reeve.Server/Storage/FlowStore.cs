@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
 using Reeve.Core.Flows;
+using Reeve.Core.Ids;
 using Reeve.Core.Naming;
 using Reeve.Server.Storage.Entities;
 
@@ -22,7 +23,7 @@ internal sealed class FlowStore(Store store, TimeProvider clock)
         var now = StorageTime.Now(clock);
         var flow = new FlowRecord
         {
-            Id = Guid.CreateVersion7(clock.GetUtcNow()),
+            Id = SequentialGuid.Next(clock.GetUtcNow()),
             Created = now,
             Updated = now,
             Name = request.Name,

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
+using Reeve.Core.Ids;
 using Reeve.Core.Logs;
 using Reeve.Server.Storage.Entities;
 
@@ -40,7 +41,7 @@ internal sealed class LogStore(Store store, TimeProvider clock)
 
             rows.Add(new LogRecord
             {
-                Id = Guid.CreateVersion7(log.Timestamp),
+                Id = SequentialGuid.Next(now),
                 Created = now,
                 Name = log.Name,
                 Level = log.Level,

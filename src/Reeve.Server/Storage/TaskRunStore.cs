@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
 using Reeve.Core.FlowRuns;
+using Reeve.Core.Ids;
 using Reeve.Core.Naming;
 using Reeve.Core.Orchestration;
 using Reeve.Core.States;
@@ -34,7 +35,7 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
         var now = StorageTime.ToWire(StorageTime.Now(clock));
         var run = new TaskRunRecord
         {
-            Id = request.Id ?? Guid.CreateVersion7(now),
+            Id = request.Id ?? SequentialGuid.Next(now),
             Created = StorageTime.ToStorage(now),
             Updated = StorageTime.ToStorage(now),
             Name = request.Name ?? RunNames.Next(),
@@ -135,7 +136,7 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
                 {
                     var state = new State
                     {
-                        Id = Guid.CreateVersion7(reported.Timestamp),
+                        Id = SequentialGuid.Next(clock.GetUtcNow()),
                         Type = reported.Type,
                         Name = string.IsNullOrWhiteSpace(reported.Name) ? reported.Type.DefaultName() : reported.Name,
                         Timestamp = StorageTime.ToWire(StorageTime.ToStorage(reported.Timestamp)),

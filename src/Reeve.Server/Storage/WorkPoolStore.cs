@@ -1,10 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
-using Reeve.Core.Json;
+using Reeve.Core.Ids;
 using Reeve.Core.JobTemplates;
+using Reeve.Core.Json;
 using Reeve.Core.Naming;
 using Reeve.Core.PoolTypes;
 using Reeve.Core.WorkPools;
@@ -28,7 +29,7 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
         var now = StorageTime.Now(clock);
         var pool = new WorkPoolRecord
         {
-            Id = Guid.CreateVersion7(clock.GetUtcNow()),
+            Id = SequentialGuid.Next(clock.GetUtcNow()),
             Created = now,
             Updated = now,
             Name = request.Name,
@@ -41,7 +42,7 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
         };
         var queue = new WorkQueueRecord
         {
-            Id = Guid.CreateVersion7(clock.GetUtcNow()),
+            Id = SequentialGuid.Next(clock.GetUtcNow()),
             Created = now,
             Updated = now,
             WorkPoolId = pool.Id,

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
+using Reeve.Core.Ids;
 using Reeve.Core.Naming;
 using Reeve.Core.WorkQueues;
 using Reeve.Server.Storage.Entities;
@@ -20,7 +21,7 @@ internal sealed class WorkQueueStore(Store store, WorkPoolStore pools, TimeProvi
         var now = StorageTime.Now(clock);
         var queue = new WorkQueueRecord
         {
-            Id = Guid.CreateVersion7(clock.GetUtcNow()),
+            Id = SequentialGuid.Next(clock.GetUtcNow()),
             Created = now,
             Updated = now,
             WorkPoolId = poolId,

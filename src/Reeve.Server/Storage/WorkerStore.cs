@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
+using Reeve.Core.Ids;
 using Reeve.Core.Naming;
 using Reeve.Core.Workers;
 using Reeve.Server.Storage.Entities;
@@ -36,7 +37,7 @@ internal sealed class WorkerStore(Store store, WorkPoolStore pools, TimeProvider
             {
                 db.Workers.Add(new WorkerRecord
                 {
-                    Id = Guid.CreateVersion7(now),
+                    Id = SequentialGuid.Next(now),
                     Created = beat,
                     Updated = beat,
                     WorkPoolId = poolId,

@@ -230,6 +230,11 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
     /// <summary>Cancels the runs still going (each ends CANCELLED), waits for them, and pauses the deployments.</summary>
     private async Task ShutdownAsync(ReeveClient client)
     {
+        if (!_running.IsEmpty)
+        {
+            await Output.WriteLineAsync($"Stopping: cancelling {_running.Count} running flow run(s)...");
+        }
+
         foreach (var (_, running) in _running)
         {
             await running.Cancel.CancelAsync();
@@ -250,6 +255,10 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
                 }
             }
         }
+
+        await Output.WriteLineAsync(options.PauseOnShutdown
+            ? "Stopped serving; the deployments are paused until served again."
+            : "Stopped serving.");
 
         await (ReeveRuntime.Current.Reporter?.FlushAsync() ?? Task.CompletedTask);
     }

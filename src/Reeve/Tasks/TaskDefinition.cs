@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using Reeve.Core.Ids;
 using Reeve.Core.States;
 using Reeve.Core.TaskRuns;
 using Reeve.Engine;
@@ -48,7 +49,7 @@ public sealed class TaskDefinition
         var reporter = ReeveRuntime.Current.Reporter;
         var tracked = flow is { IsTracked: true } && reporter is not null;
         var clock = ReeveRuntime.Current.Clock;
-        var id = Guid.CreateVersion7(clock.GetUtcNow());
+        var id = SequentialGuid.Next(clock.GetUtcNow());
         var runName = $"{Name}-{id.ToString("N")[^6..]}";
         var first = true;
         using var entered = TaskRunContext.Enter(new TaskRunContext(tracked ? id : null, runName));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.Logs;
@@ -104,6 +105,31 @@ public sealed class TrackedFlowTests : IClassFixture<SdkServerFixture>
         Assert.Equal(["Running", "Failed", "AwaitingRetry", "Retrying", "Completed"], states.Body!.AsArray().Select(s => s!["name"]!.GetValue<string>()));
     }
 
+    private sealed class RepoService(ILogger<RepoService> logger)
+    {
+        public void Fetch(string repo) => logger.LogWarning("fetching {Repo}", repo);
+    }
+
+    [Fact]
+    public async Task AddReeve_SendsWhatAnApplicationsLoggerWritesInsideAFlowRun_ToThatRunWithItsCategory()
+    {
+        await using var services = new ServiceCollection().AddLogging(b => b.AddReeve()).AddSingleton<RepoService>().BuildServiceProvider();
+        var repos = services.GetRequiredService<RepoService>();
+        var name = Names.Unique("injected-logger");
+        var flow = Flow.Define((string repo) => repos.Fetch(repo), new FlowOptions { Name = name });
+
+        repos.Fetch("outside/any-run");
+        await flow.RunAsync("dotnet/runtime");
+        await ReeveSdk.FlushAsync();
+
+        var run = await LatestRunOfAsync(name);
+        var lines = await Server.Client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run.Id] } } });
+        var line = Assert.Single(lines, l => l.Message.StartsWith("fetching", StringComparison.Ordinal));
+        Assert.Equal(("fetching dotnet/runtime", 30, typeof(RepoService).FullName!.Replace('+', '.')), (line.Message, line.Level, line.Name));
+        var all = await Server.Client.FilterLogsAsync(new LogFilterRequest());
+        Assert.DoesNotContain(all, l => l.Message.Contains("outside/any-run", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task LogPrints_CapturesEachFlowsConsoleLinesIntoItsOwnRun_WhenTwoRunAtOnce()
     {
@@ -133,8 +159,10 @@ public sealed class TrackedFlowTests : IClassFixture<SdkServerFixture>
         {
             var who = run.Parameters["who"]!.GetValue<string>();
             var lines = await Server.Client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run.Id] } } });
-            var printed = lines.Where(l => l.Message.Contains(" line ", StringComparison.Ordinal)).Select(l => l.Message).ToList();
-            Assert.Equal(Enumerable.Range(0, 20).Select(i => $"{who} line {i}"), printed);
+            var printed = lines.Where(l => l.Message.Contains(" line ", StringComparison.Ordinal)).ToList();
+            Assert.True(
+                printed.Select(l => l.Message).SequenceEqual(Enumerable.Range(0, 20).Select(i => $"{who} line {i}")),
+                "Lines out of order or missing:\n" + string.Join('\n', printed.Select(l => $"{l.Message} @{l.Timestamp:HH:mm:ss.ffffff} {l.Id}")));
             Assert.Contains(lines, l => l.Message == $"{who} complains" && l.Level == 40);
         }
     }

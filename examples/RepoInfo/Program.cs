@@ -1,0 +1,19 @@
+using Reeve.Flows;
+using Reeve.Serving;
+using RepoInfo;
+
+var getRepoInfo = Flow.Define(RepoInfoFlows.GetRepoInfo);
+
+switch (args)
+{
+    case ["serve", ..]:
+        // Creates the deployment get-repo-info/my-first-deployment and runs its runs here until Ctrl+C.
+        await getRepoInfo.ServeAsync(args.Length > 1 ? args[1] : "my-first-deployment");
+        break;
+    case []:
+        await getRepoInfo.RunAsync();
+        break;
+    default:
+        await getRepoInfo.RunAsync(args[0]);
+        break;
+}

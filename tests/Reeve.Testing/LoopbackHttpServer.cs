@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Reeve.Testing;
+
+/// <summary>
+/// A real HTTP server on a loopback port that answers fixed bodies by path — the stand-in for an outside API
+/// (such as GitHub's) that tests cannot reach. Unknown paths answer 404. It counts the requests it served.
+/// </summary>
+public sealed class LoopbackHttpServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, (string Body, string ContentType)> _routes = new(StringComparer.Ordinal);
+    private int _requests;
+
+    private LoopbackHttpServer(WebApplication app) => _app = app;
+
+    /// <summary>Its base URL, <c>http://127.0.0.1:PORT</c>.</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>How many requests it answered.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    public static async Task<LoopbackHttpServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var server = new LoopbackHttpServer(app);
+        app.Run(server.AnswerAsync);
+        await app.StartAsync();
+        server.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return server;
+    }
+
+    /// <summary>Answers GET <paramref name="path"/> with <paramref name="json"/>.</summary>
+    public void MapJson(string path, string json) => _routes[path] = (json, "application/json; charset=utf-8");
+
+    private async Task AnswerAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        if (!_routes.TryGetValue(context.Request.Path.Value ?? "/", out var route))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        context.Response.ContentType = route.ContentType;
+        await context.Response.WriteAsync(route.Body);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
