@@ -27,6 +27,17 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>reeve.dll as the build left it: artifacts/bin/Reeve.Cli/CONFIG/, beside this program's artifacts/bin/Reeve.Bench/CONFIG/.</summary>
+    private static string CliEntry
+    {
+        get
+        {
+            var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var entry = Path.Combine(config.Parent!.Parent!.FullName, "Reeve.Cli", config.Name, "reeve.dll");
+            return File.Exists(entry) ? entry : throw new FileNotFoundException($"The reeve command was not built at {entry}.");
+        }
+    }
+
     public string ApiUrl => Url + "/api";
 
     public int Pid => _process.Id;
@@ -79,7 +90,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reeve.dll"));
+        info.ArgumentList.Add(CliEntry);
         foreach (var arg in new[] { "server", "start", "--port", "0", "--log-level", "Warning" })
         {
             info.ArgumentList.Add(arg);

@@ -56,6 +56,10 @@ public sealed partial class ReeveClient
     public async Task<IReadOnlyList<TaskRun>> FilterTaskRunsAsync(TaskRunFilterRequest? filter = null, CancellationToken cancellationToken = default) =>
         await SendAsync<List<TaskRun>>(HttpMethod.Post, "task_runs/filter", filter ?? new TaskRunFilterRequest(), cancellationToken);
 
+    /// <summary>Counts task runs.</summary>
+    public Task<int> CountTaskRunsAsync(TaskRunFilterRequest? filter = null, CancellationToken cancellationToken = default) =>
+        SendAsync<int>(HttpMethod.Post, "task_runs/count", filter ?? new TaskRunFilterRequest(), cancellationToken);
+
     /// <summary>Proposes a state for a task run.</summary>
     public Task<OrchestrationResult> SetTaskRunStateAsync(Guid id, StateCreate state, bool force = false, CancellationToken cancellationToken = default) =>
         SendAsync<OrchestrationResult>(HttpMethod.Post, $"task_runs/{id}/set_state", new SetStateRequest { State = state, Force = force }, cancellationToken);

@@ -52,11 +52,7 @@ internal sealed class LogStore(Store store, TimeProvider clock)
             });
         }
 
-        await store.WriteAsync(async (db, ct) =>
-        {
-            db.Logs.AddRange(rows);
-            await db.SaveChangesAsync(ct);
-        }, cancellationToken);
+        await store.WriteAsync((db, ct) => BulkInsert.InsertAsync(db, rows, ct), cancellationToken);
     }
 
     public async Task<IReadOnlyList<Log>> FilterAsync(LogFilterRequest request, CancellationToken cancellationToken)

@@ -109,6 +109,10 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
         {
             var ids = batch.TaskRuns.Select(r => r.Id).Distinct().ToList();
             var existing = await db.TaskRuns.AsTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+            // Most reports are of task runs the server has not seen: those, and every state, are inserted in
+            // bulk; the few known task runs are updated through the change tracker.
+            var created = new List<TaskRunRecord>();
+            var states = new List<TaskRunStateRecord>(batch.TaskRuns.Sum(r => r.States.Count));
             foreach (var report in batch.TaskRuns)
             {
                 if (!existing.TryGetValue(report.Id, out var task))
@@ -127,16 +131,17 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
                         EmpiricalPolicy = JsonText.Write(report.EmpiricalPolicy ?? new TaskRunPolicy()),
                         TaskInputs = JsonText.Write(report.TaskInputs ?? []),
                     };
-                    db.TaskRuns.Add(task);
+                    created.Add(task);
                     existing[report.Id] = task;
                 }
 
                 var facts = Facts(task);
+                var now = clock.GetUtcNow();
                 foreach (var reported in report.States)
                 {
                     var state = new State
                     {
-                        Id = SequentialGuid.Next(clock.GetUtcNow()),
+                        Id = SequentialGuid.Next(now),
                         Type = reported.Type,
                         Name = string.IsNullOrWhiteSpace(reported.Name) ? reported.Type.DefaultName() : reported.Name,
                         Timestamp = StorageTime.ToWire(StorageTime.ToStorage(reported.Timestamp)),
@@ -145,13 +150,15 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
                     };
                     var outcome = Orchestrator.TaskRuns.Decide(facts, state, state.Timestamp, force: true);
                     facts = outcome.Run;
-                    db.TaskRunStates.Add(StateRow(task.Id, outcome.Written!));
+                    states.Add(StateRow(task.Id, outcome.Written!));
                 }
 
                 Apply(task, facts, facts.State is { } last ? StorageTime.ToStorage(last.Timestamp) : task.Updated);
             }
 
             await db.SaveChangesAsync(ct);
+            await BulkInsert.InsertAsync(db, created, ct);
+            await BulkInsert.InsertAsync(db, states, ct);
         }, cancellationToken);
     }
 

@@ -38,6 +38,7 @@ internal sealed class RunReporter : IAsyncDisposable
     {
         var logs = new List<LogCreate>();
         var tasks = new List<TaskRunReport>();
+        var taskIndex = new Dictionary<Guid, int>();
         var flushes = new List<TaskCompletionSource>();
         while (await _queue.Reader.WaitToReadAsync())
         {
@@ -48,7 +49,12 @@ internal sealed class RunReporter : IAsyncDisposable
                     case LogCreate log:
                         logs.Add(log);
                         break;
+                    case TaskRunReport report when taskIndex.TryGetValue(report.Id, out var at):
+                        // A task that started and ended between two sends: one report with both states.
+                        tasks[at] = tasks[at] with { States = [.. tasks[at].States, .. report.States] };
+                        break;
                     case TaskRunReport report:
+                        taskIndex[report.Id] = tasks.Count;
                         tasks.Add(report);
                         break;
                     case TaskCompletionSource flush:
@@ -61,6 +67,7 @@ internal sealed class RunReporter : IAsyncDisposable
             await SendAsync(() => _client.ReportTaskRunsAsync(new TaskRunReportBatch { TaskRuns = [.. tasks] }), tasks.Count, "task runs");
             await SendAsync(() => _client.CreateLogsAsync([.. logs]), logs.Count, "log lines");
             tasks.Clear();
+            taskIndex.Clear();
             logs.Clear();
             foreach (var flush in flushes)
             {

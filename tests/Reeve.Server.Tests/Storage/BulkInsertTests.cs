@@ -1,0 +1,116 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Reeve.Core.Flows;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.States;
+using Reeve.Server.Storage;
+using Reeve.Server.Storage.Entities;
+
+namespace Reeve.Server.Tests.Storage;
+
+/// <summary>Rows written in bulk are stored exactly as <c>SaveChanges</c> stores them, column by column.</summary>
+public sealed class BulkInsertTests
+{
+    private static readonly Guid StateId = Guid.CreateVersion7();
+
+    private static readonly DateTime At = new(2026, 11, 27, 10, 11, 12, 345, 678, DateTimeKind.Utc);
+
+    [Theory]
+    [InlineData(TestStorage.Sqlite)]
+    [InlineData(TestStorage.Postgres)]
+    public async Task BulkRows_AreStoredLikeSaveChangesRows_AndReadBackTheSame(TestStorage storage)
+    {
+        await using var server = await RunningServer.StartAsync(storage);
+        var flow = await server.Client.CreateFlowAsync(new FlowCreate { Name = "bulk" });
+        var run = await server.Client.CreateFlowRunAsync(new FlowRunCreate { FlowId = flow.Id });
+        await using var scope = server.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+
+        TaskRunRecord Task(Guid id) => new()
+        {
+            Id = id, Created = At, Updated = At.AddSeconds(1), Name = "add-1a2b3c", FlowRunId = run.Id, TaskKey = "add", DynamicKey = id.ToString(),
+            CacheKey = null, CacheExpiration = At.AddDays(1), TaskVersion = "1.0", EmpiricalPolicy = """{"retries":2}""", Tags = ["a", "b c"],
+            Labels = "{}", TaskInputs = """{"x":[]}""", StateId = StateId, StateType = StateType.Completed, StateName = "Completed",
+            StateTimestamp = At, State = """{"type":"COMPLETED"}""", RunCount = 1, FlowRunRunCount = 1, ExpectedStartTime = At, StartTime = At,
+            EndTime = At.AddTicks(12_340), TotalRunTime = 0.001234,
+        };
+        TaskRunStateRecord State(Guid id, Guid taskRunId) => new()
+        {
+            Id = id, TaskRunId = taskRunId, Type = StateType.Scheduled, Name = "AwaitingRetry", Timestamp = At, Message = "ünïcode ✓ 'quoted'",
+            StateDetails = """{"scheduled_time":"2026-11-27T10:11:12Z"}""", Data = null,
+        };
+        LogRecord Log(Guid id, Guid taskRunId) => new()
+        {
+            Id = id, Created = At, Name = "reeve.task_runs", Level = 40, Message = "line\nwith \"quotes\"", Timestamp = At, FlowRunId = run.Id, TaskRunId = taskRunId,
+        };
+
+        var (tracked, bulk) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var (trackedState, bulkState) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var (trackedLog, bulkLog) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.TaskRuns.Add(Task(tracked));
+            db.TaskRunStates.Add(State(trackedState, tracked));
+            db.Logs.Add(Log(trackedLog, tracked));
+            await db.SaveChangesAsync(ct);
+            await BulkInsert.InsertAsync(db, [Task(bulk)], ct);
+            await BulkInsert.InsertAsync(db, [State(bulkState, bulk)], ct);
+            await BulkInsert.InsertAsync(db, [Log(bulkLog, bulk)], ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        db.ChangeTracker.Clear();
+        await AssertSameColumnsAsync(db, "task_run", tracked, bulk, ignore: ["id", "dynamic_key"]);
+        await AssertSameColumnsAsync(db, "task_run_state", trackedState, bulkState, ignore: ["id", "task_run_id"]);
+        await AssertSameColumnsAsync(db, "log", trackedLog, bulkLog, ignore: ["id", "task_run_id"]);
+
+        var readBack = await db.TaskRuns.SingleAsync(t => t.Id == bulk, ct);
+        Assert.Equivalent(Task(bulk), readBack);
+        Assert.Equal(DateTimeKind.Utc, readBack.Created.Kind);
+        Assert.Equivalent(State(bulkState, bulk), await db.TaskRunStates.SingleAsync(s => s.Id == bulkState, ct));
+        Assert.Equivalent(Log(bulkLog, bulk), await db.Logs.SingleAsync(l => l.Id == bulkLog, ct));
+    }
+
+    /// <summary>Compares two rows as the database holds them (SQLite: each value's storage class and text).</summary>
+    private static async Task AssertSameColumnsAsync(ReeveDbContext db, string table, Guid expected, Guid actual, string[] ignore)
+    {
+        var a = await RawRowAsync(db, table, expected);
+        var b = await RawRowAsync(db, table, actual);
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        foreach (var column in a.Keys.Except(ignore))
+        {
+            Assert.True(a[column] == b[column], $"{table}.{column}: SaveChanges stored {a[column]}, the bulk insert {b[column]}.");
+        }
+    }
+
+    private static async Task<Dictionary<string, string>> RawRowAsync(ReeveDbContext db, string table, Guid id)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            var sqlite = db.Database.ProviderName!.Contains("Sqlite", StringComparison.Ordinal);
+            // SQLite keeps ids as text; compare both spellings so the lookup never depends on the format.
+            await using DbCommand command = connection.CreateCommand();
+            command.CommandText = sqlite
+                ? $"SELECT * FROM \"{table}\" WHERE upper(id) = upper('{id}')"
+                : $"SELECT * FROM \"{table}\" WHERE id = '{id}'";
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync(), $"No {table} row {id}.");
+            var row = new Dictionary<string, string>();
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                var value = reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i) is string[] array ? string.Join("|", array) : reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!;
+                row[reader.GetName(i)] = sqlite && !reader.IsDBNull(i) ? $"{reader.GetValue(i).GetType().Name}:{value}" : value;
+            }
+
+            return row;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
