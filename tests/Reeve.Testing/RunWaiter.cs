@@ -11,18 +11,23 @@ public static class RunWaiter
     {
         using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         await using var events = client.SubscribeFlowRunEventsAsync(flowRunIds: [runId], cancellationToken: deadline.Token).GetAsyncEnumerator(deadline.Token);
+        var seen = "not subscribed";
+        var received = 0;
         try
         {
             // Subscribed first, then read: a change between the two is not missed.
             await events.MoveNextAsync();
+            seen = "subscribed";
             while (true)
             {
                 var run = await client.ReadFlowRunAsync(runId, deadline.Token);
+                seen = $"subscribed, {received} event(s), last read {run.StateName}";
                 if (until(run))
                 {
                     return run;
                 }
 
+                received++;
                 if (!await events.MoveNextAsync())
                 {
                     throw new InvalidOperationException("The server's event stream ended.");
@@ -32,7 +37,7 @@ public static class RunWaiter
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             var last = await client.ReadFlowRunAsync(runId);
-            throw new TimeoutException($"Flow run {runId} did not get there in time; it is {last.StateName}.");
+            throw new TimeoutException($"Flow run {runId} did not get there in time; it is {last.StateName} (waiter: {seen}).");
         }
     }
 

@@ -56,7 +56,7 @@ internal static class EventsApi
         using (subscription)
         {
             // Sent at once, so the client knows it is subscribed before it reads the state it might otherwise miss.
-            yield return new SseItem<string>("subscribed", "ready");
+            yield return new SseItem<string>("{}", "subscribed");
             while (!cancellationToken.IsCancellationRequested)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

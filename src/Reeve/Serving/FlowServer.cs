@@ -111,8 +111,15 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
 
         var served = _deployments[run.DeploymentId!.Value];
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var task = Task.Run(async () =>
+        // Registered before it starts: a run that ends at once must find itself here to leave.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = RunAsync(started.Task);
+        _running[run.Id] = (task, cancel);
+        started.SetResult();
+
+        async Task RunAsync(Task registered)
         {
+            await registered;
             try
             {
                 await Output.WriteLineAsync($"Running flow run '{run.Name}' of deployment '{served.Flow.Name}/{served.Name}'");
@@ -131,8 +138,7 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
                 cancel.Dispose();
                 _wake.Writer.TryWrite(true);
             }
-        }, CancellationToken.None);
-        _running[run.Id] = (task, cancel);
+        }
     }
 
     /// <summary>Listens to the server's events for the served deployments: a due run wakes the loop at once.</summary>
@@ -237,7 +243,14 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
 
         foreach (var (_, running) in _running)
         {
-            await running.Cancel.CancelAsync();
+            try
+            {
+                await running.Cancel.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It ended meanwhile.
+            }
         }
 
         await Task.WhenAll(_running.Values.Select(r => r.Run));

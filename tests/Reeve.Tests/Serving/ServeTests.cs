@@ -38,15 +38,21 @@ public sealed class ServeTests : IClassFixture<SdkServerFixture>
     {
         var stop = new CancellationTokenSource();
         var serving = flow.ServeAsync(name, cron: cron, options: new ServeOptions { Output = TextWriter.Null }, cancellationToken: stop.Token);
+        return (await WaitForDeploymentAsync(flow.Name, name, serving), stop, serving);
+    }
+
+    /// <summary>The served deployment, once serving has created it.</summary>
+    private async Task<Deployment> WaitForDeploymentAsync(string flow, string name, Task serving)
+    {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                var deployment = await Server.Client.ReadDeploymentByNameAsync(flow.Name, name);
+                var deployment = await Server.Client.ReadDeploymentByNameAsync(flow, name);
                 if (deployment.Status == DeploymentStatus.Ready)
                 {
-                    return (deployment, stop, serving);
+                    return deployment;
                 }
             }
             catch (Client.ReeveApiException)
@@ -142,6 +148,29 @@ public sealed class ServeTests : IClassFixture<SdkServerFixture>
             var ended = await Server.Client.ReadFlowRunAsync(run.Id);
             Assert.Equal(StateType.Cancelled, ended.StateType);
         }
+    }
+
+    [Flow]
+    private static int Instant(int n) => n;
+
+    [Fact]
+    public async Task RunsThatEndAtOnce_FreeTheirPlace_SoALimitOfOneKeepsServing_AndShutdownIsClean()
+    {
+        var name = Names.Unique("instant");
+        using var stop = new CancellationTokenSource();
+        var serving = Flow.Define(Instant).ServeAsync(name, options: new ServeOptions { Limit = 1, Output = TextWriter.Null }, cancellationToken: stop.Token);
+        var deployment = await WaitForDeploymentAsync(Flow.Define(Instant).Name, name, serving);
+
+        // Many runs due at once, each over in microseconds: each must leave the single place to the next.
+        var runs = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate { Parameters = new JsonObject { ["n"] = i } })));
+        foreach (var run in runs)
+        {
+            Assert.Equal(StateType.Completed, (await Server.Client.WaitForEndAsync(run.Id, TimeSpan.FromSeconds(30))).StateType);
+        }
+
+        await stop.CancelAsync();
+        await serving;
     }
 
     [Fact]
