@@ -20,6 +20,10 @@ public sealed partial class ReeveClient
     public Task UpdateFlowRunAsync(Guid id, FlowRunUpdate update, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Patch, $"flow_runs/{id}", update, cancellationToken);
 
+    /// <summary>Tells the server the run's engine is alive; the run is CRASHED if three intervals pass without one (a Reeve addition).</summary>
+    public Task HeartbeatFlowRunAsync(Guid id, int intervalSeconds, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"flow_runs/{id}/heartbeat", new FlowRunHeartbeat { IntervalSeconds = intervalSeconds }, cancellationToken);
+
     /// <summary>Deletes a flow run with its states, task runs and logs.</summary>
     public Task DeleteFlowRunAsync(Guid id, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Delete, $"flow_runs/{id}", null, cancellationToken);

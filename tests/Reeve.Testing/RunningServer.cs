@@ -56,6 +56,9 @@ public sealed class RunningServer : IAsyncDisposable
             ApiKey = apiKey,
             Clock = (TimeProvider?)clock ?? TimeProvider.System,
             LogLevel = LogLevel.Warning,
+
+            // On a fake clock, tests run the foreman's passes themselves; on the real one it looks often.
+            ForemanInterval = realClock ? TimeSpan.FromMilliseconds(250) : Timeout.InfiniteTimeSpan,
         });
         try
         {

@@ -24,6 +24,7 @@ internal static class FlowRunsApi
         runs.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         runs.MapPost("/count", CountAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         runs.MapPost("/{id:guid}/set_state", SetStateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        runs.MapPost("/{id:guid}/heartbeat", HeartbeatAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         var states = api.MapGroup("/flow_run_states").WithTags("Flow Run States");
         states.MapGet("/", ListStatesAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -41,6 +42,13 @@ internal static class FlowRunsApi
     private static async Task<NoContent> UpdateAsync(Guid id, [FromBody] FlowRunUpdate body, FlowRunStore runs, CancellationToken ct)
     {
         await runs.UpdateAsync(id, body, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A Reeve addition: the run's engine is alive (see <see cref="FlowRunHeartbeat"/>).</summary>
+    private static async Task<NoContent> HeartbeatAsync(Guid id, [FromBody] FlowRunHeartbeat? body, FlowRunStore runs, CancellationToken ct)
+    {
+        await runs.HeartbeatAsync(id, body ?? new FlowRunHeartbeat(), ct);
         return TypedResults.NoContent();
     }
 

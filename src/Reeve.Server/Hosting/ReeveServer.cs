@@ -76,6 +76,7 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddReeveStorage(options.Storage);
         builder.Services.AddSingleton<Events.RunEventHub>();
+        builder.Services.AddHostedService<Services.Foreman>();
         builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();

@@ -20,6 +20,9 @@ public sealed record ReeveServerOptions
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>How often the foreman looks for runs whose heartbeats stopped (it ends them CRASHED); <see cref="Timeout.InfiniteTimeSpan"/> turns it off.</summary>
+    public TimeSpan ForemanInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The least level of the server's own log lines written to the console.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

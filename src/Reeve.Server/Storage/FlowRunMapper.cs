@@ -41,6 +41,12 @@ internal static class FlowRunMapper
         var policy = facts.FlowPolicy ?? new FlowRunPolicy();
         run.EmpiricalPolicy = JsonText.Write(policy);
         run.RetryType = policy.RetryType;
+        if (state.Type is StateType.Scheduled or StateType.Pending)
+        {
+            // A new attempt: heartbeats of an earlier one say nothing about it; its claimer and engine beat afresh.
+            run.HeartbeatExpires = null;
+        }
+
         run.Updated = now;
     }
 

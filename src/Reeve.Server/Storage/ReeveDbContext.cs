@@ -118,6 +118,9 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
             run.HasIndex(r => new { r.StateType, r.NextScheduledStartTime });
             run.HasIndex(r => r.ExpectedStartTime);
             run.HasIndex(r => r.ParentTaskRunId);
+
+            // The foreman: active runs whose heartbeats stopped.
+            run.HasIndex(r => new { r.HeartbeatExpires, r.StateType });
         });
 
         modelBuilder.Entity<FlowRunStateRecord>(state =>

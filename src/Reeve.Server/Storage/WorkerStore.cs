@@ -9,7 +9,7 @@ using Reeve.Server.Storage.Entities;
 namespace Reeve.Server.Storage;
 
 /// <summary>Records worker heartbeats and reads workers.</summary>
-internal sealed class WorkerStore(Store store, WorkPoolStore pools, TimeProvider clock)
+internal sealed class WorkerStore(Store store, WorkPoolStore pools, FlowRunStore runs, TimeProvider clock)
 {
     public async Task HeartbeatAsync(string poolName, WorkerHeartbeat heartbeat, CancellationToken cancellationToken)
     {
@@ -25,6 +25,11 @@ internal sealed class WorkerStore(Store store, WorkPoolStore pools, TimeProvider
         var onlineUntil = StorageTime.ToStorage(WorkerLiveness.OnlineUntil(now, heartbeat.HeartbeatIntervalSeconds));
 
         // An update first: a worker's every heartbeat but the first finds its row.
+        if (heartbeat.FlowRunIds is { Count: > 0 } held)
+        {
+            await runs.HeartbeatFromWorkerAsync(poolId, held, heartbeat.HeartbeatIntervalSeconds ?? WorkerLiveness.DefaultHeartbeatIntervalSeconds, cancellationToken);
+        }
+
         var updated = await store.WriteAsync((db, ct) => Touch(db, poolId, heartbeat, beat, onlineUntil, ct), cancellationToken);
         if (updated > 0)
         {

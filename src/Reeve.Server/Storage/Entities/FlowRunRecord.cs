@@ -44,4 +44,10 @@ internal sealed class FlowRunRecord
     public string? InfrastructurePid { get; set; }
     public string? CreatedBy { get; set; }
     public string JobVariables { get; set; } = "{}";
+
+    /// <summary>
+    /// When the run counts as lost unless a heartbeat comes first: three of its sender's intervals after the last
+    /// one (the engine's while the flow runs, the claiming worker's before). Null: nothing heartbeats this run.
+    /// </summary>
+    public DateTime? HeartbeatExpires { get; set; }
 }

@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("01bea303-c0e1-420f-a717-edb9f65dd686"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("51f8a464-9e16-4c6e-b317-80ca3bd4638f"), entityTypeCount: 11)
         {
         }
 

@@ -22,9 +22,9 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 "Reeve.Server.Storage.Entities.FlowRunRecord",
                 typeof(FlowRunRecord),
                 baseEntityType,
-                propertyCount: 34,
+                propertyCount: 35,
                 foreignKeyCount: 4,
-                unnamedIndexCount: 7,
+                unnamedIndexCount: 8,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -125,6 +125,15 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(FlowRunRecord).GetField("<FlowVersion>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             flowVersion.AddAnnotation("Relational:ColumnName", "flow_version");
+
+            var heartbeatExpires = runtimeEntityType.AddProperty(
+                "HeartbeatExpires",
+                typeof(DateTime?),
+                propertyInfo: typeof(FlowRunRecord).GetProperty("HeartbeatExpires", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(FlowRunRecord).GetField("<HeartbeatExpires>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                valueConverter: new ReeveDbContext.UtcConverter());
+            heartbeatExpires.AddAnnotation("Relational:ColumnName", "heartbeat_expires");
 
             var idempotencyKey = runtimeEntityType.AddProperty(
                 "IdempotencyKey",
@@ -325,20 +334,24 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             index1.AddAnnotation("Relational:Name", "ix_flow_run_flow_id_idempotency_key");
 
             var index2 = runtimeEntityType.AddIndex(
-                new[] { stateType, nextScheduledStartTime });
-            index2.AddAnnotation("Relational:Name", "ix_flow_run_state_type_next_scheduled_start_time");
+                new[] { heartbeatExpires, stateType });
+            index2.AddAnnotation("Relational:Name", "ix_flow_run_heartbeat_expires_state_type");
 
             var index3 = runtimeEntityType.AddIndex(
-                new[] { deploymentId, stateType, nextScheduledStartTime });
-            index3.AddAnnotation("Relational:Name", "ix_flow_run_deployment_id_state_type_next_scheduled_start_time");
+                new[] { stateType, nextScheduledStartTime });
+            index3.AddAnnotation("Relational:Name", "ix_flow_run_state_type_next_scheduled_start_time");
 
             var index4 = runtimeEntityType.AddIndex(
-                new[] { workPoolId, stateType, nextScheduledStartTime });
-            index4.AddAnnotation("Relational:Name", "ix_flow_run_work_pool_id_state_type_next_scheduled_start_time");
+                new[] { deploymentId, stateType, nextScheduledStartTime });
+            index4.AddAnnotation("Relational:Name", "ix_flow_run_deployment_id_state_type_next_scheduled_start_time");
 
             var index5 = runtimeEntityType.AddIndex(
+                new[] { workPoolId, stateType, nextScheduledStartTime });
+            index5.AddAnnotation("Relational:Name", "ix_flow_run_work_pool_id_state_type_next_scheduled_start_time");
+
+            var index6 = runtimeEntityType.AddIndex(
                 new[] { workQueueId, stateType, nextScheduledStartTime });
-            index5.AddAnnotation("Relational:Name", "ix_flow_run_work_queue_id_state_type_next_scheduled_start_time");
+            index6.AddAnnotation("Relational:Name", "ix_flow_run_work_queue_id_state_type_next_scheduled_start_time");
 
             return runtimeEntityType;
         }

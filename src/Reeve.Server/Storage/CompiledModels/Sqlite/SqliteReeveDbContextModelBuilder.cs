@@ -11,7 +11,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("0e461b20-5542-4a9a-982b-744c310212f3"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("dfe71d36-e871-4397-9f0d-7854942888ce"), entityTypeCount: 11)
         {
         }
 

@@ -292,6 +292,10 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("flow_version");
 
+                    b.Property<DateTime?>("HeartbeatExpires")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_expires");
+
                     b.Property<string>("IdempotencyKey")
                         .HasColumnType("text")
                         .HasColumnName("idempotency_key");
@@ -400,6 +404,9 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.HasIndex("FlowId", "IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_flow_run_flow_id_idempotency_key");
+
+                    b.HasIndex("HeartbeatExpires", "StateType")
+                        .HasDatabaseName("ix_flow_run_heartbeat_expires_state_type");
 
                     b.HasIndex("StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_state_type_next_scheduled_start_time");

@@ -286,6 +286,10 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("flow_version");
 
+                    b.Property<DateTime?>("HeartbeatExpires")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat_expires");
+
                     b.Property<string>("IdempotencyKey")
                         .HasColumnType("TEXT")
                         .HasColumnName("idempotency_key");
@@ -394,6 +398,9 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.HasIndex("FlowId", "IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ix_flow_run_flow_id_idempotency_key");
+
+                    b.HasIndex("HeartbeatExpires", "StateType")
+                        .HasDatabaseName("ix_flow_run_heartbeat_expires_state_type");
 
                     b.HasIndex("StateType", "NextScheduledStartTime")
                         .HasDatabaseName("ix_flow_run_state_type_next_scheduled_start_time");
