@@ -33,7 +33,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         get
         {
             var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var entry = Path.Combine(config.Parent!.Parent!.FullName, "Reeve.Cli", config.Name, "reeve.dll");
+            var entry = Path.Combine(config.Parent!.Parent!.FullName, "Reeve.Cli", config.Name, "Reeve.Cli.dll");
             return File.Exists(entry) ? entry : throw new FileNotFoundException($"The reeve command was not built at {entry}.");
         }
     }

@@ -16,6 +16,7 @@ internal static class ReeveCli
         root.Subcommands.Add(WorkQueueCommands.Build(context));
         root.Subcommands.Add(DeploymentCommands.Build(context));
         root.Subcommands.Add(FlowRunCommands.Build(context));
+        root.Subcommands.Add(WorkerCommands.Build(context));
         root.Subcommands.Add(ConfigCommands.Build(context));
         return root;
     }

@@ -10,7 +10,7 @@ public sealed record CliResult(int ExitCode, string Out, string Error)
 }
 
 /// <summary>
-/// Runs the real <c>reeve</c> command as a child process (<c>dotnet reeve.dll ...</c>), with a private
+/// Runs the real <c>reeve</c> command as a child process (<c>dotnet Reeve.Cli.dll ...</c>), with a private
 /// <c>REEVE_HOME</c> and only the environment a test gives it. <see cref="ForApp"/> runs another program built
 /// beside the tests (an example) the same way.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class CliProcess
     private readonly string _entry;
 
     public CliProcess(string apiUrl, string? home = null)
-        : this("reeve", apiUrl, home)
+        : this("Reeve.Cli", apiUrl, home)
     {
     }
 

@@ -23,6 +23,7 @@ internal static class FlowRunCommands
         runs.Subcommands.Add(Logs(context));
         runs.Subcommands.Add(Cancel(context));
         runs.Subcommands.Add(Delete(context));
+        runs.Subcommands.Add(Execute(context));
         return runs;
     }
 
@@ -207,6 +208,28 @@ internal static class FlowRunCommands
 
             context.Success($"Flow run '{run.Id}' was successfully scheduled for cancellation.");
             return 0;
+        });
+        return command;
+    }
+
+    private static Command Execute(CliContext context)
+    {
+        var id = new Argument<Guid?>("id") { Description = "The flow run's id; REEVE_FLOW_RUN_ID when omitted.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("execute", "Run a deployment's flow run here: clone its source, build its entrypoint (cached per commit), " +
+            "and run the flow as that run. Workers start flow runs with this command.") { id };
+        command.SetAction(async (parse, ct) =>
+        {
+            var runId = parse.GetValue(id) ?? (Guid.TryParse(context.Environment("REEVE_FLOW_RUN_ID"), out var fromEnv) ? fromEnv
+                : throw new CliException("Name the flow run to execute, or set REEVE_FLOW_RUN_ID."));
+            using var signals = new StopSignals(ct);
+            try
+            {
+                return await Deployments.DeploymentRunner.RunAsync(runId, signals.Token);
+            }
+            catch (Deployments.DeploymentSourceException e)
+            {
+                throw new CliException(e.Message);
+            }
         });
         return command;
     }

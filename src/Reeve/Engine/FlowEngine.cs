@@ -81,6 +81,7 @@ internal static class FlowEngine
     {
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using var watcher = new CancellationWatcher(client, run.Id, cancelled);
+        await using var heartbeat = new RunHeartbeat(client, run.Id);
         var logger = new RunLogger(LoggerName, () => run.Id, () => run.Name);
         if (flow.Options.LogPrints == true)
         {

@@ -1,0 +1,48 @@
+using Reeve.Client;
+using Reeve.Core.FlowRuns;
+using Reeve.Workers.Infrastructure;
+using Reeve.Workers.Process;
+
+namespace Reeve.Cli;
+
+/// <summary>How a worker hosted by this command starts the Reeve engine for a flow run: <c>reeve flow-run execute</c>.</summary>
+internal static class EngineProcess
+{
+    /// <summary>This very program, run again as <c>flow-run execute</c>.</summary>
+    public static IReadOnlyList<string> Command()
+    {
+        var host = System.Environment.ProcessPath ?? "reeve";
+        var entry = typeof(EngineProcess).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, entry, "flow-run", "execute"] : [host, "flow-run", "execute"];
+    }
+
+    /// <summary>What a flow run's process needs to find its run and its server.</summary>
+    public static IReadOnlyDictionary<string, string> Environment(ReeveClientOptions client, FlowRun run)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["REEVE_FLOW_RUN_ID"] = run.Id.ToString(),
+            ["REEVE_API_URL"] = client.ApiUrl,
+        };
+        if (client.ApiKey is { Length: > 0 } key)
+        {
+            env["REEVE_API_KEY"] = key;
+        }
+
+        return env;
+    }
+
+    /// <summary>The infrastructures a worker of this command can run.</summary>
+    public static Func<string, IInfrastructure?> Infrastructures(ReeveClientOptions client, string? sandboxRoot, TextWriter output, TextWriter error) => type => type switch
+    {
+        "process" or "managed" => new ProcessInfrastructure(new ProcessInfrastructureOptions
+        {
+            EngineCommand = Command(),
+            RunEnvironment = run => Environment(client, run),
+            SandboxRoot = sandboxRoot,
+            Output = output,
+            Error = error,
+        }),
+        _ => null,
+    };
+}

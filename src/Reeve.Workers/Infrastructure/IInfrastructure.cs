@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Reeve.Core.FlowRuns;
+
+namespace Reeve.Workers.Infrastructure;
+
+/// <summary>Where a worker runs a flow run: a local process, a container, a Kubernetes Job.</summary>
+public interface IInfrastructure
+{
+    /// <summary>
+    /// Starts the flow run's job from its rendered job configuration and follows it to its end. Calls
+    /// <paramref name="started"/> with the infrastructure's id (a process id, a container id) once it runs.
+    /// Cancelling <paramref name="cancellationToken"/> stops the job: asked first, forced after a grace period.
+    /// </summary>
+    Task<InfrastructureResult> RunAsync(FlowRun run, JsonObject configuration, Func<string, Task> started, CancellationToken cancellationToken);
+}
+
+/// <summary>How a job ended: its exit code, and the signal that ended it, if one did.</summary>
+/// <param name="ExitCode">The exit code (on Unix, 128 + the signal number when a signal ended it).</param>
+/// <param name="Signal">The signal that ended it, when one did.</param>
+public sealed record InfrastructureResult(int ExitCode, int? Signal = null)
+{
+    /// <summary>Whether the job ended well.</summary>
+    public bool Succeeded => ExitCode == 0;
+
+    /// <summary>The sentence a CRASHED state carries.</summary>
+    public string Describe() => Signal is { } s
+        ? $"Flow run infrastructure was killed by signal {s}{SignalName(s)} (exit code {ExitCode})."
+        : $"Flow run infrastructure exited with non-zero status code {ExitCode}.";
+
+    private static string SignalName(int signal) => signal switch
+    {
+        9 => " (SIGKILL)",
+        15 => " (SIGTERM)",
+        2 => " (SIGINT)",
+        6 => " (SIGABRT)",
+        11 => " (SIGSEGV)",
+        _ => "",
+    };
+}

@@ -1,0 +1,427 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Reeve.Client;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.JobTemplates;
+using Reeve.Core.Orchestration;
+using Reeve.Core.PoolTypes;
+using Reeve.Core.States;
+using Reeve.Core.WorkPools;
+using Reeve.Core.Workers;
+using Reeve.Workers.Infrastructure;
+
+namespace Reeve.Workers;
+
+/// <summary>
+/// A worker of one pool: heartbeats, learns of due runs the moment they exist (the server's event stream, with
+/// polling as the fallback), claims each (PENDING, under the server's limits), renders its job configuration,
+/// starts its infrastructure and follows it to its end. A run whose infrastructure fails without a final state
+/// ends CRASHED; a run moved to CANCELLING has its infrastructure stopped.
+/// </summary>
+public sealed class Worker(ReeveClient client, WorkerOptions options)
+{
+    private readonly ConcurrentDictionary<Guid, Held> _held = new();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private bool _pausedWarned;
+    private string _type = options.Type ?? "process";
+
+    private sealed record Held(CancellationTokenSource Cancel, Task Follow);
+
+    /// <summary>The worker's name.</summary>
+    public string Name { get; } = options.Name ?? $"{Capitalize(options.Type ?? "process")}Worker {Guid.NewGuid()}";
+
+    /// <summary>The runs this worker holds now.</summary>
+    public int Running => _held.Count;
+
+    private TextWriter Output => options.Output;
+
+    /// <summary>Runs until <paramref name="stopping"/> fires (or, with <see cref="WorkerOptions.RunOnce"/>, until the due runs ended).</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var pool = await EnsurePoolAsync(stopping);
+        var infrastructure = options.Infrastructure(_type)
+            ?? throw new WorkerException($"This worker cannot run flow runs of type '{_type}'.");
+        await Output.WriteLineAsync($"Worker '{Name}' started!");
+
+        using var stopBackground = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var heartbeats = Task.Run(() => HeartbeatLoopAsync(stopBackground.Token), CancellationToken.None);
+        var events = options.RunOnce ? Task.CompletedTask : Task.Run(() => ListenAsync(stopBackground.Token), CancellationToken.None);
+        try
+        {
+            await PollLoopAsync(pool, infrastructure, stopping);
+        }
+        finally
+        {
+            await stopBackground.CancelAsync();
+            await Task.WhenAll(heartbeats, events);
+            if (!_held.IsEmpty)
+            {
+                await Output.WriteLineAsync($"Worker '{Name}' stopped; {_held.Count} flow run(s) still running will report their own end.");
+            }
+        }
+    }
+
+    private async Task PollLoopAsync(WorkPool pool, IInfrastructure infrastructure, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await SubmitDueAsync(pool, infrastructure, stopping);
+                await CheckCancellingAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+            {
+                await Output.WriteLineAsync($"Could not read the due flow runs of work pool '{pool.Name}': {e.Message}");
+            }
+
+            if (options.RunOnce)
+            {
+                await Task.WhenAll(_held.Values.Select(h => h.Follow));
+                return;
+            }
+
+            await WaitForWakeAsync(options.PollInterval, stopping);
+        }
+    }
+
+    private async Task SubmitDueAsync(WorkPool pool, IInfrastructure infrastructure, CancellationToken stopping)
+    {
+        var free = options.Limit is { } limit ? limit - _held.Count : 200;
+        if (free <= 0)
+        {
+            return;
+        }
+
+        var due = await client.ReadScheduledRunsOfPoolAsync(pool.Name, new WorkerScheduledRunsRequest
+        {
+            WorkQueueNames = options.WorkQueues.Count > 0 ? [.. options.WorkQueues] : null,
+            ScheduledBefore = options.Clock.GetUtcNow() + options.Prefetch,
+            Limit = Math.Min(free, 200),
+        }, stopping);
+        foreach (var offered in due)
+        {
+            if (options.Limit is { } max && _held.Count >= max)
+            {
+                return;
+            }
+
+            if (!_held.ContainsKey(offered.FlowRun.Id))
+            {
+                await ClaimAsync(pool.Name, offered.FlowRun, infrastructure, stopping);
+            }
+        }
+    }
+
+    /// <summary>Proposes PENDING; of several workers offered the run, the server lets one win.</summary>
+    private async Task ClaimAsync(string poolName, FlowRun run, IInfrastructure infrastructure, CancellationToken stopping)
+    {
+        var claim = await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Pending }, cancellationToken: stopping);
+        if (claim.Status != OrchestrationStatus.Accept)
+        {
+            return;
+        }
+
+        var cancel = new CancellationTokenSource();
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _held[run.Id] = new Held(cancel, FollowAsync(registered.Task));
+        registered.SetResult();
+
+        // Held from now on: a heartbeat at once, so the server knows who has the run before it starts.
+        await TryHeartbeatAsync(stopping);
+
+        async Task FollowAsync(Task ready)
+        {
+            await ready;
+            try
+            {
+                await RunOnInfrastructureAsync(poolName, run, infrastructure, cancel.Token);
+            }
+            finally
+            {
+                _held.TryRemove(run.Id, out _);
+                cancel.Dispose();
+                _wake.Writer.TryWrite(true);
+            }
+        }
+    }
+
+    private async Task RunOnInfrastructureAsync(string poolName, FlowRun run, IInfrastructure infrastructure, CancellationToken cancel)
+    {
+        await Output.WriteLineAsync($"Worker '{Name}' submitting flow run '{run.Name}' ({run.Id})");
+        string? pid = null;
+        try
+        {
+            var configuration = await RenderAsync(poolName, run, cancel);
+            if (options.StartDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(options.StartDelay, cancel);
+            }
+
+            var result = await infrastructure.RunAsync(run, configuration, async id =>
+            {
+                pid = id;
+                await Output.WriteLineAsync($"Started {_type} infrastructure {id} for flow run '{run.Name}'");
+                await client.UpdateFlowRunAsync(run.Id, new FlowRunUpdate { InfrastructurePid = id }, CancellationToken.None);
+            }, cancel);
+
+            await FinishAsync(run, pid, result);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await EndAsync(run.Id, StateType.Cancelled, "Cancelled before its infrastructure started.");
+        }
+#pragma warning disable CA1031 // Whatever went wrong starting the run is reported on the run; the worker goes on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await Output.WriteLineAsync($"Flow run '{run.Name}' could not be started: {e.Message}");
+            await EndAsync(run.Id, StateType.Crashed, $"Flow run could not be submitted to infrastructure: {e.Message}");
+        }
+    }
+
+    private async Task FinishAsync(FlowRun run, string? pid, InfrastructureResult result)
+    {
+        var current = await client.ReadFlowRunAsync(run.Id, CancellationToken.None);
+        if (current.StateType == StateType.Cancelling)
+        {
+            await Output.WriteLineAsync($"Infrastructure {pid} of flow run '{run.Name}' stopped; the run is cancelled.");
+            await EndAsync(run.Id, StateType.Cancelled, "Cancelled: its infrastructure was stopped.");
+        }
+        else if (result.Succeeded)
+        {
+            await Output.WriteLineAsync($"Infrastructure {pid} of flow run '{run.Name}' exited cleanly.");
+        }
+        else if (current.StateType is { } state && state.IsTerminal())
+        {
+            await Output.WriteLineAsync($"Infrastructure {pid} of flow run '{run.Name}' exited with status code {result.ExitCode}; the run had ended {state.WireName()}.");
+        }
+        else
+        {
+            await Output.WriteLineAsync($"Infrastructure {pid} of flow run '{run.Name}' exited with status code {result.ExitCode}; the run crashed.");
+            await EndAsync(run.Id, StateType.Crashed, result.Describe());
+        }
+    }
+
+    private async Task EndAsync(Guid runId, StateType type, string message)
+    {
+        try
+        {
+            await client.SetFlowRunStateAsync(runId, new StateCreate { Type = type, Message = message }, cancellationToken: CancellationToken.None);
+        }
+        catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+        {
+            // The server's foreman ends the run once nobody heartbeats it.
+            await Output.WriteLineAsync($"Could not mark flow run {runId} {type.WireName()}: {e.Message}");
+        }
+    }
+
+    /// <summary>The pool's base job template rendered with the deployment's and the run's job variables.</summary>
+    private async Task<JsonObject> RenderAsync(string poolName, FlowRun run, CancellationToken cancel)
+    {
+        var pool = client.ReadWorkPoolAsync(poolName, cancel);
+        var deployment = run.DeploymentId is { } id ? await client.ReadDeploymentAsync(id, cancel) : null;
+        var configuration = JobConfiguration.Render((await pool).BaseJobTemplate, deployment?.JobVariables, run.JobVariables);
+        if (!configuration.ContainsKey("name") || configuration["name"] is null)
+        {
+            configuration["name"] = run.Name;
+        }
+
+        return configuration;
+    }
+
+    private async Task<WorkPool> EnsurePoolAsync(CancellationToken cancel)
+    {
+        WorkPool pool;
+        try
+        {
+            pool = await client.ReadWorkPoolAsync(options.PoolName, cancel);
+        }
+        catch (ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            var type = PoolTypeCatalog.Find(_type) ?? throw new WorkerException(
+                $"Unknown worker type '{_type}'; known types: {PoolTypeCatalog.KnownTypes}.");
+            await Output.WriteLineAsync($"Work pool '{options.PoolName}' does not exist; creating it as a '{_type}' pool.");
+            try
+            {
+                pool = await client.CreateWorkPoolAsync(new WorkPoolCreate
+                {
+                    Name = options.PoolName,
+                    Type = _type,
+                    BaseJobTemplate = (JsonObject)type.DefaultBaseJobTemplate.DeepClone(),
+                }, cancel);
+            }
+            catch (ReeveApiException conflict) when (conflict.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                pool = await client.ReadWorkPoolAsync(options.PoolName, cancel);
+            }
+        }
+
+        if (options.Type is { } wanted && wanted != pool.Type)
+        {
+            throw new WorkerException($"Work pool '{pool.Name}' is of type '{pool.Type}'; a '{wanted}' worker cannot run its flow runs.");
+        }
+
+        _type = pool.Type;
+        return pool;
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            await TryHeartbeatAsync(stopping);
+            await WarnWhenPausedAsync(stopping);
+            try
+            {
+                await Task.Delay(options.HeartbeatInterval, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task TryHeartbeatAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await client.HeartbeatAsync(options.PoolName, new WorkerHeartbeat
+            {
+                Name = Name,
+                HeartbeatIntervalSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds),
+                FlowRunIds = [.. _held.Keys],
+            }, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+        {
+            await Output.WriteLineAsync($"Heartbeat failed: {e.Message}");
+        }
+    }
+
+    private async Task WarnWhenPausedAsync(CancellationToken stopping)
+    {
+        try
+        {
+            var pool = await client.ReadWorkPoolAsync(options.PoolName, stopping);
+            var queues = await client.FilterWorkQueuesAsync(options.PoolName, cancellationToken: stopping);
+            var paused = queues.Where(q => q.IsPaused && (options.WorkQueues.Count == 0 || options.WorkQueues.Contains(q.Name))).Select(q => q.Name).ToList();
+            var warning = pool.IsPaused
+                ? $"Work pool '{pool.Name}' is paused: its flow runs wait until it is resumed ('reeve work-pool resume {pool.Name}')."
+                : paused.Count > 0 && paused.Count == (options.WorkQueues.Count > 0 ? options.WorkQueues.Count : queues.Count)
+                    ? $"Every work queue this worker polls is paused ({string.Join(", ", paused)}): their flow runs wait until one is resumed."
+                    : paused.Count > 0
+                        ? $"Work queue(s) {string.Join(", ", paused.Select(p => $"'{p}'"))} of pool '{pool.Name}' are paused; their flow runs wait."
+                        : null;
+            if (warning is not null && !_pausedWarned)
+            {
+                await Output.WriteLineAsync($"Warning: {warning}");
+            }
+
+            _pausedWarned = warning is not null;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+        {
+            // The heartbeat reports the server's absence.
+        }
+    }
+
+    /// <summary>The pool's events: a due run wakes the loop at once; a held run moved to CANCELLING is stopped.</summary>
+    private async Task ListenAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in client.SubscribeFlowRunEventsAsync(workPoolNames: [options.PoolName], cancellationToken: stopping))
+                {
+                    if (change is null || change.StateType == StateType.Scheduled)
+                    {
+                        _wake.Writer.TryWrite(true);
+                    }
+                    else if (change.StateType == StateType.Cancelling && _held.TryGetValue(change.FlowRunId, out var held))
+                    {
+                        await CancelAsync(held);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or ReeveServerUnavailableException or ReeveApiException)
+            {
+                // Polling covers the gap; the stream is tried again.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The poll's half of cancellation: held runs found CANCELLING (an event may have been missed).</summary>
+    private async Task CheckCancellingAsync(CancellationToken stopping)
+    {
+        foreach (var (id, held) in _held)
+        {
+            var run = await client.ReadFlowRunAsync(id, stopping);
+            if (run.StateType == StateType.Cancelling)
+            {
+                await CancelAsync(held);
+            }
+        }
+    }
+
+    private static async Task CancelAsync(Held held)
+    {
+        try
+        {
+            await held.Cancel.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It ended meanwhile.
+        }
+    }
+
+    private async Task WaitForWakeAsync(TimeSpan wait, CancellationToken stopping)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
+        try
+        {
+            await _wake.Reader.ReadAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The wait is over.
+        }
+    }
+
+    private static string Capitalize(string type) =>
+        type.Length == 0 ? type : char.ToUpper(type[0], CultureInfo.InvariantCulture) + type[1..];
+}
+
+/// <summary>A worker cannot start: the message says why, in one line.</summary>
+public sealed class WorkerException(string message) : Exception(message);

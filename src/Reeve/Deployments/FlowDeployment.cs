@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reeve.Core.Deployments;
+using Reeve.Engine;
+using Reeve.Flows;
+
+namespace Reeve.Deployments;
+
+/// <summary>
+/// <c>Deploy</c>: a flow's deployment to a work pool, whose worker (or the server, for a managed pool) runs each
+/// of its runs on the pool's infrastructure. The code comes from a source (<see cref="FromSource"/>) — a git
+/// repository cloned per run — or, for code already where the worker runs, from this program's own assembly.
+/// </summary>
+public static class FlowDeployment
+{
+    /// <summary>The flow's code is in <paramref name="source"/> (a git repository URL or a local folder), at <paramref name="entrypoint"/>.</summary>
+    public static FlowSource FromSource(this FlowDefinition flow, string source, string entrypoint, string? branch = null, string? commit = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        Entrypoint.Parse(entrypoint);
+        return new FlowSource { Flow = flow, Source = source, Entrypoint = entrypoint, Branch = branch, Commit = commit };
+    }
+
+    /// <summary>Creates or updates deployment <paramref name="name"/> of the flow from its source, on <paramref name="workPool"/>.</summary>
+    public static Task<Deployment> DeployAsync(this FlowSource source, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default) =>
+        DeployCoreAsync(source.Flow, name, workPool, source.PullSteps(), source.Entrypoint, options ?? new DeployOptions(), cancellationToken);
+
+    /// <summary>
+    /// Creates or updates deployment <paramref name="name"/> of a flow whose code is already where the pool's
+    /// worker runs: its runs load this program's assembly from where it is now.
+    /// </summary>
+    public static Task<Deployment> DeployAsync(this FlowDefinition flow, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var assembly = flow.Method.DeclaringType!.Assembly.Location;
+        var local = new FlowSource
+        {
+            Flow = flow,
+            Source = Path.GetDirectoryName(assembly)!,
+            Entrypoint = $"{Path.GetFileName(assembly)}:{flow.Method.DeclaringType.FullName}.{flow.Method.Name}",
+        };
+        return local.DeployAsync(name, workPool, options, cancellationToken);
+    }
+
+    private static async Task<Deployment> DeployCoreAsync(FlowDefinition flow, string name, string workPool, JsonArray pullSteps, string entrypoint,
+        DeployOptions options, CancellationToken cancellationToken)
+    {
+        var runtime = ReeveRuntime.Current;
+        var client = runtime.Client ?? throw new InvalidOperationException(
+            "Deploying needs a Reeve server: set REEVE_API_URL (or run 'reeve config set REEVE_API_URL=...').");
+        var jobVariables = ToObject(options.JobVariables, "jobVariables") ?? [];
+        if (options.Image is not null)
+        {
+            jobVariables["image"] = options.Image;
+        }
+
+        var schedules = new List<DeploymentScheduleCreate>();
+        if (options.Cron is { } cron)
+        {
+            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["cron"] = cron, ["timezone"] = options.Timezone ?? "UTC", ["day_or"] = true } });
+        }
+
+        if (options.Interval is { } interval)
+        {
+            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["interval"] = interval.TotalSeconds, ["timezone"] = options.Timezone ?? "UTC" } });
+        }
+
+        var deployment = await client.CreateDeploymentAsync(new DeploymentCreate
+        {
+            Name = name,
+            FlowId = await runtime.FlowIdAsync(flow.Name, cancellationToken),
+            WorkPoolName = workPool,
+            WorkQueueName = options.WorkQueue,
+            Schedules = schedules,
+            ParameterOpenapiSchema = flow.ParameterSchema,
+            EnforceParameterSchema = true,
+            Parameters = ToObject(options.Parameters, "parameters") ?? [],
+            JobVariables = jobVariables,
+            PullSteps = pullSteps,
+            Entrypoint = entrypoint,
+            Tags = [.. options.Tags ?? flow.Options.Tags ?? []],
+            Description = options.Description ?? flow.Options.Description,
+            Version = options.Version ?? flow.Options.Version,
+        }, cancellationToken);
+
+        await PrintAsync(options.Output ?? Console.Out, $"{flow.Name}/{name}");
+        return deployment;
+    }
+
+    private static JsonObject? ToObject(object? value, string what) => value switch
+    {
+        null => null,
+        JsonObject obj => (JsonObject)obj.DeepClone(),
+        _ => JsonSerializer.SerializeToNode(value) as JsonObject
+            ?? throw new ArgumentException($"{what} must serialize to a JSON object.", what),
+    };
+
+    /// <summary>The summary the tutorial shows: a table of the deployments and how to run one.</summary>
+    private static async Task PrintAsync(TextWriter output, string fullName)
+    {
+        string[] header = ["Name", "Status", "Details"];
+        string[] row = [fullName, "applied", ""];
+        var widths = header.Select((h, i) => Math.Max(h.Length, row[i].Length) + 2).ToArray();
+        string Line(string left, string fill, string middle, string right) =>
+            left + string.Join(middle, widths.Select(w => string.Concat(Enumerable.Repeat(fill, w)))) + right;
+        string Cells(string[] cells, string edge) =>
+            edge + string.Join(edge, cells.Select((c, i) => " " + c.PadRight(widths[i] - 1))) + edge;
+
+        var table = new[]
+        {
+            Line("┏", "━", "┳", "┓"),
+            Cells(header, "┃"),
+            Line("┡", "━", "╇", "┩"),
+            Cells(row, "│"),
+            Line("└", "─", "┴", "┘"),
+        };
+        await output.WriteLineAsync("Successfully created/updated all deployments!");
+        var title = "Deployments";
+        await output.WriteLineAsync(title.PadLeft((table[0].Length + title.Length) / 2));
+        foreach (var line in table)
+        {
+            await output.WriteLineAsync(line);
+        }
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("To schedule a run for this deployment, use the following command:");
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"        $ reeve deployment run '{fullName}'");
+        await output.WriteLineAsync();
+    }
+}
