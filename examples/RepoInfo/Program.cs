@@ -1,3 +1,4 @@
+using Reeve.Deployments;
 using Reeve.Flows;
 using Reeve.Serving;
 using RepoInfo;
@@ -9,6 +10,13 @@ switch (args)
     case ["serve", ..]:
         // Creates the deployment get-repo-info/my-first-deployment and runs its runs here until Ctrl+C.
         await getRepoInfo.ServeAsync(args.Length > 1 ? args[1] : "my-first-deployment");
+        break;
+    case ["deploy", var source, var pool, ..]:
+        // Deploys the flow from a git repository (or folder) holding this project to a work pool:
+        //   dotnet run -- deploy https://github.com/you/repo-info.git my-pool
+        await getRepoInfo
+            .FromSource(source, "RepoInfo.csproj:RepoInfo.RepoInfoFlows.GetRepoInfo")
+            .DeployAsync("my-first-deployment", pool);
         break;
     case []:
         await getRepoInfo.RunAsync();

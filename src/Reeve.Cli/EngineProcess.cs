@@ -33,7 +33,8 @@ internal static class EngineProcess
     }
 
     /// <summary>The infrastructures a worker of this command can run.</summary>
-    public static Func<string, IInfrastructure?> Infrastructures(ReeveClientOptions client, string? sandboxRoot, TextWriter output, TextWriter error) => type => type switch
+    public static Func<string, IInfrastructure?> Infrastructures(ReeveClientOptions client, string? sandboxRoot, TextWriter output, TextWriter error,
+        TimeSpan? killGrace = null) => type => type switch
     {
         "process" or "managed" => new ProcessInfrastructure(new ProcessInfrastructureOptions
         {
@@ -42,6 +43,7 @@ internal static class EngineProcess
             SandboxRoot = sandboxRoot,
             Output = output,
             Error = error,
+            KillGracePeriod = killGrace ?? TimeSpan.FromSeconds(10),
         }),
         _ => null,
     };

@@ -37,7 +37,7 @@ public static class RunWaiter
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             var last = await client.ReadFlowRunAsync(runId);
-            throw new TimeoutException($"Flow run {runId} did not get there in time; it is {last.StateName} (waiter: {seen}).");
+            throw new TimeoutException($"Flow run {runId} did not get there in time; it is {last.StateName}: {last.State?.Message} (waiter: {seen}).");
         }
     }
 

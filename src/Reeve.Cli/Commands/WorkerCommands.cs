@@ -61,7 +61,8 @@ internal static class WorkerCommands
                 HeartbeatInterval = Seconds(context, "REEVE_WORKER_HEARTBEAT_SECONDS") ?? TimeSpan.FromSeconds(30),
                 PollInterval = Seconds(context, "REEVE_WORKER_QUERY_SECONDS") ?? TimeSpan.FromSeconds(10),
                 StartDelay = Seconds(context, "REEVE_WORKER_START_DELAY_SECONDS") ?? TimeSpan.Zero,
-                Infrastructure = EngineProcess.Infrastructures(client.Options, sandboxRoot: null, output, context.Error),
+                Infrastructure = EngineProcess.Infrastructures(client.Options, sandboxRoot: null, output, context.Error,
+                    Seconds(context, "REEVE_WORKER_KILL_GRACE_SECONDS")),
                 Output = output,
             };
 

@@ -64,6 +64,16 @@ public static class FlowDeployment
             schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["interval"] = interval.TotalSeconds, ["timezone"] = options.Timezone ?? "UTC" } });
         }
 
+        try
+        {
+            await client.ReadWorkPoolAsync(workPool, cancellationToken);
+        }
+        catch (Client.ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw new InvalidOperationException(
+                $"Work pool '{workPool}' does not exist; create it first ('reeve work-pool create {workPool} --type process') or start a worker for it.", e);
+        }
+
         var deployment = await client.CreateDeploymentAsync(new DeploymentCreate
         {
             Name = name,
