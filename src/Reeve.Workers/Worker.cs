@@ -44,6 +44,8 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
         var infrastructure = options.Infrastructure(_type)
             ?? throw new WorkerException($"This worker cannot run flow runs of type '{_type}'.");
         await Output.WriteLineAsync($"Worker '{Name}' started!");
+        await TryHeartbeatAsync(stopping);
+        await WarnWhenPausedAsync(stopping);
 
         using var stopBackground = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var heartbeats = Task.Run(() => HeartbeatLoopAsync(stopBackground.Token), CancellationToken.None);
@@ -276,8 +278,6 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
     {
         while (!stopping.IsCancellationRequested)
         {
-            await TryHeartbeatAsync(stopping);
-            await WarnWhenPausedAsync(stopping);
             try
             {
                 await Task.Delay(options.HeartbeatInterval, stopping);
@@ -286,6 +286,9 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
             {
                 return;
             }
+
+            await TryHeartbeatAsync(stopping);
+            await WarnWhenPausedAsync(stopping);
         }
     }
 

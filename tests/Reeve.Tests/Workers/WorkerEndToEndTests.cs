@@ -219,3 +219,35 @@ public sealed class WorkerEndToEndTests(WorkerFixture fixture) : IClassFixture<W
     private static bool Alive(int pid) =>
         File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].StartsWith('Z');
 }
+
+/// <summary>The tutorial's managed path: <c>reeve server start</c> runs the runs of managed pools itself; no worker is started.</summary>
+public sealed class ManagedPoolTests(WorkerFixture fixture) : IClassFixture<WorkerFixture>
+{
+    [Fact]
+    public async Task ADeploymentOnAManagedPool_RunsWithNoWorkerStarted()
+    {
+        var home = Path.Combine(fixture.Home, "managed-server");
+        var serverCli = new CliProcess("http://127.0.0.1:1/api", home);
+        serverCli.Environment["GITHUB_API_URL"] = fixture.GitHub.Url;
+        serverCli.Environment["REEVE_FLOW_RUN_HEARTBEAT_SECONDS"] = "1";
+        await using var server = RunningCommand.Start(serverCli, "server", "start", "--port", "0");
+        var listening = await server.WaitForLineAsync("Reeve server listening on ");
+        var apiUrl = listening[(listening.IndexOf("http", StringComparison.Ordinal))..].Trim() + "/api";
+
+        var cli = new CliProcess(apiUrl, home);
+        var created = await cli.RunAsync("work-pool", "create", "my-managed-pool", "--type", "managed");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var example = CliProcess.ForApp("RepoInfo", apiUrl);
+        var deployed = await example.RunAsync("deploy", fixture.Repository.Url, "my-managed-pool");
+        Assert.True(deployed.ExitCode == 0, deployed.ToString());
+
+        var run = await cli.RunAsync("deployment", "run", "get-repo-info/my-first-deployment", "--watch", "--watch-timeout", "120");
+
+        Assert.True(run.ExitCode == 0, run + "\nserver:\n" + server.Output);
+        using var client = new Client.ReeveClient(new Client.ReeveClientOptions { ApiUrl = apiUrl });
+        var runs = await client.FilterFlowRunsAsync();
+        var logs = await client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [runs.Single().Id] } } });
+        Assert.Contains(logs, l => l.Message.Contains("Stars 🌠 : 17234", StringComparison.Ordinal));
+        Assert.Equal("my-managed-pool", runs.Single().WorkPoolName);
+    }
+}
