@@ -27,8 +27,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public string Url { get; }
 
-    /// <summary>reeve.dll as the build left it: artifacts/bin/Reeve.Cli/CONFIG/, beside this program's artifacts/bin/Reeve.Bench/CONFIG/.</summary>
-    private static string CliEntry
+    /// <summary>Reeve.Cli.dll (the reeve command) as the build left it: artifacts/bin/Reeve.Cli/CONFIG/, beside this program's artifacts/bin/Reeve.Bench/CONFIG/.</summary>
+    public static string CliEntry
     {
         get
         {
