@@ -149,9 +149,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The resident memory of the server process, in MiB.</summary>
-    public double ResidentMemoryMiB()
+    public double ResidentMemoryMiB() => ResidentMemoryMiB(_process.Id);
+
+    /// <summary>The resident memory of process <paramref name="pid"/>, in MiB (Linux).</summary>
+    public static double ResidentMemoryMiB(int pid)
     {
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {

@@ -60,6 +60,52 @@ public sealed partial class ReeveClient
         }
     }
 
+    /// <summary>
+    /// Follows flow run changes (see <see cref="SubscribeFlowRunEventsAsync"/>) until <paramref name="cancellationToken"/>
+    /// fires or <paramref name="onEvent"/> returns false, subscribing again a second after the stream breaks or the
+    /// server cannot be reached. <paramref name="onEvent"/> gets <c>null</c> each time a subscription is in place:
+    /// events may have been missed before it, so that is the moment to read the current state.
+    /// </summary>
+    public async Task FollowFlowRunEventsAsync(Func<FlowRunEvent?, ValueTask<bool>> onEvent,
+        IEnumerable<Guid>? flowRunIds = null, IEnumerable<Guid>? deploymentIds = null, IEnumerable<string>? workPoolNames = null,
+        CancellationToken cancellationToken = default)
+    {
+        // Materialised once: each subscription sends the same filters.
+        List<Guid> runs = [.. flowRunIds ?? []];
+        List<Guid> deployments = [.. deploymentIds ?? []];
+        List<string> pools = [.. workPoolNames ?? []];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in SubscribeFlowRunEventsAsync(runs, deployments, pools, cancellationToken))
+                {
+                    if (!await onEvent(change))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or ReeveServerUnavailableException or ReeveApiException)
+            {
+                // Subscribed again below; callers poll meanwhile.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Reports task runs as the engine ran them, with their states (<c>POST /api/task_runs/batch</c>).</summary>
     public Task ReportTaskRunsAsync(TaskRunReportBatch batch, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "task_runs/batch", batch, cancellationToken);

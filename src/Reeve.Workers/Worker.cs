@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Reeve.Client;
+using Reeve.Core.Filters;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.JobTemplates;
 using Reeve.Core.Orchestration;
@@ -29,8 +30,10 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
 
     private sealed record Held(CancellationTokenSource Cancel, Task Follow);
 
-    /// <summary>The worker's name.</summary>
-    public string Name { get; } = options.Name ?? $"{Capitalize(options.Type ?? "process")}Worker {Guid.NewGuid()}";
+    private readonly Guid _id = Guid.NewGuid();
+
+    /// <summary>The worker's name: the one it was given, or its type's (known once it has read its pool) and an id.</summary>
+    public string Name => options.Name ?? $"{Capitalize(_type)}Worker {_id}";
 
     /// <summary>The runs this worker holds now.</summary>
     public int Running => _held.Count;
@@ -345,53 +348,42 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
     }
 
     /// <summary>The pool's events: a due run wakes the loop at once; a held run moved to CANCELLING is stopped.</summary>
-    private async Task ListenAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
+    private Task ListenAsync(CancellationToken stopping) =>
+        client.FollowFlowRunEventsAsync(async change =>
         {
-            try
+            if (change is null || change.StateType == StateType.Scheduled)
             {
-                await foreach (var change in client.SubscribeFlowRunEventsAsync(workPoolNames: [options.PoolName], cancellationToken: stopping))
-                {
-                    if (change is null || change.StateType == StateType.Scheduled)
-                    {
-                        _wake.Writer.TryWrite(true);
-                    }
-                    else if (change.StateType == StateType.Cancelling && _held.TryGetValue(change.FlowRunId, out var held))
-                    {
-                        await CancelAsync(held);
-                    }
-                }
+                _wake.Writer.TryWrite(true);
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            else if (change.StateType == StateType.Cancelling && _held.TryGetValue(change.FlowRunId, out var held))
             {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or ReeveServerUnavailableException or ReeveApiException)
-            {
-                // Polling covers the gap; the stream is tried again.
+                await CancelAsync(held);
             }
 
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+            return true;
+        }, workPoolNames: [options.PoolName], cancellationToken: stopping);
 
     /// <summary>The poll's half of cancellation: held runs found CANCELLING (an event may have been missed).</summary>
     private async Task CheckCancellingAsync(CancellationToken stopping)
     {
-        foreach (var (id, held) in _held)
+        // One request per 200 held runs, not one per run: this runs on every wake-up.
+        foreach (var ids in _held.Keys.Chunk(200))
         {
-            var run = await client.ReadFlowRunAsync(id, stopping);
-            if (run.StateType == StateType.Cancelling)
+            var cancelling = await client.FilterFlowRunsAsync(new FlowRunFilterRequest
             {
-                await CancelAsync(held);
+                FlowRuns = new FlowRunFilter
+                {
+                    Id = new IdFilter { Any = [.. ids] },
+                    State = new FlowRunStateFilter { Type = new StateTypeFilter { Any = [StateType.Cancelling] } },
+                },
+                Limit = 200,
+            }, stopping);
+            foreach (var run in cancelling)
+            {
+                if (_held.TryGetValue(run.Id, out var held))
+                {
+                    await CancelAsync(held);
+                }
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Reeve.Client;
 using Reeve.Core.Logs;
 using Reeve.Core.States;
@@ -44,7 +43,7 @@ internal sealed class WorkerScenario : IScenario
         {
             await WaitForLineAsync(worker, "started!");
             await Task.Delay(TimeSpan.FromSeconds(3));
-            var restingMiB = ResidentMiB(worker.Id);
+            var restingMiB = ServerProcess.ResidentMemoryMiB(worker.Id);
 
             var toClaim = new List<double>();
             var toFirstLine = new List<double>();
@@ -71,7 +70,7 @@ internal sealed class WorkerScenario : IScenario
             }
 
             await Task.Delay(TimeSpan.FromSeconds(3));
-            var afterMiB = ResidentMiB(worker.Id);
+            var afterMiB = ServerProcess.ResidentMemoryMiB(worker.Id);
             return
             [
                 new(Name, $"run to first line p50 ({Runs} runs)", Stats.Median(toFirstLine), "ms", options.Storage),
@@ -146,18 +145,5 @@ internal sealed class WorkerScenario : IScenario
         }
 
         throw new InvalidOperationException("The event stream ended.");
-    }
-
-    private static double ResidentMiB(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-            }
-        }
-
-        return double.NaN;
     }
 }

@@ -221,7 +221,7 @@ internal static class FlowRunCommands
         {
             var runId = parse.GetValue(id) ?? (Guid.TryParse(context.Environment("REEVE_FLOW_RUN_ID"), out var fromEnv) ? fromEnv
                 : throw new CliException("Name the flow run to execute, or set REEVE_FLOW_RUN_ID."));
-            using var signals = new StopSignals(ct);
+            using var signals = new Serving.ShutdownSignals(ct);
             try
             {
                 return await Deployments.DeploymentRunner.RunAsync(runId, signals.Token);

@@ -91,11 +91,12 @@ internal static class ServerCommands
 
         context.WriteLine("Stop it with Ctrl+C.");
 
-        // Runs of managed pools are run here, by an embedded worker per pool.
-        await using var managed = new ManagedPools(new Client.ReeveClientOptions { ApiUrl = server.ApiUrl, ApiKey = options.ApiKey },
+        // Runs of managed pools are run here, by an embedded worker per pool; the workers stop first when the server is asked to.
+        var managed = new ManagedPools(new Client.ReeveClientOptions { ApiUrl = server.ApiUrl, ApiKey = options.ApiKey },
             context.HomeFolder, context.Out.Profile.Out.Writer, context.Error);
         await server.WaitForShutdownAsync(CancellationToken.None);
         context.WriteLine("Stopping the Reeve server...");
+        await managed.DisposeAsync();
         await server.StopAsync(CancellationToken.None);
         return 0;
     }

@@ -66,7 +66,7 @@ internal static class WorkerCommands
                 Output = output,
             };
 
-            using var signals = new StopSignals(cancellationToken);
+            using var signals = new Serving.ShutdownSignals(cancellationToken);
             try
             {
                 await new Worker(client, options).RunAsync(signals.Token);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -140,12 +139,4 @@ public static class JobConfiguration
 
         return result;
     }
-
-    /// <summary>Reads a rendered whole-number setting, or null.</summary>
-    public static long? Number(JsonObject configuration, string key) => configuration[key] switch
-    {
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) => n,
-        JsonValue v when v.GetValueKind() == JsonValueKind.String && long.TryParse(v.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
-        _ => null,
-    };
 }

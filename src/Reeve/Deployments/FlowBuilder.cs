@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -51,31 +50,20 @@ internal static class FlowBuilder
 
     private static async Task DotnetBuildAsync(string file, string output, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("dotnet")
+        string[] args = ["build", file, "-c", "Release", "-o", output, "-nologo", "-v", "quiet", "-clp:NoSummary", "-p:TreatWarningsAsErrors=false"];
+        var environment = new Dictionary<string, string?>
         {
-            WorkingDirectory = Path.GetDirectoryName(file)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
+
+            // A build must not inherit the run's own settings (a build server started with them would outlive the run).
+            ["REEVE_FLOW_RUN_ID"] = null,
         };
-        foreach (var arg in new[] { "build", file, "-c", "Release", "-o", output, "-nologo", "-v", "quiet", "-clp:NoSummary", "-p:TreatWarningsAsErrors=false" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-
-        // A build must not inherit the run's own settings (a build server started with them would outlive the run).
-        info.Environment.Remove("REEVE_FLOW_RUN_ID");
-        using var dotnet = Process.Start(info) ?? throw new DeploymentSourceException("Could not start 'dotnet build'; is the .NET SDK installed?");
-        var stdout = dotnet.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = dotnet.StandardError.ReadToEndAsync(cancellationToken);
-        await dotnet.WaitForExitAsync(cancellationToken);
+        var dotnet = await ChildProcess.RunAsync("dotnet", Path.GetDirectoryName(file)!, args, environment, cancellationToken);
         if (dotnet.ExitCode != 0)
         {
-            var lines = ((await stdout) + "\n" + (await stderr)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var lines = (dotnet.Output + "\n" + dotnet.Error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var errors = lines.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Distinct().ToList();
             throw new DeploymentSourceException(
                 $"Building {Path.GetFileName(file)} failed: {errors.FirstOrDefault() ?? $"dotnet build exited with code {dotnet.ExitCode}"}",

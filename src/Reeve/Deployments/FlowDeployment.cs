@@ -53,34 +53,13 @@ public static class FlowDeployment
             jobVariables["image"] = options.Image;
         }
 
-        var schedules = new List<DeploymentScheduleCreate>();
-        if (options.Cron is { } cron)
-        {
-            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["cron"] = cron, ["timezone"] = options.Timezone ?? "UTC", ["day_or"] = true } });
-        }
-
-        if (options.Interval is { } interval)
-        {
-            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["interval"] = interval.TotalSeconds, ["timezone"] = options.Timezone ?? "UTC" } });
-        }
-
-        try
-        {
-            await client.ReadWorkPoolAsync(workPool, cancellationToken);
-        }
-        catch (Client.ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            throw new InvalidOperationException(
-                $"Work pool '{workPool}' does not exist; create it first ('reeve work-pool create {workPool} --type process') or start a worker for it.", e);
-        }
-
-        var deployment = await client.CreateDeploymentAsync(new DeploymentCreate
+        var request = new DeploymentCreate
         {
             Name = name,
             FlowId = await runtime.FlowIdAsync(flow.Name, cancellationToken),
             WorkPoolName = workPool,
             WorkQueueName = options.WorkQueue,
-            Schedules = schedules,
+            Schedules = DeploymentSchedules.From(options.Cron, options.Interval, options.Timezone),
             ParameterOpenapiSchema = flow.ParameterSchema,
             EnforceParameterSchema = true,
             Parameters = ToObject(options.Parameters, "parameters") ?? [],
@@ -90,7 +69,18 @@ public static class FlowDeployment
             Tags = [.. options.Tags ?? flow.Options.Tags ?? []],
             Description = options.Description ?? flow.Options.Description,
             Version = options.Version ?? flow.Options.Version,
-        }, cancellationToken);
+        };
+        Deployment deployment;
+        try
+        {
+            deployment = await client.CreateDeploymentAsync(request, cancellationToken);
+        }
+        catch (Client.ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            // The flow was just made sure of, so what is missing is the pool (or its queue).
+            throw new InvalidOperationException(
+                $"{e.Detail} Create the pool first ('reeve work-pool create {workPool} --type process') or start a worker for it.", e);
+        }
 
         await PrintAsync(options.Output ?? Console.Out, $"{flow.Name}/{name}");
         return deployment;

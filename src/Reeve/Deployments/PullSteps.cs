@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Reeve.Deployments;
@@ -84,29 +83,13 @@ internal static class PullSteps
     /// <summary>Runs git; its error output becomes the exception's message.</summary>
     public static async Task<string> GitAsync(string folder, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
         // Never stop to ask for credentials: there is nobody to answer.
-        info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        using var git = Process.Start(info) ?? throw new DeploymentSourceException("Could not start git; is it installed?");
-        var stdout = git.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = git.StandardError.ReadToEndAsync(cancellationToken);
-        await git.WaitForExitAsync(cancellationToken);
+        var git = await ChildProcess.RunAsync("git", folder, args, new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" }, cancellationToken);
         if (git.ExitCode != 0)
         {
-            throw new DeploymentSourceException($"git {args[0]} failed: {(await stderr).Trim()}");
+            throw new DeploymentSourceException($"git {args[0]} failed: {git.Error.Trim()}");
         }
 
-        return await stdout;
+        return git.Output;
     }
 }

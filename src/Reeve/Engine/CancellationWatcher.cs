@@ -20,40 +20,17 @@ internal sealed class CancellationWatcher : IAsyncDisposable
         _poll = Task.Run(() => PollAsync(client, flowRunId, cancel));
     }
 
-    private async Task StreamAsync(ReeveClient client, Guid flowRunId, CancellationTokenSource cancel)
-    {
-        while (!_stop.IsCancellationRequested)
+    private Task StreamAsync(ReeveClient client, Guid flowRunId, CancellationTokenSource cancel) =>
+        client.FollowFlowRunEventsAsync(async change =>
         {
-            try
+            if (change?.StateType is StateType.Cancelling or StateType.Cancelled)
             {
-                await foreach (var change in client.SubscribeFlowRunEventsAsync(flowRunIds: [flowRunId], cancellationToken: _stop.Token))
-                {
-                    if (change?.StateType is StateType.Cancelling or StateType.Cancelled)
-                    {
-                        await cancel.CancelAsync();
-                        return;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or ReeveServerUnavailableException or ReeveApiException)
-            {
-                // The poll goes on meanwhile; try the stream again shortly.
+                await cancel.CancelAsync();
+                return false;
             }
 
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+            return true;
+        }, flowRunIds: [flowRunId], cancellationToken: _stop.Token);
 
     private async Task PollAsync(ReeveClient client, Guid flowRunId, CancellationTokenSource cancel)
     {

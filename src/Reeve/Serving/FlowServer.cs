@@ -142,39 +142,16 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
     }
 
     /// <summary>Listens to the server's events for the served deployments: a due run wakes the loop at once.</summary>
-    private async Task ListenAsync(ReeveClient client, CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
+    private Task ListenAsync(ReeveClient client, CancellationToken stopping) =>
+        client.FollowFlowRunEventsAsync(change =>
         {
-            try
+            if (change is null || change.StateType == StateType.Scheduled)
             {
-                await foreach (var change in client.SubscribeFlowRunEventsAsync(deploymentIds: _deployments.Keys, cancellationToken: stopping))
-                {
-                    if (change is null || change.StateType == StateType.Scheduled)
-                    {
-                        _wake.Writer.TryWrite(true);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or ReeveServerUnavailableException or ReeveApiException)
-            {
-                // Polling covers the gap; the stream is tried again.
+                _wake.Writer.TryWrite(true);
             }
 
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+            return ValueTask.FromResult(true);
+        }, deploymentIds: _deployments.Keys, cancellationToken: stopping);
 
     private async Task WaitForWakeAsync(TimeSpan wait, TimeProvider clock, CancellationToken stopping)
     {
@@ -193,23 +170,12 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
     private static async Task<Deployment> UpsertAsync(ReeveClient client, ReeveRuntime runtime, ServedFlow served, CancellationToken cancellationToken)
     {
         var flowId = await runtime.FlowIdAsync(served.Flow.Name, cancellationToken);
-        var schedules = new List<DeploymentScheduleCreate>();
-        if (served.Cron is { } cron)
-        {
-            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["cron"] = cron, ["timezone"] = served.Timezone ?? "UTC", ["day_or"] = true } });
-        }
-
-        if (served.Interval is { } interval)
-        {
-            schedules.Add(new DeploymentScheduleCreate { Schedule = new() { ["interval"] = interval.TotalSeconds, ["timezone"] = served.Timezone ?? "UTC" } });
-        }
-
         return await client.CreateDeploymentAsync(new DeploymentCreate
         {
             Name = served.Name,
             FlowId = flowId,
             Paused = false,
-            Schedules = schedules,
+            Schedules = Deployments.DeploymentSchedules.From(served.Cron, served.Interval, served.Timezone),
             ParameterOpenapiSchema = served.Flow.ParameterSchema,
             EnforceParameterSchema = true,
             Parameters = served.Parameters ?? [],

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Reeve.Flows;
 
@@ -35,36 +34,5 @@ public static class FlowServing
         var token = signals?.Token ?? cancellationToken;
         await using var server = new FlowServer(flows, options ?? new ServeOptions());
         await server.RunAsync(token);
-    }
-
-    /// <summary>Ctrl+C and SIGTERM, turned into a cancellation token, so the process stops cleanly.</summary>
-    private sealed class ShutdownSignals : IDisposable
-    {
-        private readonly CancellationTokenSource _source = new();
-        private readonly List<PosixSignalRegistration> _registrations = [];
-
-        public ShutdownSignals()
-        {
-            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
-            {
-                _registrations.Add(PosixSignalRegistration.Create(signal, context =>
-                {
-                    context.Cancel = true;
-                    _source.Cancel();
-                }));
-            }
-        }
-
-        public CancellationToken Token => _source.Token;
-
-        public void Dispose()
-        {
-            foreach (var registration in _registrations)
-            {
-                registration.Dispose();
-            }
-
-            _source.Dispose();
-        }
     }
 }

@@ -31,7 +31,7 @@ public abstract class ForemanTests(ServerFixture fixture)
     [Fact]
     public async Task ARunWhoseEngineStopsBeating_EndsCrashedAfterThreeIntervals_AndFreesItsSlot()
     {
-        var (pool, run) = await RunningAsync(poolLimit: 1);
+        var (_, run) = await RunningAsync(poolLimit: 1);
         var next = await Server.Client.CreateFlowRunFromDeploymentAsync((await Server.Client.ReadFlowRunAsync(run)).DeploymentId!.Value);
         await Server.Client.HeartbeatFlowRunAsync(run, intervalSeconds: 10);
 
@@ -46,7 +46,6 @@ public abstract class ForemanTests(ServerFixture fixture)
         Assert.Equal(StateType.Crashed, crashed.StateType);
         Assert.Contains("no heartbeat", crashed.State!.Message, StringComparison.Ordinal);
         Assert.Equal(OrchestrationStatus.Accept, await ClaimOutcomeAsync(next.Id));
-        _ = pool;
     }
 
     private async Task<OrchestrationStatus> ClaimOutcomeAsync(Guid run) =>

@@ -162,28 +162,13 @@ public sealed class FlowRepository : IAsyncDisposable
 
     private static async Task<string> RunAsync(string program, string folder, params string[] args)
     {
-        var info = new ProcessStartInfo(program)
+        var result = await Reeve.Deployments.ChildProcess.RunAsync(program, folder, args, environment: null, CancellationToken.None);
+        if (result.ExitCode != 0)
         {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({result.ExitCode}): {result.Error}{result.Output}");
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}{await stdout}");
-        }
-
-        return await stdout;
+        return result.Output;
     }
 
     /// <summary>The repository's root: the folder holding Reeve.slnx, above the tests' output.</summary>

@@ -51,7 +51,6 @@ public sealed class WorkerEndToEndTests(WorkerFixture fixture) : IClassFixture<W
 
     private async Task<string> LogsAsync(Guid runId)
     {
-        await Task.CompletedTask;
         var logs = await Server.Client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [runId] } } });
         return string.Join('\n', logs.Select(l => l.Message));
     }
@@ -148,10 +147,7 @@ public sealed class WorkerEndToEndTests(WorkerFixture fixture) : IClassFixture<W
         var next = await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate { Parameters = new JsonObject { ["seconds"] = 0 } });
 
         var pid = (await Server.Client.ReadFlowRunAsync(doomed.Id)).InfrastructurePid!;
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-9", pid]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        Signals.Send(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture), Signals.SigKill);
 
         var crashed = await Server.Client.WaitForEndAsync(doomed.Id, TimeSpan.FromSeconds(10));
         Assert.Equal(StateType.Crashed, crashed.StateType);

@@ -113,8 +113,7 @@ public sealed class RunningCommand : IAsyncDisposable
     /// <summary>SIGKILL to this process alone, as <c>kill -9</c> does: what it started lives on.</summary>
     public async Task KillAloneAsync()
     {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-9", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
+        Signals.Send(Process.Id, Signals.SigKill);
         await Process.WaitForExitAsync();
     }
 
