@@ -48,4 +48,20 @@ public sealed partial class ReeveClient
     /// <summary>The SCHEDULED runs of some deployments due by a time (what a serving process polls).</summary>
     public async Task<IReadOnlyList<FlowRun>> ReadScheduledRunsOfDeploymentsAsync(DeploymentScheduledRunsRequest request, CancellationToken cancellationToken = default) =>
         await SendAsync<List<FlowRun>>(HttpMethod.Post, "deployments/get_scheduled_flow_runs", request, cancellationToken);
+
+    /// <summary>A deployment's schedules.</summary>
+    public async Task<IReadOnlyList<DeploymentSchedule>> ReadDeploymentSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken = default) =>
+        await SendAsync<List<DeploymentSchedule>>(HttpMethod.Get, $"deployments/{deploymentId}/schedules", null, cancellationToken);
+
+    /// <summary>Adds schedules to a deployment; the server makes their runs at once.</summary>
+    public async Task<IReadOnlyList<DeploymentSchedule>> CreateDeploymentSchedulesAsync(Guid deploymentId, IReadOnlyList<DeploymentScheduleCreate> schedules, CancellationToken cancellationToken = default) =>
+        await SendAsync<List<DeploymentSchedule>>(HttpMethod.Post, $"deployments/{deploymentId}/schedules", schedules, cancellationToken);
+
+    /// <summary>Changes one schedule of a deployment (pause it with <c>Active = false</c>).</summary>
+    public Task UpdateDeploymentScheduleAsync(Guid deploymentId, Guid scheduleId, DeploymentScheduleUpdate update, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Patch, $"deployments/{deploymentId}/schedules/{scheduleId}", update, cancellationToken);
+
+    /// <summary>Deletes one schedule of a deployment, and the runs it made that have not started.</summary>
+    public Task DeleteDeploymentScheduleAsync(Guid deploymentId, Guid scheduleId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, $"deployments/{deploymentId}/schedules/{scheduleId}", null, cancellationToken);
 }

@@ -57,8 +57,10 @@ public sealed class RunningServer : IAsyncDisposable
             Clock = (TimeProvider?)clock ?? TimeProvider.System,
             LogLevel = LogLevel.Warning,
 
-            // On a fake clock, tests run the foreman's passes themselves; on the real one it looks often.
+            // On a fake clock, tests run the background loops' passes themselves; on the real one they look often.
             ForemanInterval = realClock ? TimeSpan.FromMilliseconds(250) : Timeout.InfiniteTimeSpan,
+            SchedulerInterval = realClock ? TimeSpan.FromSeconds(5) : Timeout.InfiniteTimeSpan,
+            LateRunsInterval = realClock ? TimeSpan.FromSeconds(1) : Timeout.InfiniteTimeSpan,
         });
         try
         {

@@ -35,6 +35,13 @@ public sealed record Deployment
     /// <summary>The deployment's schedules.</summary>
     public List<DeploymentSchedule> Schedules { get; init; } = [];
 
+    /// <summary>
+    /// Reeve only: seconds after which a late scheduled run of this deployment is given up (CANCELLED, named
+    /// Expired) instead of started; null to fall back to its pool's setting. An outage then ends without a stampede
+    /// of stale runs.
+    /// </summary>
+    public double? ExpireLateRunsAfter { get; init; }
+
     /// <summary>The most runs of this deployment that may be PENDING, RUNNING or CANCELLING at once.</summary>
     public int? ConcurrencyLimit { get; init; }
 

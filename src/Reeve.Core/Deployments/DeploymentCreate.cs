@@ -20,6 +20,9 @@ public sealed record DeploymentCreate
     /// <summary>Its schedules.</summary>
     public List<DeploymentScheduleCreate>? Schedules { get; init; }
 
+    /// <summary>Reeve only: seconds after which a late scheduled run is given up (CANCELLED, named Expired); null for the pool's setting.</summary>
+    public double? ExpireLateRunsAfter { get; init; }
+
     /// <summary>A concurrency limit (1 or more).</summary>
     public int? ConcurrencyLimit { get; init; }
 

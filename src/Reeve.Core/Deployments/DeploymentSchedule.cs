@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Deployments;
 
@@ -50,4 +52,28 @@ public sealed record DeploymentScheduleCreate
 
     /// <summary>A name unique within the deployment.</summary>
     public string? Slug { get; init; }
+}
+
+/// <summary>A change to one schedule of a deployment: the fields sent are changed, the others kept.</summary>
+public sealed record DeploymentScheduleUpdate
+{
+    /// <summary>A new schedule.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<JsonObject?> Schedule { get; init; }
+
+    /// <summary>Activate or deactivate.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<bool> Active { get; init; }
+
+    /// <summary>A new most future runs, or null for the scheduler's.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<int?> MaxScheduledRuns { get; init; }
+
+    /// <summary>New parameters merged over the deployment's.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<JsonObject?> Parameters { get; init; }
+
+    /// <summary>A new slug.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<string?> Slug { get; init; }
 }

@@ -23,6 +23,10 @@ public sealed record DeploymentUpdate
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public Optional<List<DeploymentScheduleCreate>?> Schedules { get; init; }
 
+    /// <summary>Reeve only: seconds after which a late scheduled run is given up, or null for the pool's setting.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<double?> ExpireLateRunsAfter { get; init; }
+
     /// <summary>A new concurrency limit, or null for none.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public Optional<int?> ConcurrencyLimit { get; init; }

@@ -35,6 +35,12 @@ public sealed record WorkPool
     /// <summary>The most runs of this pool that may be PENDING or RUNNING at once; null for no limit.</summary>
     public int? ConcurrencyLimit { get; init; }
 
+    /// <summary>
+    /// Reeve only: seconds after which a late scheduled run in this pool is given up (CANCELLED, named Expired)
+    /// instead of started, unless its deployment says otherwise; null: never.
+    /// </summary>
+    public double? ExpireLateRunsAfter { get; init; }
+
     /// <summary>READY, NOT_READY or PAUSED, as of the moment the pool was read.</summary>
     public WorkPoolStatus? Status { get; init; }
 

@@ -23,6 +23,9 @@ public sealed record WorkPoolCreate
     /// <summary>A concurrency limit (0 or more); null for none.</summary>
     public int? ConcurrencyLimit { get; init; }
 
+    /// <summary>Reeve only: seconds after which a late scheduled run is given up (CANCELLED, named Expired); null: never.</summary>
+    public double? ExpireLateRunsAfter { get; init; }
+
     /// <summary>Storage configuration.</summary>
     public WorkPoolStorageConfiguration? StorageConfiguration { get; init; }
 }

@@ -26,6 +26,10 @@ public sealed record WorkPoolUpdate
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public Optional<int?> ConcurrencyLimit { get; init; }
 
+    /// <summary>Reeve only: seconds after which a late scheduled run is given up, or null for never.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<double?> ExpireLateRunsAfter { get; init; }
+
     /// <summary>A new storage configuration.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public Optional<WorkPoolStorageConfiguration?> StorageConfiguration { get; init; }

@@ -26,6 +26,30 @@ internal static class DeploymentsApi
         deployments.MapPost("/{id:guid}/resume_deployment", ResumeAsync).ProducesProblem(StatusCodes.Status404NotFound);
         deployments.MapPost("/{id:guid}/create_flow_run", CreateFlowRunAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         deployments.MapPost("/get_scheduled_flow_runs", ScheduledRunsAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        deployments.MapGet("/{id:guid}/schedules", ReadSchedulesAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        deployments.MapPost("/{id:guid}/schedules", AddSchedulesAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        deployments.MapPatch("/{id:guid}/schedules/{scheduleId:guid}", UpdateScheduleAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        deployments.MapDelete("/{id:guid}/schedules/{scheduleId:guid}", DeleteScheduleAsync).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<Ok<IReadOnlyList<DeploymentSchedule>>> ReadSchedulesAsync(Guid id, DeploymentStore deployments, CancellationToken ct) =>
+        TypedResults.Ok(await deployments.ReadSchedulesAsync(id, ct));
+
+    private static async Task<Created<IReadOnlyList<DeploymentSchedule>>> AddSchedulesAsync(Guid id, [FromBody] List<DeploymentScheduleCreate> body, DeploymentStore deployments, CancellationToken ct) =>
+        TypedResults.Created($"/api/deployments/{id}/schedules", await deployments.AddSchedulesAsync(id, body, ct));
+
+    private static async Task<NoContent> UpdateScheduleAsync(Guid id, Guid scheduleId, [FromBody] DeploymentScheduleUpdate body, DeploymentStore deployments, CancellationToken ct)
+    {
+        await deployments.UpdateScheduleAsync(id, scheduleId, body, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> DeleteScheduleAsync(Guid id, Guid scheduleId, DeploymentStore deployments, CancellationToken ct)
+    {
+        await deployments.DeleteScheduleAsync(id, scheduleId, ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<Deployment>, Ok<Deployment>>> UpsertAsync([FromBody] DeploymentCreate body, DeploymentStore deployments, CancellationToken ct)

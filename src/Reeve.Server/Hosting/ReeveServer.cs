@@ -76,7 +76,10 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddReeveStorage(options.Storage);
         builder.Services.AddSingleton<Events.RunEventHub>();
+        builder.Services.AddSingleton<Services.ScheduleChanges>();
         builder.Services.AddHostedService<Services.Foreman>();
+        builder.Services.AddHostedService<Services.Scheduler>();
+        builder.Services.AddHostedService<Services.LateRunWatch>();
         builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();

@@ -23,6 +23,21 @@ public sealed record ReeveServerOptions
     /// <summary>How often the foreman looks for runs whose heartbeats stopped (it ends them CRASHED); <see cref="Timeout.InfiniteTimeSpan"/> turns it off.</summary>
     public TimeSpan ForemanInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often the scheduler tops up every schedule (it also runs at start and at once when a deployment's
+    /// schedules change); <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    public TimeSpan SchedulerInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How far ahead the scheduler plans each schedule.</summary>
+    public Core.Schedules.SchedulerLimits SchedulerLimits { get; init; } = new();
+
+    /// <summary>How often late runs are looked for (marked Late, or expired); <see cref="Timeout.InfiniteTimeSpan"/> turns it off.</summary>
+    public TimeSpan LateRunsInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long past its time a SCHEDULED run waits before it is marked Late.</summary>
+    public TimeSpan MarkLateAfter { get; init; } = Core.Schedules.LateRuns.MarkLateAfter;
+
     /// <summary>The least level of the server's own log lines written to the console.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 }

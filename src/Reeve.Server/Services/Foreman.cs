@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.States;
@@ -15,41 +13,27 @@ namespace Reeve.Server.Services;
 /// slots are free again at once, since limits are counted from run states. Safe on every replica: each end is an
 /// ordinary orchestrated state change, and a run another replica ended first is refused as a duplicate.
 /// </summary>
-internal sealed partial class Foreman(IServiceScopeFactory scopes, ReeveServerOptions options, ILogger<Foreman> logger) : BackgroundService
+internal sealed partial class Foreman(IServiceScopeFactory scopes, ReeveServerOptions options, ILogger<Foreman> logger)
+    : ServiceLoop(logger, options.Clock)
 {
-    private const int Batch = 100;
+    private const int Batch = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Name => "Foreman";
+
+    protected override TimeSpan Interval => options.ForemanInterval;
+
+    protected override async Task<PassOutcome> RunPassAsync(CancellationToken cancellationToken)
     {
-        if (options.ForemanInterval <= TimeSpan.Zero)
-        {
-            // Turned off (Timeout.InfiniteTimeSpan): tests run passes themselves.
-            return;
-        }
-
-        using var timer = new PeriodicTimer(options.ForemanInterval, options.Clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await PassAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
-
-    internal async Task<int> PassAsync(CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
         var ended = 0;
-        try
+        await using var scope = scopes.CreateAsyncScope();
+        var runs = scope.ServiceProvider.GetRequiredService<FlowRunStore>();
+        IReadOnlyList<(Guid Id, StateType State, DateTime Expired)> lost;
+        int before;
+        do
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var runs = scope.ServiceProvider.GetRequiredService<FlowRunStore>();
-            foreach (var (id, state, expired) in await runs.LostAsync(Batch, cancellationToken))
+            before = ended;
+            lost = await runs.LostAsync(Batch, cancellationToken);
+            foreach (var (id, state, expired) in lost)
             {
                 var end = state == StateType.Cancelling
                     ? new StateCreate { Type = StateType.Cancelled, Message = "Cancelled: the flow run's process was lost before it confirmed (no heartbeat)." }
@@ -66,21 +50,11 @@ internal sealed partial class Foreman(IServiceScopeFactory scopes, ReeveServerOp
                 }
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogFailed(e);
-        }
+        while (lost.Count == Batch && ended > before);
 
-        LogPass(ended, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return ended;
+        return new PassOutcome(ended, $"ended {ended} lost run(s)");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Foreman: flow run {Id} ended {State}: {Message}")]
     private partial void LogEnded(Guid id, StateType state, string? message);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Foreman: pass failed")]
-    private partial void LogFailed(Exception e);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Foreman: pass ended {Count} lost run(s) in {Milliseconds:F1} ms")]
-    private partial void LogPass(int count, double milliseconds);
 }

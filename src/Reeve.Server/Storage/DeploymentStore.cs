@@ -12,7 +12,7 @@ using Reeve.Server.Storage.Entities;
 namespace Reeve.Server.Storage;
 
 /// <summary>Reads and writes deployments.</summary>
-internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues, FlowRunStore runs, TimeProvider clock)
+internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues, FlowRunStore runs, TimeProvider clock, Services.ScheduleChanges changes)
 {
     /// <summary>Creates the deployment, or updates the one of the same flow and name with the fields sent.</summary>
     public async Task<(Deployment Deployment, bool Created)> UpsertAsync(DeploymentCreate request, CancellationToken cancellationToken)
@@ -24,6 +24,8 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         }
 
         RequireLimit(request.ConcurrencyLimit);
+        Core.Schedules.LateRuns.RequireExpiry(request.ExpireLateRunsAfter);
+        var schedules = request.Schedules is { } given ? ReadSchedules(given) : null;
         var queueId = await ResolveQueueAsync(request.WorkPoolName, request.WorkQueueName, cancellationToken);
         var poolTemplate = await PoolTemplateAsync(queueId, cancellationToken);
         ValidateJobVariables(poolTemplate, request.JobVariables);
@@ -51,14 +53,20 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
                         FlowId = request.FlowId,
                     }).Entity;
 
+                    var before = created ? null : RunShaping.Of(deployment);
                     Apply(deployment, request, queueId, now);
                     ValidateParameters(deployment);
-                    if (request.Schedules is { } schedules)
+                    if (schedules is not null)
                     {
                         ReplaceSchedules(db, deployment, schedules, now);
                     }
 
                     await db.SaveChangesAsync(ct);
+                    if (before is not null)
+                    {
+                        await ReplanIfChangedAsync(db, deployment, before, ct);
+                    }
+
                     return (await ToWireAsync(db, deployment, ct), created);
                 }, cancellationToken);
             }
@@ -72,6 +80,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
     private static void Apply(DeploymentRecord deployment, DeploymentCreate request, Guid? queueId, DateTime now)
     {
         deployment.Updated = now;
+        deployment.ExpireLateRunsAfter = request.ExpireLateRunsAfter ?? deployment.ExpireLateRunsAfter;
         if (request.Paused is { } paused)
         {
             deployment.Paused = paused;
@@ -164,9 +173,16 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             SchemaValidation.RequireValidSchema(schema, "parameter_openapi_schema");
         }
 
+        if (update.ExpireLateRunsAfter.IsSet)
+        {
+            Core.Schedules.LateRuns.RequireExpiry(update.ExpireLateRunsAfter.Value);
+        }
+
+        var schedules = update.Schedules is { IsSet: true } given ? ReadSchedules(given.Value ?? []) : null;
         await store.WriteAsync(async (db, ct) =>
         {
             var deployment = await db.Deployments.AsTracking().Include(d => d.Schedules).FirstOrDefaultAsync(d => d.Id == id, ct) ?? throw NotFound();
+            var before = RunShaping.Of(deployment);
             var now = StorageTime.Now(clock);
             if (moving)
             {
@@ -194,14 +210,16 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             Set(update.StorageDocumentId, v => deployment.StorageDocumentId = v);
             Set(update.InfrastructureDocumentId, v => deployment.InfrastructureDocumentId = v);
             Set(update.EnforceParameterSchema, v => deployment.EnforceParameterSchema = v);
+            Set(update.ExpireLateRunsAfter, v => deployment.ExpireLateRunsAfter = v);
             ValidateParameters(deployment);
-            if (update.Schedules is { IsSet: true } schedules)
+            if (schedules is not null)
             {
-                ReplaceSchedules(db, deployment, schedules.Value ?? [], now);
+                ReplaceSchedules(db, deployment, schedules, now);
             }
 
             deployment.Updated = now;
             await db.SaveChangesAsync(ct);
+            await ReplanIfChangedAsync(db, deployment, before, ct);
         }, cancellationToken);
     }
 
@@ -213,15 +231,30 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         }
     }
 
+    /// <summary>
+    /// Pauses a deployment, removing the runs its schedules made that have not started, or resumes it, so that
+    /// the scheduler makes them again at once.
+    /// </summary>
     public async Task SetPausedAsync(Guid id, bool paused, CancellationToken cancellationToken)
     {
         var now = StorageTime.Now(clock);
-        var changed = await store.WriteAsync((db, ct) => db.Deployments.Where(d => d.Id == id)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Paused, paused).SetProperty(d => d.Updated, now), ct), cancellationToken);
+        var changed = await store.WriteAsync(async (db, ct) =>
+        {
+            var count = await db.Deployments.Where(d => d.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Paused, paused).SetProperty(d => d.Updated, now), ct);
+            if (count > 0)
+            {
+                await RemoveScheduledRunsAsync(db, id, futureOnly: false, ct);
+            }
+
+            return count;
+        }, cancellationToken);
         if (changed == 0)
         {
             throw NotFound();
         }
+
+        changes.Notify();
     }
 
     public async Task<IReadOnlyList<Deployment>> FilterAsync(DeploymentFilterRequest request, CancellationToken cancellationToken)
@@ -324,39 +357,107 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         }
     }
 
-    private static void ReplaceSchedules(ReeveDbContext db, DeploymentRecord deployment, List<DeploymentScheduleCreate> schedules, DateTime now)
+    /// <summary>Checks a deployment's schedules and writes each in its full form (defaults filled in).</summary>
+    private List<DeploymentScheduleCreate> ReadSchedules(List<DeploymentScheduleCreate> schedules, string field = "schedules")
     {
         var slugs = schedules.Where(s => s.Slug is not null).GroupBy(s => s.Slug).FirstOrDefault(g => g.Count() > 1);
         if (slugs is not null)
         {
-            throw new ReeveValidationException("schedules", $"Schedule slugs must be unique within a deployment ('{slugs.Key}' is used twice).");
+            throw new ReeveValidationException(field, $"Schedule slugs must be unique within a deployment ('{slugs.Key}' is used twice).");
         }
 
-        for (var i = 0; i < schedules.Count; i++)
+        return schedules.Select((s, i) => ReadSchedule(s, $"{field}[{i}]")).ToList();
+    }
+
+    private DeploymentScheduleCreate ReadSchedule(DeploymentScheduleCreate schedule, string field)
+    {
+        if (schedule.MaxScheduledRuns is < 1)
         {
-            if (schedules[i].MaxScheduledRuns is < 1)
-            {
-                throw new ReeveValidationException($"schedules[{i}].max_scheduled_runs", "Input should be greater than 0");
-            }
+            throw new ReeveValidationException($"{field}.max_scheduled_runs", "Input should be greater than 0");
         }
 
-        db.DeploymentSchedules.RemoveRange(deployment.Schedules);
-        deployment.Schedules.Clear();
+        if (schedule.Slug is { } slug)
+        {
+            ResourceName.Validate(slug, $"{field}.slug");
+        }
+
+        return schedule with { Schedule = Core.Schedules.Schedule.Parse(schedule.Schedule, clock.GetUtcNow(), $"{field}.schedule").ToJson() };
+    }
+
+    /// <summary>
+    /// Replaces a deployment's schedules. A schedule sent again unchanged keeps its record (and with it the runs
+    /// it made), so deploying the same code twice changes nothing.
+    /// </summary>
+    private static void ReplaceSchedules(ReeveDbContext db, DeploymentRecord deployment, List<DeploymentScheduleCreate> schedules, DateTime now)
+    {
+        var kept = new List<DeploymentScheduleRecord>();
+        var unused = deployment.Schedules.ToList();
         foreach (var schedule in schedules)
         {
-            deployment.Schedules.Add(new DeploymentScheduleRecord
+            var json = schedule.Schedule.ToJsonString();
+            var parameters = (schedule.Parameters ?? []).ToJsonString();
+            var same = unused.FirstOrDefault(s => s.Schedule == json && s.Active == schedule.Active && s.MaxScheduledRuns == schedule.MaxScheduledRuns
+                && s.Parameters == parameters && s.Slug == schedule.Slug);
+            if (same is not null)
             {
-                Id = SequentialGuid.Next(now),
-                Created = now,
-                Updated = now,
-                DeploymentId = deployment.Id,
-                Schedule = schedule.Schedule.ToJsonString(),
-                Active = schedule.Active,
-                MaxScheduledRuns = schedule.MaxScheduledRuns,
-                Parameters = (schedule.Parameters ?? []).ToJsonString(),
-                Slug = schedule.Slug,
-            });
+                unused.Remove(same);
+                kept.Add(same);
+                continue;
+            }
+
+            kept.Add(db.DeploymentSchedules.Add(NewSchedule(deployment.Id, schedule, now)).Entity);
         }
+
+        db.DeploymentSchedules.RemoveRange(unused);
+        deployment.Schedules.Clear();
+        deployment.Schedules.AddRange(kept);
+    }
+
+    /// <summary>
+    /// When a change alters what a deployment's scheduled runs would be (schedules, parameters, tags, queue,
+    /// version), its runs not yet started are removed and the scheduler makes them again from the new values.
+    /// </summary>
+    private async Task ReplanIfChangedAsync(ReeveDbContext db, DeploymentRecord deployment, RunShaping before, CancellationToken ct)
+    {
+        if (RunShaping.Of(deployment) == before)
+        {
+            return;
+        }
+
+        await RemoveScheduledRunsAsync(db, deployment.Id, futureOnly: !deployment.Paused, ct);
+        changes.Notify();
+    }
+
+    /// <summary>
+    /// Removes the runs a deployment's schedules made that have not started (SCHEDULED, never run, not waiting
+    /// for a slot): all of them, or only those still ahead; its schedules are then planned afresh.
+    /// </summary>
+    private async Task RemoveScheduledRunsAsync(ReeveDbContext db, Guid deploymentId, bool futureOnly, CancellationToken ct)
+    {
+        var now = StorageTime.Now(clock);
+        var query = db.FlowRuns.Where(r => r.DeploymentId == deploymentId && r.AutoScheduled && r.StateType == Core.States.StateType.Scheduled
+            && r.RunCount == 0 && r.StateName != "AwaitingConcurrencySlot");
+        if (futureOnly)
+        {
+            query = query.Where(r => r.NextScheduledStartTime > now);
+        }
+
+        await query.ExecuteDeleteAsync(ct);
+        await db.DeploymentSchedules.Where(s => s.DeploymentId == deploymentId).ExecuteUpdateAsync(s => s.SetProperty(x => x.PlannedUntil, (DateTime?)null), ct);
+    }
+
+    /// <summary>What of a deployment shapes the runs its schedules make; when it changes, those runs are made again.</summary>
+    private sealed record RunShaping(string Schedules, string Parameters, string Tags, string Labels, string? Version, Guid? Queue, Guid? Infrastructure, bool Paused)
+    {
+        public static RunShaping Of(DeploymentRecord d) => new(
+            string.Join('\n', d.Schedules.OrderBy(s => s.Id).Select(s => $"{s.Id} {s.Schedule} {s.Active} {s.MaxScheduledRuns} {s.Parameters} {s.Slug}")),
+            d.Parameters,
+            string.Join(',', d.Tags),
+            d.Labels,
+            d.Version,
+            d.WorkQueueId,
+            d.InfrastructureDocumentId,
+            d.Paused);
     }
 
     private static void Set<T>(Core.Json.Optional<T> field, Action<T> apply)
@@ -397,19 +498,9 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             Version = deployment.Version,
             Description = deployment.Description,
             Paused = deployment.Paused,
-            Schedules = deployment.Schedules.OrderBy(s => s.Created).Select(s => new DeploymentSchedule
-            {
-                Id = s.Id,
-                Created = StorageTime.ToWire(s.Created),
-                Updated = StorageTime.ToWire(s.Updated),
-                DeploymentId = s.DeploymentId,
-                Schedule = JsonText.Object(s.Schedule),
-                Active = s.Active,
-                MaxScheduledRuns = s.MaxScheduledRuns,
-                Parameters = JsonText.Object(s.Parameters),
-                Slug = s.Slug,
-            }).ToList(),
+            Schedules = deployment.Schedules.OrderBy(s => s.Created).ThenBy(s => s.Id).Select(ToWire).ToList(),
             ConcurrencyLimit = deployment.ConcurrencyLimit,
+            ExpireLateRunsAfter = deployment.ExpireLateRunsAfter,
             ConcurrencyOptions = deployment.CollisionStrategy is { } strategy
                 ? new ConcurrencyOptions { CollisionStrategy = Enum.Parse<CollisionStrategy>(strategy) }
                 : null,

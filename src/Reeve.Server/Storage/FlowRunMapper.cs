@@ -50,6 +50,17 @@ internal static class FlowRunMapper
         run.Updated = now;
     }
 
+    /// <summary>Gives a new run its first state, as the rules decide it (forced), and returns that state's row.</summary>
+    public static FlowRunStateRecord Begin(FlowRunRecord run, StateCreate initial, DateTimeOffset now)
+    {
+        run.Created = run.Updated = StorageTime.ToStorage(now);
+        var proposed = StateFactory.FromProposal(initial, now);
+        proposed = proposed with { StateDetails = proposed.StateDetails with { FlowRunId = run.Id } };
+        var outcome = Orchestrator.FlowRuns.Decide(Facts(run), proposed, now, force: true);
+        Apply(run, outcome.Run, run.Created);
+        return StateRow(run.Id, outcome.Written!);
+    }
+
     public static FlowRunStateRecord StateRow(Guid runId, State state) => new()
     {
         Id = state.Id,

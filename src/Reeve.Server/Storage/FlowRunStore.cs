@@ -74,19 +74,14 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
     /// <summary>Inserts a new run with its first state, or returns the existing run with its idempotency key.</summary>
     internal async Task<(FlowRun Run, bool Created)> InsertAsync(FlowRunRecord run, StateCreate initial, CancellationToken cancellationToken)
     {
-        var clockNow = clock.GetUtcNow();
-        var now = StorageTime.ToWire(StorageTime.ToStorage(clockNow));
-        run.Created = run.Updated = StorageTime.ToStorage(now);
-        var proposed = StateFactory.FromProposal(initial, now);
-        proposed = proposed with { StateDetails = proposed.StateDetails with { FlowRunId = run.Id } };
-        var outcome = Orchestrator.FlowRuns.Decide(FlowRunMapper.Facts(run), proposed, now, force: true);
-        FlowRunMapper.Apply(run, outcome.Run, run.Created);
+        var now = StorageTime.ToWire(StorageTime.ToStorage(clock.GetUtcNow()));
+        var firstState = FlowRunMapper.Begin(run, initial, now);
         try
         {
             await store.WriteAsync(async (db, ct) =>
             {
                 db.FlowRuns.Add(run);
-                db.FlowRunStates.Add(FlowRunMapper.StateRow(run.Id, outcome.Written!));
+                db.FlowRunStates.Add(firstState);
                 await db.SaveChangesAsync(ct);
             }, cancellationToken);
         }

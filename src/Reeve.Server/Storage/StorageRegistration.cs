@@ -37,6 +37,7 @@ internal static class StorageRegistration
         services.AddScoped<TaskRunStore>();
         services.AddScoped<LogStore>();
         services.AddScoped<WorkerRunsStore>();
+        services.AddScoped<SchedulerStore>();
         return services;
     }
 

@@ -16,5 +16,7 @@ internal static class StorageTime
 
     public static DateTimeOffset ToWire(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc), TimeSpan.Zero);
 
+    public static DateTime? ToStorage(DateTimeOffset? value) => value is { } v ? ToStorage(v) : null;
+
     public static DateTimeOffset? ToWire(DateTime? value) => value is { } v ? ToWire(v) : null;
 }

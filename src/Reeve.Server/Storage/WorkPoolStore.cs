@@ -24,6 +24,7 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
         ResourceName.Validate(request.Name);
         var type = RequireType(request.Type);
         RequireLimit(request.ConcurrencyLimit);
+        Core.Schedules.LateRuns.RequireExpiry(request.ExpireLateRunsAfter);
         var template = ResolveTemplate(type, request.BaseJobTemplate);
 
         var now = StorageTime.Now(clock);
@@ -38,6 +39,7 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
             BaseJobTemplate = template.ToJsonString(),
             IsPaused = request.IsPaused,
             ConcurrencyLimit = request.ConcurrencyLimit,
+            ExpireLateRunsAfter = request.ExpireLateRunsAfter,
             StorageConfiguration = Serialize(request.StorageConfiguration ?? new WorkPoolStorageConfiguration()),
         };
         var queue = new WorkQueueRecord
@@ -92,6 +94,11 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
             RequireLimit(update.ConcurrencyLimit.Value);
         }
 
+        if (update.ExpireLateRunsAfter.IsSet)
+        {
+            Core.Schedules.LateRuns.RequireExpiry(update.ExpireLateRunsAfter.Value);
+        }
+
         await store.WriteAsync(async (db, ct) =>
         {
             var pool = await db.WorkPools.AsTracking().FirstOrDefaultAsync(p => p.Name == name, ct) ?? throw NotFound(name);
@@ -114,6 +121,11 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
             if (update.ConcurrencyLimit.IsSet)
             {
                 pool.ConcurrencyLimit = update.ConcurrencyLimit.Value;
+            }
+
+            if (update.ExpireLateRunsAfter.IsSet)
+            {
+                pool.ExpireLateRunsAfter = update.ExpireLateRunsAfter.Value;
             }
 
             if (update.StorageConfiguration.IsSet)
@@ -233,6 +245,7 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
         BaseJobTemplate = JsonNode.Parse(pool.BaseJobTemplate) as JsonObject ?? [],
         IsPaused = pool.IsPaused,
         ConcurrencyLimit = pool.ConcurrencyLimit,
+        ExpireLateRunsAfter = pool.ExpireLateRunsAfter,
         Status = WorkPoolStatusRule.Decide(pool.IsPaused, hasOnlineWorker),
         DefaultQueueId = pool.DefaultQueueId,
         StorageConfiguration = JsonSerializer.Deserialize<WorkPoolStorageConfiguration>(pool.StorageConfiguration, ReeveJson.Default)

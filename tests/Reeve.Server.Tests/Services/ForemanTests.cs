@@ -60,11 +60,11 @@ public abstract class ForemanTests(ServerFixture fixture)
         Server.Clock.Advance(TimeSpan.FromSeconds(20));
         await Server.Client.HeartbeatAsync(pool, new WorkerHeartbeat { Name = "w1", HeartbeatIntervalSeconds = 10, FlowRunIds = [run] });
         Server.Clock.Advance(TimeSpan.FromSeconds(20));
-        Assert.Equal(0, await Foreman.PassAsync(CancellationToken.None));
+        Assert.Equal(0, (await Foreman.PassAsync(CancellationToken.None)).Changed);
         Assert.Equal(StateType.Running, (await Server.Client.ReadFlowRunAsync(run)).StateType);
 
         Server.Clock.Advance(TimeSpan.FromSeconds(11));
-        Assert.Equal(1, await Foreman.PassAsync(CancellationToken.None));
+        Assert.Equal(1, (await Foreman.PassAsync(CancellationToken.None)).Changed);
         Assert.Equal(StateType.Crashed, (await Server.Client.ReadFlowRunAsync(run)).StateType);
     }
 

@@ -13,6 +13,7 @@ internal sealed class DeploymentRecord
     public string? Description { get; set; }
     public bool Paused { get; set; }
     public int? ConcurrencyLimit { get; set; }
+    public double? ExpireLateRunsAfter { get; set; }
     public string? CollisionStrategy { get; set; }
     public string JobVariables { get; set; } = "{}";
     public string Parameters { get; set; } = "{}";

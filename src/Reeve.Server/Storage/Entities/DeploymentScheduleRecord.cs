@@ -12,4 +12,7 @@ internal sealed class DeploymentScheduleRecord
     public int? MaxScheduledRuns { get; set; }
     public string Parameters { get; set; } = "{}";
     public string? Slug { get; set; }
+
+    /// <summary>The instant of the latest run the scheduler made for this schedule; null when none is ahead.</summary>
+    public DateTime? PlannedUntil { get; set; }
 }

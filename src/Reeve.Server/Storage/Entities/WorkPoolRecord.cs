@@ -15,6 +15,7 @@ internal sealed class WorkPoolRecord
 
     public bool IsPaused { get; set; }
     public int? ConcurrencyLimit { get; set; }
+    public double? ExpireLateRunsAfter { get; set; }
     public Guid? DefaultQueueId { get; set; }
 
     /// <summary>The storage configuration as JSON text.</summary>

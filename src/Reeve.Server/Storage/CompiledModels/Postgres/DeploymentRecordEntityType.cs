@@ -22,7 +22,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
                 "Reeve.Server.Storage.Entities.DeploymentRecord",
                 typeof(DeploymentRecord),
                 baseEntityType,
-                propertyCount: 25,
+                propertyCount: 26,
                 navigationCount: 3,
                 foreignKeyCount: 2,
                 unnamedIndexCount: 2,
@@ -103,6 +103,15 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
                 nullable: true);
             entrypoint.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             entrypoint.AddAnnotation("Relational:ColumnName", "entrypoint");
+
+            var expireLateRunsAfter = runtimeEntityType.AddProperty(
+                "ExpireLateRunsAfter",
+                typeof(double?),
+                propertyInfo: typeof(DeploymentRecord).GetProperty("ExpireLateRunsAfter", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(DeploymentRecord).GetField("<ExpireLateRunsAfter>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            expireLateRunsAfter.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            expireLateRunsAfter.AddAnnotation("Relational:ColumnName", "expire_late_runs_after");
 
             var flowId = runtimeEntityType.AddProperty(
                 "FlowId",

@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("51f8a464-9e16-4c6e-b317-80ca3bd4638f"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("fc2f86d1-409e-4fc3-8436-f8706fd604bb"), entityTypeCount: 11)
         {
         }
 

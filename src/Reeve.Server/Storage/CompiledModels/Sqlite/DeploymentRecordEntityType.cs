@@ -21,7 +21,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 "Reeve.Server.Storage.Entities.DeploymentRecord",
                 typeof(DeploymentRecord),
                 baseEntityType,
-                propertyCount: 25,
+                propertyCount: 26,
                 navigationCount: 3,
                 foreignKeyCount: 2,
                 unnamedIndexCount: 2,
@@ -94,6 +94,14 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(DeploymentRecord).GetField("<Entrypoint>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             entrypoint.AddAnnotation("Relational:ColumnName", "entrypoint");
+
+            var expireLateRunsAfter = runtimeEntityType.AddProperty(
+                "ExpireLateRunsAfter",
+                typeof(double?),
+                propertyInfo: typeof(DeploymentRecord).GetProperty("ExpireLateRunsAfter", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(DeploymentRecord).GetField("<ExpireLateRunsAfter>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            expireLateRunsAfter.AddAnnotation("Relational:ColumnName", "expire_late_runs_after");
 
             var flowId = runtimeEntityType.AddProperty(
                 "FlowId",

@@ -21,7 +21,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 "Reeve.Server.Storage.Entities.DeploymentScheduleRecord",
                 typeof(DeploymentScheduleRecord),
                 baseEntityType,
-                propertyCount: 9,
+                propertyCount: 10,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 1,
                 keyCount: 1);
@@ -75,6 +75,15 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 propertyInfo: typeof(DeploymentScheduleRecord).GetProperty("Parameters", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(DeploymentScheduleRecord).GetField("<Parameters>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly));
             parameters.AddAnnotation("Relational:ColumnName", "parameters");
+
+            var plannedUntil = runtimeEntityType.AddProperty(
+                "PlannedUntil",
+                typeof(DateTime?),
+                propertyInfo: typeof(DeploymentScheduleRecord).GetProperty("PlannedUntil", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(DeploymentScheduleRecord).GetField("<PlannedUntil>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                valueConverter: new ReeveDbContext.UtcConverter());
+            plannedUntil.AddAnnotation("Relational:ColumnName", "planned_until");
 
             var schedule = runtimeEntityType.AddProperty(
                 "Schedule",

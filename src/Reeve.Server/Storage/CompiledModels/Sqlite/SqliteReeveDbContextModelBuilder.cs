@@ -11,7 +11,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("dfe71d36-e871-4397-9f0d-7854942888ce"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("5cdee183-5294-456b-918e-3047c6891e98"), entityTypeCount: 11)
         {
         }
 

@@ -19,7 +19,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 "Reeve.Server.Storage.Entities.WorkPoolRecord",
                 typeof(WorkPoolRecord),
                 baseEntityType,
-                propertyCount: 11,
+                propertyCount: 12,
                 navigationCount: 2,
                 unnamedIndexCount: 1,
                 keyCount: 1);
@@ -73,6 +73,14 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 fieldInfo: typeof(WorkPoolRecord).GetField("<Description>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
             description.AddAnnotation("Relational:ColumnName", "description");
+
+            var expireLateRunsAfter = runtimeEntityType.AddProperty(
+                "ExpireLateRunsAfter",
+                typeof(double?),
+                propertyInfo: typeof(WorkPoolRecord).GetProperty("ExpireLateRunsAfter", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(WorkPoolRecord).GetField("<ExpireLateRunsAfter>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            expireLateRunsAfter.AddAnnotation("Relational:ColumnName", "expire_late_runs_after");
 
             var isPaused = runtimeEntityType.AddProperty(
                 "IsPaused",

@@ -59,6 +59,10 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("entrypoint");
 
+                    b.Property<double?>("ExpireLateRunsAfter")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expire_late_runs_after");
+
                     b.Property<Guid>("FlowId")
                         .HasColumnType("uuid")
                         .HasColumnName("flow_id");
@@ -174,6 +178,10 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("parameters");
+
+                    b.Property<DateTime?>("PlannedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("planned_until");
 
                     b.Property<string>("Schedule")
                         .IsRequired()
@@ -724,6 +732,10 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.Property<string>("Description")
                         .HasColumnType("text")
                         .HasColumnName("description");
+
+                    b.Property<double?>("ExpireLateRunsAfter")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expire_late_runs_after");
 
                     b.Property<bool>("IsPaused")
                         .HasColumnType("boolean")

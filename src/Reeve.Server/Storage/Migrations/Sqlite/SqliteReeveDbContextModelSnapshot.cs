@@ -53,6 +53,10 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("entrypoint");
 
+                    b.Property<double?>("ExpireLateRunsAfter")
+                        .HasColumnType("REAL")
+                        .HasColumnName("expire_late_runs_after");
+
                     b.Property<Guid>("FlowId")
                         .HasColumnType("TEXT")
                         .HasColumnName("flow_id");
@@ -168,6 +172,10 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("parameters");
+
+                    b.Property<DateTime?>("PlannedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("planned_until");
 
                     b.Property<string>("Schedule")
                         .IsRequired()
@@ -718,6 +726,10 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.Property<string>("Description")
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
+
+                    b.Property<double?>("ExpireLateRunsAfter")
+                        .HasColumnType("REAL")
+                        .HasColumnName("expire_late_runs_after");
 
                     b.Property<bool>("IsPaused")
                         .HasColumnType("INTEGER")

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Reeve.Core.Schedules;
+using Reeve.Server.Hosting;
+using Reeve.Server.Storage;
+
+namespace Reeve.Server.Services;
+
+/// <summary>
+/// Keeps every active schedule of every unpaused deployment planned ahead (<see cref="SchedulerLimits"/>: at least
+/// 3 runs and an hour, at most 100 runs, 100 days, and the schedule's <c>max_scheduled_runs</c>). A pass reads the
+/// schedules and settles most of them from the schedule alone (each remembers how far it is planned); only those
+/// that need runs are written, a batch of deployments per transaction. Runs at start, every
+/// <see cref="ReeveServerOptions.SchedulerInterval"/>, and at once when a deployment's schedules change.
+/// </summary>
+internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions options, ScheduleChanges changes, ILogger<Scheduler> logger)
+    : ServiceLoop(logger, options.Clock)
+{
+    private const int DeploymentsPerBatch = 100;
+    private readonly ConcurrentDictionary<Guid, (DateTime Updated, Schedule Schedule)> _parsed = new();
+
+    protected override string Name => "Scheduler";
+
+    protected override TimeSpan Interval => options.SchedulerInterval;
+
+    protected override bool PassAtStart => true;
+
+    protected override Task WaitAsync(CancellationToken stoppingToken) => changes.WaitAsync(Interval, options.Clock, stoppingToken);
+
+    protected override async Task<PassOutcome> RunPassAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<SchedulerStore>();
+        var schedules = await store.ActiveSchedulesAsync(cancellationToken);
+        var now = options.Clock.GetUtcNow();
+        var due = new HashSet<Guid>();
+        foreach (var schedule in schedules)
+        {
+            if (!due.Contains(schedule.DeploymentId)
+                && SchedulePlanner.Plan(Parse(schedule), now, StorageTime.ToWire(schedule.PlannedUntil), schedule.MaxScheduledRuns, options.SchedulerLimits).Dates.Count > 0)
+            {
+                due.Add(schedule.DeploymentId);
+            }
+        }
+
+        var made = 0;
+        foreach (var batch in due.Chunk(DeploymentsPerBatch))
+        {
+            made += await store.ScheduleAsync(batch, Parse, options.SchedulerLimits, cancellationToken);
+        }
+
+        Forget(schedules);
+        return new PassOutcome(made, $"made {made} run(s) for {due.Count} of {schedules.Count} active schedule(s)' deployments");
+    }
+
+    /// <summary>A stored schedule, parsed once per change.</summary>
+    private Schedule Parse(ActiveSchedule row)
+    {
+        if (_parsed.TryGetValue(row.Id, out var cached) && cached.Updated == row.Updated)
+        {
+            return cached.Schedule;
+        }
+
+        var schedule = Schedule.Parse(Storage.JsonText.Object(row.Schedule), options.Clock.GetUtcNow());
+        _parsed[row.Id] = (row.Updated, schedule);
+        return schedule;
+    }
+
+    private void Forget(List<ActiveSchedule> active)
+    {
+        if (_parsed.Count > active.Count * 2)
+        {
+            var keep = active.Select(a => a.Id).ToHashSet();
+            foreach (var id in _parsed.Keys.Where(id => !keep.Contains(id)))
+            {
+                _parsed.TryRemove(id, out _);
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Reeve.Server.Services;
+
+/// <summary>What one pass of a background loop did: how many things it changed, in its own words.</summary>
+internal readonly record struct PassOutcome(int Changed, string Summary);
+
+/// <summary>
+/// A background loop of the server: one pass per interval, each pass logged in one line with its duration —
+/// Information when it changed something, Debug when it had nothing to do, Warning when it took longer than its
+/// interval (a loop falling behind is something an operator should see). A pass that fails is logged and the
+/// loop goes on. An interval of zero or less (<see cref="Timeout.InfiniteTimeSpan"/>) turns the loop off; tests
+/// then run passes themselves with <see cref="PassAsync"/>.
+/// </summary>
+internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock) : BackgroundService
+{
+    /// <summary>The loop's name in its log lines.</summary>
+    protected abstract string Name { get; }
+
+    /// <summary>The time between passes.</summary>
+    protected abstract TimeSpan Interval { get; }
+
+    /// <summary>Whether a pass runs as soon as the server starts.</summary>
+    protected virtual bool PassAtStart => false;
+
+    /// <summary>Runs one pass now and logs it.</summary>
+    public async Task<PassOutcome> PassAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        PassOutcome outcome;
+        try
+        {
+            outcome = await RunPassAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(Name, e);
+            return new PassOutcome(0, "failed");
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (Interval > TimeSpan.Zero && elapsed > Interval)
+        {
+            LogSlow(Name, outcome.Summary, elapsed.TotalMilliseconds, Interval.TotalSeconds);
+        }
+        else if (outcome.Changed > 0)
+        {
+            LogPass(Name, outcome.Summary, elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            LogIdle(Name, outcome.Summary, elapsed.TotalMilliseconds);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The pass itself.</summary>
+    protected abstract Task<PassOutcome> RunPassAsync(CancellationToken cancellationToken);
+
+    /// <summary>Waits until the next pass is due; the scheduler also wakes on changes.</summary>
+    protected virtual async Task WaitAsync(CancellationToken stoppingToken) => await Task.Delay(Interval, clock, stoppingToken);
+
+    protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (Interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!PassAtStart)
+            {
+                await WaitAsync(stoppingToken);
+            }
+
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await PassAsync(stoppingToken);
+                await WaitAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Loop}: {Summary} in {Milliseconds:F1} ms")]
+    private partial void LogPass(string loop, string summary, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Loop}: {Summary} in {Milliseconds:F1} ms")]
+    private partial void LogIdle(string loop, string summary, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Loop}: {Summary} in {Milliseconds:F1} ms, longer than its {Interval} s interval")]
+    private partial void LogSlow(string loop, string summary, double milliseconds, double interval);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Loop}: pass failed")]
+    private partial void LogFailed(string loop, Exception e);
+}
