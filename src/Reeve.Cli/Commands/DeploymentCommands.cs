@@ -23,6 +23,7 @@ internal static class DeploymentCommands
         deployments.Subcommands.Add(Pause(context, pause: true));
         deployments.Subcommands.Add(Pause(context, pause: false));
         deployments.Subcommands.Add(Delete(context));
+        deployments.Subcommands.Add(ScheduleCommands.Build(context));
         return deployments;
     }
 
@@ -107,7 +108,7 @@ internal static class DeploymentCommands
             Row("Concurrency Limit", deployment.ConcurrencyLimit?.ToString(CultureInfo.InvariantCulture));
             Row("Parameters", deployment.Parameters.ToJsonString());
             Row("Job Variables", deployment.JobVariables.ToJsonString());
-            Row("Schedules", deployment.Schedules.Count == 0 ? "none" : string.Join("; ", deployment.Schedules.Select(s => s.Schedule.ToJsonString())));
+            Row("Schedules", deployment.Schedules.Count == 0 ? "none" : string.Join("; ", deployment.Schedules.Select(s => ScheduleCommands.Describe(s.Schedule) + (s.Active ? "" : " (paused)"))));
             Row("Tags", string.Join(", ", deployment.Tags));
             context.Out.Write(grid);
             return 0;

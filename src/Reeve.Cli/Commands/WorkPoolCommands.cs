@@ -24,6 +24,7 @@ internal static class WorkPoolCommands
         pools.Subcommands.Add(SetConcurrencyLimit(context));
         pools.Subcommands.Add(ClearConcurrencyLimit(context));
         pools.Subcommands.Add(Delete(context));
+        pools.Subcommands.Add(PreviewCommands.ForPool(context));
         pools.Subcommands.Add(DefaultTemplate(context));
         return pools;
     }

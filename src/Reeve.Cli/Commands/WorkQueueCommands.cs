@@ -21,6 +21,7 @@ internal static class WorkQueueCommands
         queues.Subcommands.Add(SetConcurrencyLimit(context));
         queues.Subcommands.Add(ClearConcurrencyLimit(context));
         queues.Subcommands.Add(Delete(context));
+        queues.Subcommands.Add(PreviewCommands.ForQueue(context));
         return queues;
     }
 

@@ -1,3 +1,5 @@
+using Reeve.Core.Deployments;
+
 namespace Reeve.Deployments;
 
 /// <summary>What a deployment carries besides its name and work pool.</summary>
@@ -12,8 +14,20 @@ public sealed record DeployOptions
     /// <summary>An interval schedule.</summary>
     public TimeSpan? Interval { get; init; }
 
-    /// <summary>The time zone of the schedule (IANA name); UTC when null.</summary>
+    /// <summary>An iCalendar recurrence rule (such as <c>FREQ=WEEKLY;BYDAY=MO;BYHOUR=9</c>).</summary>
+    public string? RRule { get; init; }
+
+    /// <summary>The time zone of <see cref="Cron"/>, <see cref="Interval"/> and <see cref="RRule"/> (IANA name, such as <c>Europe/London</c>); UTC when null.</summary>
     public string? Timezone { get; init; }
+
+    /// <summary>The anchor of <see cref="Interval"/>: runs fall a whole number of intervals from it; now when null.</summary>
+    public DateTimeOffset? AnchorDate { get; init; }
+
+    /// <summary>More schedules (see <see cref="Deployments.Schedules"/>), beside or instead of the single ones above.</summary>
+    public IReadOnlyList<DeploymentScheduleCreate>? Schedules { get; init; }
+
+    /// <summary>Reeve only: give up a scheduled run not started within this long of its time (CANCELLED, named Expired).</summary>
+    public TimeSpan? ExpireLateRunsAfter { get; init; }
 
     /// <summary>Default parameters of its runs: a JSON object, a dictionary or an anonymous object (<c>new { repoName = "dotnet/runtime" }</c>).</summary>
     public object? Parameters { get; init; }

@@ -8,7 +8,7 @@ namespace Reeve.Flows;
 /// <summary>
 /// A flow: a method (or delegate) whose runs Reeve tracks. Call it with <see cref="RunAsync(object?[])"/>: with a
 /// server configured, each call is a flow run on the server, with its states, task runs and logs; without one,
-/// it simply runs. Serve it with <see cref="Serving.FlowServing.ServeAsync(FlowDefinition, string, string?, TimeSpan?, JsonObject?, Serving.ServeOptions?, CancellationToken)"/>, deploy it to a work pool with
+/// it simply runs. Serve it with <see cref="Serving.FlowServing.ServeAsync(FlowDefinition, string, string?, TimeSpan?, JsonObject?, Serving.ServeOptions?, string?, string?, CancellationToken)"/>, deploy it to a work pool with
 /// <c>DeployAsync</c>.
 /// </summary>
 public sealed class FlowDefinition

@@ -175,7 +175,7 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
             Name = served.Name,
             FlowId = flowId,
             Paused = false,
-            Schedules = Deployments.DeploymentSchedules.From(served.Cron, served.Interval, served.Timezone),
+            Schedules = Deployments.Schedules.Of(served.Cron, served.Interval, served.RRule, served.Timezone, served.AnchorDate, served.Schedules),
             ParameterOpenapiSchema = served.Flow.ParameterSchema,
             EnforceParameterSchema = true,
             Parameters = served.Parameters ?? [],

@@ -17,10 +17,12 @@ public static class FlowServing
     /// <param name="interval">An interval schedule, if any.</param>
     /// <param name="parameters">Default parameters of its runs.</param>
     /// <param name="options">How to serve.</param>
+    /// <param name="rrule">An iCalendar recurrence rule, if any.</param>
+    /// <param name="timezone">The time zone of the schedules (IANA name); UTC when null.</param>
     /// <param name="cancellationToken">Stops serving; when none is given, Ctrl+C and SIGTERM do.</param>
     public static Task ServeAsync(this FlowDefinition flow, string name, string? cron = null, TimeSpan? interval = null,
-        JsonObject? parameters = null, ServeOptions? options = null, CancellationToken cancellationToken = default) =>
-        ServeAsync([new ServedFlow { Flow = flow, Name = name, Cron = cron, Interval = interval, Parameters = parameters }], options, cancellationToken);
+        JsonObject? parameters = null, ServeOptions? options = null, string? rrule = null, string? timezone = null, CancellationToken cancellationToken = default) =>
+        ServeAsync([new ServedFlow { Flow = flow, Name = name, Cron = cron, Interval = interval, RRule = rrule, Timezone = timezone, Parameters = parameters }], options, cancellationToken);
 
     /// <summary>Serves several flows in this process.</summary>
     public static async Task ServeAsync(IReadOnlyList<ServedFlow> flows, ServeOptions? options = null, CancellationToken cancellationToken = default)

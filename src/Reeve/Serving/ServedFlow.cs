@@ -21,6 +21,15 @@ public sealed record ServedFlow
     /// <summary>The time zone of the schedule (IANA name); UTC by default.</summary>
     public string? Timezone { get; init; }
 
+    /// <summary>An iCalendar recurrence rule (such as <c>FREQ=WEEKLY;BYDAY=MO;BYHOUR=9</c>).</summary>
+    public string? RRule { get; init; }
+
+    /// <summary>The anchor of <see cref="Interval"/>; now when null.</summary>
+    public DateTimeOffset? AnchorDate { get; init; }
+
+    /// <summary>More schedules (see <see cref="Deployments.Schedules"/>).</summary>
+    public IReadOnlyList<Core.Deployments.DeploymentScheduleCreate>? Schedules { get; init; }
+
     /// <summary>Default parameters of the runs.</summary>
     public JsonObject? Parameters { get; init; }
 
