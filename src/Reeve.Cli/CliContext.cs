@@ -48,6 +48,13 @@ internal sealed class CliContext
     /// <summary>Writes a line of plain text, markup-free.</summary>
     public void WriteLine(string text = "") => Out.WriteLine(text);
 
+    /// <summary>A duration in seconds from an environment variable (a setting for operators and tests); null when unset or not a number.</summary>
+    public TimeSpan? EnvironmentSeconds(string variable) =>
+        double.TryParse(Environment(variable), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && seconds >= 0 && double.IsFinite(seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+
     /// <summary>Writes a line in green, as success messages are.</summary>
     public void Success(string text) => Out.MarkupLine($"[green]{Markup.Escape(text)}[/]");
 

@@ -111,7 +111,9 @@ public sealed class CliProcess
         // the tests' own artifacts/bin/TESTS/CONFIG/.
         var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var bin = config.Parent?.Parent;
+        // The app's own project folder first: copies beside other projects' tests can be older builds.
         var built = bin?.EnumerateDirectories()
+            .OrderByDescending(project => project.Name == app)
             .Select(project => Path.Combine(project.FullName, config.Name, app + ".dll"))
             .FirstOrDefault(IsApp);
         return built ?? throw new FileNotFoundException(

@@ -57,6 +57,23 @@ internal static class ServerCommands
                 ApiKey = context.Environment("REEVE_SERVER_API_KEY") is { Length: > 0 } key ? key : null,
                 LogLevel = parse.GetValue(logLevel),
             };
+
+            // Settings of the background loops, for operators (and tests that want them brisk).
+            if (context.EnvironmentSeconds("REEVE_SERVER_SCHEDULER_SECONDS") is { } scheduler && scheduler > TimeSpan.Zero)
+            {
+                options = options with { SchedulerInterval = scheduler };
+            }
+
+            if (context.EnvironmentSeconds("REEVE_SERVER_LATE_RUNS_SECONDS") is { } late && late > TimeSpan.Zero)
+            {
+                options = options with { LateRunsInterval = late };
+            }
+
+            if (context.EnvironmentSeconds("REEVE_SERVER_LATE_RUNS_AFTER_SECONDS") is { } lateAfter)
+            {
+                options = options with { MarkLateAfter = lateAfter };
+            }
+
             return await RunAsync(context, options, cancellationToken);
         });
         return command;

@@ -58,11 +58,11 @@ internal static class WorkerCommands
                 Limit = parse.GetValue(limit),
                 RunOnce = parse.GetValue(runOnce),
                 Prefetch = TimeSpan.FromSeconds(parse.GetValue(prefetch)),
-                HeartbeatInterval = Seconds(context, "REEVE_WORKER_HEARTBEAT_SECONDS") ?? TimeSpan.FromSeconds(30),
-                PollInterval = Seconds(context, "REEVE_WORKER_QUERY_SECONDS") ?? TimeSpan.FromSeconds(10),
-                StartDelay = Seconds(context, "REEVE_WORKER_START_DELAY_SECONDS") ?? TimeSpan.Zero,
+                HeartbeatInterval = context.EnvironmentSeconds("REEVE_WORKER_HEARTBEAT_SECONDS") ?? TimeSpan.FromSeconds(30),
+                PollInterval = context.EnvironmentSeconds("REEVE_WORKER_QUERY_SECONDS") ?? TimeSpan.FromSeconds(10),
+                StartDelay = context.EnvironmentSeconds("REEVE_WORKER_START_DELAY_SECONDS") ?? TimeSpan.Zero,
                 Infrastructure = EngineProcess.Infrastructures(client.Options, sandboxRoot: null, output, context.Error,
-                    Seconds(context, "REEVE_WORKER_KILL_GRACE_SECONDS")),
+                    context.EnvironmentSeconds("REEVE_WORKER_KILL_GRACE_SECONDS")),
                 Output = output,
             };
 
@@ -81,8 +81,4 @@ internal static class WorkerCommands
         return command;
     }
 
-    private static TimeSpan? Seconds(CliContext context, string variable) =>
-        double.TryParse(context.Environment(variable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
-            ? TimeSpan.FromSeconds(seconds)
-            : null;
 }

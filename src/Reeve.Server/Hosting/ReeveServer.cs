@@ -76,6 +76,8 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddReeveStorage(options.Storage);
         builder.Services.AddSingleton<Events.RunEventHub>();
+        var storageReady = new StorageReady();
+        builder.Services.AddSingleton(storageReady);
         builder.Services.AddSingleton<Services.ScheduleChanges>();
         builder.Services.AddHostedService<Services.Foreman>();
         builder.Services.AddHostedService<Services.Scheduler>();
@@ -91,17 +93,16 @@ public sealed class ReeveServer : IAsyncDisposable
         }));
 
         var app = builder.Build();
-        var storageReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         app.Use(async (context, next) =>
         {
             // Requests that arrive while the database is being opened wait for it rather than fail.
-            await storageReady.Task.WaitAsync(context.RequestAborted);
+            await storageReady.Opened.Task.WaitAsync(context.RequestAborted);
             await next(context);
         });
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapReeveApi();
-        return new ReeveServer(app, options, storageReady);
+        return new ReeveServer(app, options, storageReady.Opened);
     }
 
     /// <summary>
@@ -150,4 +151,10 @@ public sealed class ReeveServer : IAsyncDisposable
 
     [SuppressMessage("Globalization", "CA1307", Justification = "An address, not text.")]
     private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;
+}
+
+/// <summary>Completes once the storage is open and migrated: requests and background loops wait for it.</summary>
+internal sealed class StorageReady
+{
+    public TaskCompletionSource Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -14,8 +14,8 @@ namespace Reeve.Server.Services;
 /// that need runs are written, a batch of deployments per transaction. Runs at start, every
 /// <see cref="ReeveServerOptions.SchedulerInterval"/>, and at once when a deployment's schedules change.
 /// </summary>
-internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions options, ScheduleChanges changes, ILogger<Scheduler> logger)
-    : ServiceLoop(logger, options.Clock)
+internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions options, ScheduleChanges changes, ILogger<Scheduler> logger, Hosting.StorageReady storage)
+    : ServiceLoop(logger, options.Clock, storage)
 {
     private const int DeploymentsPerBatch = 100;
     private readonly ConcurrentDictionary<Guid, (DateTime Updated, Schedule Schedule)> _parsed = new();
@@ -44,8 +44,11 @@ internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions 
             }
         }
 
+        // In a random order, so that replicas sharing the database start on different deployments and share the work.
+        var order = due.ToArray();
+        Random.Shared.Shuffle(order);
         var made = 0;
-        foreach (var batch in due.Chunk(DeploymentsPerBatch))
+        foreach (var batch in order.Chunk(DeploymentsPerBatch))
         {
             made += await store.ScheduleAsync(batch, Parse, options.SchedulerLimits, cancellationToken);
         }

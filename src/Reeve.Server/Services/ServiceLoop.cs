@@ -14,7 +14,7 @@ internal readonly record struct PassOutcome(int Changed, string Summary);
 /// loop goes on. An interval of zero or less (<see cref="Timeout.InfiniteTimeSpan"/>) turns the loop off; tests
 /// then run passes themselves with <see cref="PassAsync"/>.
 /// </summary>
-internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock) : BackgroundService
+internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock, Hosting.StorageReady storage) : BackgroundService
 {
     /// <summary>The loop's name in its log lines.</summary>
     protected abstract string Name { get; }
@@ -72,6 +72,8 @@ internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock) 
 
         try
         {
+            // Nothing to do before the database is migrated; a server that failed to open it is stopping.
+            await storage.Opened.Task.WaitAsync(stoppingToken);
             if (!PassAtStart)
             {
                 await WaitAsync(stoppingToken);
@@ -86,6 +88,10 @@ internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock) 
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+        catch (Exception) when (storage.Opened.Task.IsFaulted)
+        {
+            // The storage could not be opened: the server reports it and stops.
         }
     }
 

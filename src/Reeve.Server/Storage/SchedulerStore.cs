@@ -14,9 +14,9 @@ internal readonly record struct ActiveSchedule(Guid Id, Guid DeploymentId, strin
 
 /// <summary>
 /// The scheduler's reads and writes: the active schedules, and the runs they need, inserted in bulk. Safe on
-/// several replicas sharing one PostgreSQL database: a batch locks its deployments' rows (in id order, so two
-/// replicas never wait on each other in a cycle) and plans from what it reads under that lock, so the second
-/// replica to reach a deployment finds it planned; and every run carries the idempotency key
+/// several replicas sharing one PostgreSQL database: a batch locks its deployments' rows, skipping those another
+/// replica holds (it is planning them), and plans from what it reads under that lock, so a replica that reaches a
+/// deployment later finds it planned; and every run carries the idempotency key
 /// <c>scheduled {deployment} {schedule} {instant}</c>, unique per flow, so that even a plan made twice cannot
 /// store a run twice.
 /// </summary>
@@ -34,13 +34,13 @@ internal sealed class SchedulerStore(Store store, TimeProvider clock)
     /// <summary>Makes the runs some deployments' schedules need, in one transaction; returns how many were made.</summary>
     public async Task<int> ScheduleAsync(IReadOnlyCollection<Guid> deploymentIds, Func<ActiveSchedule, Schedule> parse, SchedulerLimits limits, CancellationToken cancellationToken)
     {
-        var ids = deploymentIds.Order().ToArray();
+        var wanted = deploymentIds.Order().ToArray();
         return await store.WriteAsync(async (db, ct) =>
         {
-            if (store.Provider == StorageProvider.Postgres)
-            {
-                await db.Database.ExecuteSqlAsync($"SELECT id FROM deployment WHERE id = ANY({ids}) ORDER BY id FOR UPDATE", ct);
-            }
+            var ids = store.Provider == StorageProvider.Postgres
+                ? (await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM deployment WHERE id = ANY({wanted}) ORDER BY id FOR UPDATE SKIP LOCKED")
+                    .ToListAsync(ct)).ToArray()
+                : wanted;
 
             var deployments = await db.Deployments.AsTracking().Include(d => d.Schedules).Include(d => d.WorkQueue)
                 .Where(d => ids.Contains(d.Id) && !d.Paused).AsSplitQuery().ToListAsync(ct);

@@ -91,21 +91,24 @@ public sealed class RunningCommand : IAsyncDisposable
     /// <summary>The first line containing <paramref name="text"/>, once it is written.</summary>
     public async Task<string> WaitForLineAsync(string text, TimeSpan? timeout = null)
     {
-        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (_lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
-            {
-                return line;
-            }
+        string? found = null;
+        await WaitUntilAsync(lines => (found = lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal))) is not null, $"a line with '{text}'", timeout);
+        return found!;
+    }
 
+    /// <summary>Waits, line by line as they are written, until the output so far meets <paramref name="condition"/>.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyCollection<string>, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        while (!condition(_lines))
+        {
             try
             {
                 await _changed.WaitAsync(deadline.Token);
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"No line with '{text}' in time. Output so far:\n{Output}");
+                throw new TimeoutException($"No {what} in time. Output so far:\n{Output}");
             }
         }
     }
