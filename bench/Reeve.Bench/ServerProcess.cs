@@ -200,7 +200,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static async Task ExecuteAdminAsync(string sql)
+    internal static async Task ExecuteAdminAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(PostgresAdmin) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();

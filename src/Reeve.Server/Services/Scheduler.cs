@@ -17,7 +17,7 @@ namespace Reeve.Server.Services;
 internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions options, ScheduleChanges changes, ILogger<Scheduler> logger, Hosting.StorageReady storage)
     : ServiceLoop(logger, options.Clock, storage)
 {
-    private const int DeploymentsPerBatch = 100;
+    private const int DeploymentsPerBatch = 500;
     private readonly ConcurrentDictionary<Guid, (DateTime Updated, Schedule Schedule)> _parsed = new();
 
     protected override string Name => "Scheduler";

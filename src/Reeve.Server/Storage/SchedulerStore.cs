@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.Ids;
 using Reeve.Core.Naming;
@@ -42,63 +43,124 @@ internal sealed class SchedulerStore(Store store, TimeProvider clock)
                     .ToListAsync(ct)).ToArray()
                 : wanted;
 
-            var deployments = await db.Deployments.AsTracking().Include(d => d.Schedules).Include(d => d.WorkQueue)
-                .Where(d => ids.Contains(d.Id) && !d.Paused).AsSplitQuery().ToListAsync(ct);
+            // Read without tracking, only what runs are made of: under the lock, so plans start from what is stored.
+            var deployments = await db.Deployments.Where(d => ids.Contains(d.Id) && !d.Paused)
+                .Select(d => new Shaping(d.Id, d.FlowId, d.Version, d.Parameters, d.Tags, d.Labels, d.InfrastructureDocumentId, d.WorkQueueId,
+                    d.WorkQueue == null ? null : d.WorkQueue.WorkPoolId))
+                .ToDictionaryAsync(d => d.Id, ct);
+            var schedules = await db.DeploymentSchedules.Where(s => ids.Contains(s.DeploymentId) && s.Active)
+                .Select(s => new { Row = new ActiveSchedule(s.Id, s.DeploymentId, s.Schedule, s.Updated, s.MaxScheduledRuns, s.PlannedUntil), s.Parameters, s.Slug })
+                .ToListAsync(ct);
             var now = StorageTime.ToWire(StorageTime.Now(clock));
             var runs = new List<FlowRunRecord>();
-            foreach (var deployment in deployments)
+            var planned = new List<(Guid Id, DateTime Until)>();
+            foreach (var schedule in schedules)
             {
-                foreach (var schedule in deployment.Schedules.Where(s => s.Active))
+                if (!deployments.TryGetValue(schedule.Row.DeploymentId, out var deployment))
                 {
-                    var active = new ActiveSchedule(schedule.Id, deployment.Id, schedule.Schedule, schedule.Updated, schedule.MaxScheduledRuns, schedule.PlannedUntil);
-                    var parsed = parse(active);
-                    var plan = SchedulePlanner.Plan(parsed, now, StorageTime.ToWire(schedule.PlannedUntil), schedule.MaxScheduledRuns, limits);
-                    if (plan.Dates.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    schedule.PlannedUntil = StorageTime.ToStorage(plan.PlannedUntil);
-                    runs.AddRange(plan.Dates.Select(at => NewRun(deployment, schedule, parsed, at, now)));
+                    continue;
                 }
+
+                var parsed = parse(schedule.Row);
+                var plan = SchedulePlanner.Plan(parsed, now, StorageTime.ToWire(schedule.Row.PlannedUntil), schedule.Row.MaxScheduledRuns, limits);
+                if (plan.Dates.Count == 0)
+                {
+                    continue;
+                }
+
+                planned.Add((schedule.Row.Id, StorageTime.ToStorage(plan.PlannedUntil!.Value)));
+                var parameters = Merge(deployment.Parameters, schedule.Parameters);
+                var createdBy = new JsonObject { ["id"] = schedule.Row.Id, ["display_value"] = schedule.Slug ?? parsed.Kind, ["type"] = "SCHEDULE" }.ToJsonString();
+                runs.AddRange(plan.Dates.Select(at => NewRun(deployment, schedule.Row.Id, parameters, createdBy, at, now)));
             }
 
             var fresh = await WithoutExistingAsync(db, runs, ct);
             var states = fresh.Select(r => FlowRunMapper.Begin(r, Scheduled(r), now)).ToList();
             await BulkInsert.InsertAsync(db, fresh, ct);
             await BulkInsert.InsertAsync(db, states, ct);
-            await db.SaveChangesAsync(ct);
+            await SetPlannedUntilAsync(db, planned, ct);
             return fresh.Count;
         }, cancellationToken);
     }
 
-    private static FlowRunRecord NewRun(DeploymentRecord deployment, DeploymentScheduleRecord schedule, Schedule parsed, DateTimeOffset at, DateTimeOffset now)
+    /// <summary>What of a deployment its scheduled runs are made of.</summary>
+    private sealed record Shaping(Guid Id, Guid FlowId, string? Version, string Parameters, List<string> Tags, string Labels, Guid? InfrastructureDocumentId,
+        Guid? WorkQueueId, Guid? WorkPoolId);
+
+    /// <summary>The deployment's parameters with the schedule's over them.</summary>
+    private static string Merge(string deployment, string schedule)
     {
-        var parameters = JsonText.Object(deployment.Parameters);
-        foreach (var (key, value) in JsonText.Object(schedule.Parameters))
+        if (schedule is "{}" or "")
+        {
+            return deployment;
+        }
+
+        var parameters = JsonText.Object(deployment);
+        foreach (var (key, value) in JsonText.Object(schedule))
         {
             parameters[key] = value?.DeepClone();
         }
 
-        return new FlowRunRecord
+        return parameters.ToJsonString();
+    }
+
+    private static FlowRunRecord NewRun(Shaping deployment, Guid scheduleId, string parameters, string createdBy, DateTimeOffset at, DateTimeOffset now) => new()
+    {
+        Id = SequentialGuid.Next(now),
+        Name = RunNames.Next(),
+        FlowId = deployment.FlowId,
+        DeploymentId = deployment.Id,
+        DeploymentVersion = deployment.Version,
+        Parameters = parameters,
+        EmpiricalPolicy = EmptyPolicy,
+        Tags = ["auto-scheduled", .. deployment.Tags.Where(t => t != "auto-scheduled")],
+        Labels = deployment.Labels,
+        IdempotencyKey = $"scheduled {deployment.Id} {scheduleId} {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'}",
+        InfrastructureDocumentId = deployment.InfrastructureDocumentId,
+        WorkPoolId = deployment.WorkPoolId,
+        WorkQueueId = deployment.WorkQueueId,
+        AutoScheduled = true,
+        CreatedBy = createdBy,
+        NextScheduledStartTime = StorageTime.ToStorage(at),
+    };
+
+    private static readonly string EmptyPolicy = JsonText.Write(new FlowRunPolicy());
+
+    /// <summary>Records how far each schedule is planned: one prepared statement per schedule on SQLite, one statement on PostgreSQL.</summary>
+    private static async Task SetPlannedUntilAsync(ReeveDbContext db, List<(Guid Id, DateTime Until)> planned, CancellationToken ct)
+    {
+        if (planned.Count == 0)
         {
-            Id = SequentialGuid.Next(now),
-            Name = RunNames.Next(),
-            FlowId = deployment.FlowId,
-            DeploymentId = deployment.Id,
-            DeploymentVersion = deployment.Version,
-            Parameters = parameters.ToJsonString(),
-            EmpiricalPolicy = JsonText.Write(new FlowRunPolicy()),
-            Tags = ["auto-scheduled", .. deployment.Tags.Where(t => t != "auto-scheduled")],
-            Labels = deployment.Labels,
-            IdempotencyKey = $"scheduled {deployment.Id} {schedule.Id} {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'}",
-            InfrastructureDocumentId = deployment.InfrastructureDocumentId,
-            WorkPoolId = deployment.WorkQueue?.WorkPoolId,
-            WorkQueueId = deployment.WorkQueueId,
-            AutoScheduled = true,
-            CreatedBy = new JsonObject { ["id"] = schedule.Id, ["display_value"] = schedule.Slug ?? parsed.Kind, ["type"] = "SCHEDULE" }.ToJsonString(),
-            NextScheduledStartTime = StorageTime.ToStorage(at),
-        };
+            return;
+        }
+
+        if (db.Database.GetDbConnection() is Npgsql.NpgsqlConnection)
+        {
+            var ids = planned.Select(p => p.Id).ToArray();
+            var untils = planned.Select(p => DateTime.SpecifyKind(p.Until, DateTimeKind.Utc)).ToArray();
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE deployment_schedule AS s SET planned_until = v.until FROM unnest({ids}, {untils}) AS v(id, until) WHERE s.id = v.id", ct);
+            return;
+        }
+
+        // SQLite: one prepared statement, its values converted as the model stores them (ids and times are text).
+        var entity = db.Model.FindEntityType(typeof(DeploymentScheduleRecord))!;
+        var idMapping = entity.FindProperty(nameof(DeploymentScheduleRecord.Id))!.GetRelationalTypeMapping();
+        var untilMapping = entity.FindProperty(nameof(DeploymentScheduleRecord.PlannedUntil))!.GetRelationalTypeMapping();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = "UPDATE deployment_schedule SET planned_until = @until WHERE id = @id";
+        var untilParameter = untilMapping.CreateParameter(command, "@until", null, nullable: true);
+        var idParameter = idMapping.CreateParameter(command, "@id", null, nullable: false);
+        command.Parameters.Add(untilParameter);
+        command.Parameters.Add(idParameter);
+        await command.PrepareAsync(ct);
+        foreach (var (id, until) in planned)
+        {
+            untilParameter.Value = untilMapping.Converter?.ConvertToProvider(until) ?? until;
+            idParameter.Value = idMapping.Converter?.ConvertToProvider(id) ?? id;
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static StateCreate Scheduled(FlowRunRecord run) => new()
