@@ -14,6 +14,7 @@ internal static class ReeveCli
         root.Subcommands.Add(ServerCommands.Build(context));
         root.Subcommands.Add(WorkPoolCommands.Build(context));
         root.Subcommands.Add(WorkQueueCommands.Build(context));
+        root.Subcommands.Add(DeployCommand.Build(context));
         root.Subcommands.Add(DeploymentCommands.Build(context));
         root.Subcommands.Add(FlowRunCommands.Build(context));
         root.Subcommands.Add(WorkerCommands.Build(context));

@@ -45,11 +45,12 @@ public sealed class RunningServer : IAsyncDisposable
     /// Starts a server. With <paramref name="realClock"/>, it keeps real time: for tests where processes (engines,
     /// workers) on the real clock talk to it.
     /// </summary>
-    public static async Task<RunningServer> StartAsync(TestStorage storage, string? apiKey = null, bool realClock = false)
+    public static async Task<RunningServer> StartAsync(TestStorage storage, string? apiKey = null, bool realClock = false,
+        Func<ReeveServerOptions, ReeveServerOptions>? configure = null)
     {
         var database = await TestDatabase.CreateAsync(storage);
         var clock = realClock ? null : new FakeTimeProvider(TimeProvider.System.GetUtcNow());
-        var server = ReeveServer.Create(new ReeveServerOptions
+        var options = new ReeveServerOptions
         {
             Port = 0,
             Storage = database.Options,
@@ -61,7 +62,8 @@ public sealed class RunningServer : IAsyncDisposable
             ForemanInterval = realClock ? TimeSpan.FromMilliseconds(250) : Timeout.InfiniteTimeSpan,
             SchedulerInterval = realClock ? TimeSpan.FromSeconds(5) : Timeout.InfiniteTimeSpan,
             LateRunsInterval = realClock ? TimeSpan.FromSeconds(1) : Timeout.InfiniteTimeSpan,
-        });
+        };
+        var server = ReeveServer.Create(configure?.Invoke(options) ?? options);
         try
         {
             await server.StartAsync();

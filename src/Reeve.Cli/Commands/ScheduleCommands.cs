@@ -88,55 +88,16 @@ internal static class ScheduleCommands
     private static Command Create(CliContext context)
     {
         var deployment = DeploymentArgument();
-        var cron = new Option<string?>("--cron") { Description = "A cron expression: 'minute hour day-of-month month day-of-week', e.g. '0 1 * * *'." };
-        var interval = new Option<double?>("--interval") { Description = "An interval schedule: seconds between runs." };
-        var anchor = new Option<string?>("--anchor-date") { Description = "The interval's anchor: runs fall a whole number of intervals from it (default: now)." };
-        var rrule = new Option<string?>("--rrule") { Description = "An iCalendar recurrence rule, e.g. 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9'." };
-        var timezone = new Option<string?>("--timezone") { Description = "The schedule's time zone, an IANA name such as 'Europe/London' (default: UTC)." };
+        var when = new ScheduleOptions();
         var max = new Option<int?>("--max-scheduled-runs") { Description = "The most future runs this schedule keeps (default: the scheduler's, 100)." };
         var slug = new Option<string?>("--slug") { Description = "A name for the schedule, unique within the deployment." };
         var inactive = new Option<bool>("--inactive") { Description = "Create it paused." };
         var param = new Option<string[]>("--param", "-p") { Description = "A parameter of this schedule's runs, as key=value, merged over the deployment's. Repeatable." };
-        var command = new Command("create", "Add a schedule to a deployment; its runs are made at once.")
-        {
-            deployment, cron, interval, anchor, rrule, timezone, max, slug, inactive, param,
-        };
+        var command = new Command("create", "Add a schedule to a deployment; its runs are made at once.") { deployment, max, slug, inactive, param };
+        when.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var given = new[] { parse.GetValue(cron) is not null, parse.GetValue(interval) is not null, parse.GetValue(rrule) is not null }.Count(g => g);
-            if (given != 1)
-            {
-                throw new CliException("Give exactly one of --cron, --interval or --rrule.");
-            }
-
-            if (parse.GetValue(anchor) is not null && parse.GetValue(interval) is null)
-            {
-                throw new CliException("--anchor-date goes with --interval.");
-            }
-
-            var schedule = new JsonObject();
-            if (parse.GetValue(cron) is { } c)
-            {
-                schedule["cron"] = c;
-            }
-            else if (parse.GetValue(interval) is { } seconds)
-            {
-                schedule["interval"] = seconds;
-                if (parse.GetValue(anchor) is { } a)
-                {
-                    schedule["anchor_date"] = a;
-                }
-            }
-            else
-            {
-                schedule["rrule"] = parse.GetValue(rrule);
-            }
-
-            if (parse.GetValue(timezone) is { } tz)
-            {
-                schedule["timezone"] = tz;
-            }
-
+            var schedule = when.Read(parse) ?? throw new CliException("Give exactly one of --cron, --interval or --rrule.");
             using var client = context.CreateClient();
             var found = await DeploymentCommands.ReadAsync(client, parse.GetValue(deployment)!, ct);
             var created = await client.CreateDeploymentSchedulesAsync(found.Id,
@@ -210,5 +171,73 @@ internal static class ScheduleCommands
         {
             throw new CliException($"Schedule '{id}' not found on this deployment!");
         }
+    }
+}
+
+/// <summary>
+/// <c>--cron</c>, <c>--interval</c> (with <c>--anchor-date</c>) or <c>--rrule</c>, with <c>--timezone</c>: one schedule,
+/// as on <c>reeve deploy</c> and <c>reeve deployment schedule create</c>. The server checks the expression.
+/// </summary>
+internal sealed class ScheduleOptions
+{
+    private readonly Option<string?> _cron = new("--cron") { Description = "A cron schedule: 'minute hour day-of-month month day-of-week', e.g. '0 1 * * *'." };
+    private readonly Option<double?> _interval = new("--interval") { Description = "An interval schedule: seconds between runs." };
+    private readonly Option<string?> _anchor = new("--anchor-date") { Description = "The interval's anchor: runs fall a whole number of intervals from it (default: now)." };
+    private readonly Option<string?> _rrule = new("--rrule") { Description = "An iCalendar recurrence rule, e.g. 'FREQ=WEEKLY;BYDAY=MO;BYHOUR=9'." };
+    private readonly Option<string?> _timezone = new("--timezone") { Description = "The schedule's time zone, an IANA name such as 'Europe/London' (default: UTC)." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_cron);
+        command.Options.Add(_interval);
+        command.Options.Add(_anchor);
+        command.Options.Add(_rrule);
+        command.Options.Add(_timezone);
+    }
+
+    /// <summary>The schedule given, or null when none is.</summary>
+    /// <exception cref="CliException">More than one kind, or an option without the one it goes with.</exception>
+    public JsonObject? Read(ParseResult parse)
+    {
+        var given = new[] { parse.GetValue(_cron) is not null, parse.GetValue(_interval) is not null, parse.GetValue(_rrule) is not null }.Count(g => g);
+        if (given > 1)
+        {
+            throw new CliException("Give only one of --cron, --interval or --rrule.");
+        }
+
+        if (parse.GetValue(_anchor) is not null && parse.GetValue(_interval) is null)
+        {
+            throw new CliException("--anchor-date goes with --interval.");
+        }
+
+        if (given == 0)
+        {
+            return parse.GetValue(_timezone) is null ? null : throw new CliException("--timezone goes with --cron, --interval or --rrule.");
+        }
+
+        var schedule = new JsonObject();
+        if (parse.GetValue(_cron) is { } cron)
+        {
+            schedule["cron"] = cron;
+        }
+        else if (parse.GetValue(_interval) is { } seconds)
+        {
+            schedule["interval"] = seconds;
+            if (parse.GetValue(_anchor) is { } anchor)
+            {
+                schedule["anchor_date"] = anchor;
+            }
+        }
+        else
+        {
+            schedule["rrule"] = parse.GetValue(_rrule);
+        }
+
+        if (parse.GetValue(_timezone) is { } timezone)
+        {
+            schedule["timezone"] = timezone;
+        }
+
+        return schedule;
     }
 }

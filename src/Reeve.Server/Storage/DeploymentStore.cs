@@ -66,6 +66,10 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
                     {
                         await ReplanIfChangedAsync(db, deployment, before, ct);
                     }
+                    else if (deployment.Schedules.Count > 0)
+                    {
+                        store.AfterCommit(changes.Notify);
+                    }
 
                     return (await ToWireAsync(db, deployment, ct), created);
                 }, cancellationToken);
@@ -425,7 +429,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         }
 
         await RemoveScheduledRunsAsync(db, deployment.Id, futureOnly: !deployment.Paused, ct);
-        changes.Notify();
+        store.AfterCommit(changes.Notify);
     }
 
     /// <summary>

@@ -61,6 +61,19 @@ internal static class FlowRunMapper
         return StateRow(run.Id, outcome.Written!);
     }
 
+    /// <summary>The event that tells subscribers of a run's new state (or of a new run).</summary>
+    public static Core.Events.FlowRunEvent EventOf(FlowRunRecord run, DateTimeOffset now) => new()
+    {
+        FlowRunId = run.Id,
+        DeploymentId = run.DeploymentId,
+        WorkPoolId = run.WorkPoolId,
+        WorkQueueId = run.WorkQueueId,
+        StateType = run.StateType!.Value,
+        StateName = run.StateName!,
+        NextScheduledStartTime = StorageTime.ToWire(run.NextScheduledStartTime),
+        Occurred = now,
+    };
+
     public static FlowRunStateRecord StateRow(Guid runId, State state) => new()
     {
         Id = state.Id,

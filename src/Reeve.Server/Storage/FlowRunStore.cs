@@ -272,15 +272,5 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
     internal static ReeveNotFoundException NotFound() => new("Flow run not found");
 
     /// <summary>Tells the event streams about a committed change of a run.</summary>
-    private void Publish(FlowRunRecord run) => events.Publish(new Core.Events.FlowRunEvent
-    {
-        FlowRunId = run.Id,
-        DeploymentId = run.DeploymentId,
-        WorkPoolId = run.WorkPoolId,
-        WorkQueueId = run.WorkQueueId,
-        StateType = run.StateType!.Value,
-        StateName = run.StateName!,
-        NextScheduledStartTime = StorageTime.ToWire(run.NextScheduledStartTime),
-        Occurred = clock.GetUtcNow(),
-    });
+    private void Publish(FlowRunRecord run) => events.Publish(FlowRunMapper.EventOf(run, clock.GetUtcNow()));
 }

@@ -21,7 +21,7 @@ internal readonly record struct ActiveSchedule(Guid Id, Guid DeploymentId, strin
 /// <c>scheduled {deployment} {schedule} {instant}</c>, unique per flow, so that even a plan made twice cannot
 /// store a run twice.
 /// </summary>
-internal sealed class SchedulerStore(Store store, TimeProvider clock)
+internal sealed class SchedulerStore(Store store, TimeProvider clock, Events.RunEventHub events)
 {
     public async Task<List<ActiveSchedule>> ActiveSchedulesAsync(CancellationToken cancellationToken)
     {
@@ -79,6 +79,14 @@ internal sealed class SchedulerStore(Store store, TimeProvider clock)
             await BulkInsert.InsertAsync(db, fresh, ct);
             await BulkInsert.InsertAsync(db, states, ct);
             await SetPlannedUntilAsync(db, planned, ct);
+            store.AfterCommit(() =>
+            {
+                // Subscribers (workers, serving processes, pages) hear of the new runs once they are stored.
+                foreach (var run in fresh)
+                {
+                    events.Publish(FlowRunMapper.EventOf(run, now));
+                }
+            });
             return fresh.Count;
         }, cancellationToken);
     }

@@ -13,15 +13,31 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
 
     public StorageProvider Provider => options.Provider;
 
+    private readonly List<Action> _afterCommit = [];
+
     public async Task<T> WriteAsync<T>(Func<ReeveDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        using var _ = await gate.EnterAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var result = await work(db, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        db.ChangeTracker.Clear();
+        T result;
+        _afterCommit.Clear();
+        using (await gate.EnterAsync(cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            result = await work(db, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
+
+        _afterCommit.Clear();
         return result;
     }
+
+    /// <summary>Runs <paramref name="action"/> once the current write has committed (not at all if it fails), such as waking a loop that should see it.</summary>
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
 
     public async Task WriteAsync(Func<ReeveDbContext, CancellationToken, Task> work, CancellationToken cancellationToken) =>
         await WriteAsync<bool>(async (d, ct) =>

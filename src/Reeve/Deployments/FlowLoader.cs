@@ -12,14 +12,16 @@ namespace Reeve.Deployments;
 /// </summary>
 internal static partial class FlowLoader
 {
-    public static FlowDefinition Load(string assemblyPath, Entrypoint entrypoint, string flowName)
+    /// <summary>Loads the flow; its name is <paramref name="flowName"/> (the server's), else its [Flow] name, else the method's in kebab case.</summary>
+    public static FlowDefinition Load(string assemblyPath, Entrypoint entrypoint, string? flowName)
     {
         var context = new FlowLoadContext(assemblyPath);
         var assembly = context.LoadFromAssemblyPath(Path.GetFullPath(assemblyPath));
         var method = Find(assembly, entrypoint);
         var target = method.IsStatic ? null : Activator.CreateInstance(method.DeclaringType!);
         var attribute = method.GetCustomAttribute<FlowAttribute>();
-        return Flow.Define(method, target, new FlowOptions { Name = attribute?.Name ?? flowName });
+        var dot = entrypoint.Target.LastIndexOf('.');
+        return Flow.Define(method, target, new FlowOptions { Name = attribute?.Name ?? flowName ?? Naming.Kebab(entrypoint.Target[(dot + 1)..]) });
     }
 
     private static MethodInfo Find(Assembly assembly, Entrypoint entrypoint)

@@ -25,25 +25,57 @@ public sealed record FlowSource
     public string? Commit { get; init; }
 
     /// <summary>The deployment's pull steps: a git clone, or a working directory for a local folder.</summary>
-    public JsonArray PullSteps()
+    public JsonArray PullSteps() => PullStepsOf(Source, Branch, Commit);
+
+    /// <summary>The pull steps that fetch a source: a <c>set_working_directory</c> for a local folder, else a <c>git_clone</c>.</summary>
+    internal static JsonArray PullStepsOf(string source, string? branch, string? commit)
     {
-        if (IsLocalFolder(Source))
+        if (IsLocalFolder(source))
         {
-            return [new JsonObject { [Deployments.PullSteps.SetWorkingDirectory] = new JsonObject { ["directory"] = Path.GetFullPath(Source) } }];
+            return [new JsonObject { [Deployments.PullSteps.SetWorkingDirectory] = new JsonObject { ["directory"] = Path.GetFullPath(source) } }];
         }
 
-        var clone = new JsonObject { ["repository"] = Source };
-        if (Branch is not null)
+        var clone = new JsonObject { ["repository"] = source };
+        if (branch is not null)
         {
-            clone["branch"] = Branch;
+            clone["branch"] = branch;
         }
 
-        if (Commit is not null)
+        if (commit is not null)
         {
-            clone["commit_sha"] = Commit;
+            clone["commit_sha"] = commit;
         }
 
         return [new JsonObject { [Deployments.PullSteps.GitClone] = clone }];
+    }
+
+    /// <summary>
+    /// Fetches a source as a worker would (a clone into a scratch folder, or the folder itself), builds the
+    /// entrypoint into the build cache and loads its flow: how <c>reeve deploy</c> learns the flow's name and
+    /// parameters from code it has not got in its own process.
+    /// </summary>
+    internal static async Task<FlowSource> LoadAsync(string source, string entrypoint, string? branch, string? commit, string home, CancellationToken cancellationToken)
+    {
+        var parsed = Deployments.Entrypoint.Parse(entrypoint);
+        var scratch = Directory.CreateTempSubdirectory("reeve-deploy-");
+        try
+        {
+            var fetched = await Deployments.PullSteps.RunAsync(PullStepsOf(source, branch, commit), scratch.FullName, cancellationToken);
+            var (assembly, _) = await FlowBuilder.BuildAsync(parsed, parsed.Resolve(fetched.Folder), fetched.Commit, home, cancellationToken);
+            var flow = FlowLoader.Load(assembly, parsed, flowName: null);
+            return new FlowSource { Flow = flow, Source = source, Entrypoint = entrypoint, Branch = branch, Commit = commit };
+        }
+        finally
+        {
+            try
+            {
+                scratch.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file held open by the build server; the temporary folder is cleaned by the OS.
+            }
+        }
     }
 
     private static bool IsLocalFolder(string source) =>

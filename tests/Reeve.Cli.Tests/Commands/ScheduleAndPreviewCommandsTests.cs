@@ -58,7 +58,7 @@ public sealed class ScheduleAndPreviewCommandsTests(SqliteServerFixture fixture)
     [Fact]
     public async Task ScheduleCreate_NeedsExactlyOneKind() =>
         CliAssert.FailsWithOneLine(await (await DeploymentAsync()).Cli.RunAsync("deployment", "schedule", "create", "f/d", "--cron", "* * * * *", "--interval", "60"),
-            "Give exactly one of --cron, --interval or --rrule.");
+            "Give only one of --cron, --interval or --rrule.");
 
     [Fact]
     public async Task WorkPoolPreview_ListsTheRunsWithinTheHours_LateOnesMarked()
