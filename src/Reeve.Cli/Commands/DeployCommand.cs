@@ -40,6 +40,19 @@ internal static class DeployCommand
         command.SetAction(async (parse, ct) =>
         {
             var schedule = when.Read(parse);
+            if (schedule is not null)
+            {
+                // Checked here too, so that a typo is reported before a build of the source, not after.
+                try
+                {
+                    Core.Schedules.Schedule.Parse(schedule, TimeProvider.System.GetUtcNow());
+                }
+                catch (Core.Errors.ReeveValidationException e)
+                {
+                    throw new CliException(e.Reason);
+                }
+            }
+
             var settings = context.LoadSettings();
             ReeveSdk.UseServer(settings.ApiUrl, settings.ApiKey);
             var from = parse.GetValue(source) ?? Directory.GetCurrentDirectory();

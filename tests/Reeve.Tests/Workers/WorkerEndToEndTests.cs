@@ -13,7 +13,7 @@ namespace Reeve.Tests.Workers;
 /// The tutorial's core, end to end with real processes: flows deployed from a git repository served on loopback,
 /// run by <c>reeve worker start</c> (or by the server, for a managed pool), cancelled, killed and recovered.
 /// </summary>
-public sealed class WorkerEndToEndTests(WorkerFixture fixture) : IClassFixture<WorkerFixture>
+public sealed partial class WorkerEndToEndTests(WorkerFixture fixture) : IClassFixture<WorkerFixture>
 {
     private RunningServer Server => fixture.Server;
 
