@@ -31,10 +31,14 @@ internal static class DeployCommand
         var tags = new Option<string[]>("--tag", "-t") { Description = "A tag. Repeatable." };
         var description = new Option<string?>("--description", "-d") { Description = "A description." };
         var version = new Option<string?>("--version", "-v") { Description = "A version." };
+        var expire = new Option<string?>("--expire-late-runs-after")
+        {
+            Description = "Give up scheduled runs not started this long after their time ('2h', '90 minutes'): they end CANCELLED, named Expired.",
+        };
         var when = new ScheduleOptions();
         var command = new Command("deploy", "Deploy a flow from its source to a work pool, with an optional schedule.")
         {
-            entrypoint, name, pool, source, branch, commit, queue, param, paramsJson, jobVariable, tags, description, version,
+            entrypoint, name, pool, source, branch, commit, queue, param, paramsJson, jobVariable, tags, description, version, expire,
         };
         when.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -53,6 +57,7 @@ internal static class DeployCommand
                 }
             }
 
+            var expireAfter = parse.GetValue(expire) is { } expiry ? Durations.Parse(expiry, "--expire-late-runs-after") : (TimeSpan?)null;
             var settings = context.LoadSettings();
             ReeveSdk.UseServer(settings.ApiUrl, settings.ApiKey);
             var from = parse.GetValue(source) ?? Directory.GetCurrentDirectory();
@@ -83,6 +88,7 @@ internal static class DeployCommand
                     Tags = parse.GetValue(tags) is { Length: > 0 } t ? t : null,
                     Description = parse.GetValue(description),
                     Version = parse.GetValue(version),
+                    ExpireLateRunsAfter = expireAfter,
                     Output = context.Out.Profile.Out.Writer,
                 }, ct);
             }

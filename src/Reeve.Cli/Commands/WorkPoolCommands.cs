@@ -229,7 +229,14 @@ internal static class WorkPoolCommands
         var template = new Option<FileInfo?>("--base-job-template") { Description = "A JSON file with the new base job template." };
         var limit = new Option<int?>("--concurrency-limit") { Description = "The new concurrency limit (0 or more)." };
         var description = new Option<string?>("--description") { Description = "The new description." };
-        var command = new Command("update", "Change a work pool's base job template, concurrency limit or description.") { name, template, limit, description };
+        var expire = new Option<string?>("--expire-late-runs-after")
+        {
+            Description = "Give up scheduled runs of this pool not started this long after their time ('2h', '90 minutes'; 'never' to stop): they end CANCELLED, named Expired.",
+        };
+        var command = new Command("update", "Change a work pool's base job template, concurrency limit, description or late-run expiry.")
+        {
+            name, template, limit, description, expire,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var poolName = parse.GetValue(name)!;
@@ -249,9 +256,14 @@ internal static class WorkPoolCommands
                 update = update with { Description = d };
             }
 
-            if (!update.BaseJobTemplate.IsSet && !update.ConcurrencyLimit.IsSet && !update.Description.IsSet)
+            if (parse.GetValue(expire) is { } e)
             {
-                throw new CliException("Nothing to update: give --base-job-template, --concurrency-limit or --description.");
+                update = update with { ExpireLateRunsAfter = e == "never" ? null : Durations.Parse(e, "--expire-late-runs-after").TotalSeconds };
+            }
+
+            if (!update.BaseJobTemplate.IsSet && !update.ConcurrencyLimit.IsSet && !update.Description.IsSet && !update.ExpireLateRunsAfter.IsSet)
+            {
+                throw new CliException("Nothing to update: give --base-job-template, --concurrency-limit, --description or --expire-late-runs-after.");
             }
 
             using var client = context.CreateClient();

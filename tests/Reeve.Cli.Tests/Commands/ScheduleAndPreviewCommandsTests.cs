@@ -92,6 +92,20 @@ public sealed class ScheduleAndPreviewCommandsTests(SqliteServerFixture fixture)
     }
 
     [Fact]
+    public async Task WorkPoolUpdate_ExpireLateRunsAfter_SetsAndClearsIt()
+    {
+        var (cli, _, _, pool) = await DeploymentAsync();
+
+        CliAssert.Succeeds(await cli.RunAsync("work-pool", "update", pool, "--expire-late-runs-after", "2h"));
+        Assert.Equal(7200, (await Server.Client.ReadWorkPoolAsync(pool)).ExpireLateRunsAfter);
+
+        CliAssert.Succeeds(await cli.RunAsync("work-pool", "update", pool, "--expire-late-runs-after", "never"));
+        Assert.Null((await Server.Client.ReadWorkPoolAsync(pool)).ExpireLateRunsAfter);
+
+        CliAssert.FailsWithOneLine(await cli.RunAsync("work-pool", "update", pool, "--expire-late-runs-after", "soon"), "--expire-late-runs-after: cannot read 'soon'");
+    }
+
+    [Fact]
     public async Task WorkPoolPreview_UnknownPool_FailsInOneLine() =>
         CliAssert.FailsWithOneLine(await new CliProcess(Server.ApiUrl).RunAsync("work-pool", "preview", "no-such-pool"), "No work pool found: 'no-such-pool'");
 }
