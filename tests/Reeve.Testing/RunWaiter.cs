@@ -46,4 +46,30 @@ public static class RunWaiter
 
     public static Task<FlowRun> WaitForEndAsync(this ReeveClient client, Guid runId, TimeSpan? timeout = null) =>
         client.WaitForAsync(runId, r => r.StateType is { } t && t.IsTerminal(), timeout);
+
+    /// <summary>Waits, on the event stream, until a deployment has at least <paramref name="count"/> runs; returns them, earliest first.</summary>
+    public static async Task<IReadOnlyList<FlowRun>> WaitForRunsAsync(this ReeveClient client, Guid deploymentId, int count, TimeSpan? timeout = null)
+    {
+        IReadOnlyList<FlowRun> runs = [];
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            // Called once subscribed (null) and on each change: read, and stop once there are enough.
+            await client.FollowFlowRunEventsAsync(async _ =>
+            {
+                runs = await client.FilterFlowRunsAsync(new FlowRunFilterRequest
+                {
+                    FlowRuns = new() { DeploymentId = new() { Any = [deploymentId] } },
+                    Sort = FlowRunSort.ExpectedStartTimeAsc,
+                }, deadline.Token);
+                return runs.Count < count;
+            }, deploymentIds: [deploymentId], cancellationToken: deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Deployment {deploymentId} had {runs.Count} of {count} runs in time.");
+        }
+
+        return runs.Count >= count ? runs : throw new TimeoutException($"Deployment {deploymentId} had {runs.Count} of {count} runs in time.");
+    }
 }

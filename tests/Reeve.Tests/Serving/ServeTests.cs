@@ -67,6 +67,26 @@ public sealed class ServeTests : IClassFixture<SdkServerFixture>
     }
 
     [Fact]
+    public async Task ServedFlow_WithAnRRuleInAZone_HasThatSchedule_AndItsRunsArePlanned()
+    {
+        var name = Names.Unique("served-rrule");
+        using var stop = new CancellationTokenSource();
+        var flow = Flow.Define(Greet);
+        var serving = flow.ServeAsync(name, rrule: "FREQ=DAILY;BYHOUR=7;BYMINUTE=30", timezone: "Europe/London",
+            options: new ServeOptions { Output = TextWriter.Null }, cancellationToken: stop.Token);
+        var deployment = await WaitForDeploymentAsync(flow.Name, name, serving);
+
+        Assert.Equal("""{"rrule":"FREQ=DAILY;BYHOUR=7;BYMINUTE=30","timezone":"Europe/London"}""", deployment.Schedules.Single().Schedule.ToJsonString());
+        var runs = await Server.Client.WaitForRunsAsync(deployment.Id, 3);
+        var london = Core.Schedules.ScheduleTime.FindZone("Europe/London")!;
+        Assert.All(runs, r => Assert.Equal(new TimeSpan(7, 30, 0), TimeZoneInfo.ConvertTime(r.ExpectedStartTime!.Value, london).TimeOfDay));
+
+        await stop.CancelAsync();
+        await serving;
+        Assert.Empty(await Server.Client.FilterFlowRunsAsync(new FlowRunFilterRequest { FlowRuns = new() { DeploymentId = new() { Any = [deployment.Id] } } }));
+    }
+
+    [Fact]
     public async Task ServedFlow_RunsATriggeredRun_WithItsParameters_AndPrintsIntoItsLogs()
     {
         var name = Names.Unique("served");

@@ -1,5 +1,4 @@
 using Reeve.Core.Deployments;
-using Reeve.Core.FlowRuns;
 using Reeve.Core.Schedules;
 using Reeve.Core.WorkPools;
 
@@ -30,7 +29,7 @@ public sealed partial class WorkerEndToEndTests
         Assert.Equal("PrefectHQ/marvin", deployment.Parameters["repoName"]!.GetValue<string>());
         Assert.Equal("""{"cron":"0 1 * * *","timezone":"Europe/London","day_or":true}""", Assert.Single(deployment.Schedules).Schedule.ToJsonString());
 
-        var runs = await ScheduledRunsAsync(deployment.Id, count: 3);
+        var runs = await Server.Client.WaitForRunsAsync(deployment.Id, 3);
         var london = ScheduleTime.FindZone("Europe/London")!;
         Assert.All(runs, r => Assert.Equal(new TimeSpan(1, 0, 0), TimeZoneInfo.ConvertTime(r.ExpectedStartTime!.Value, london).TimeOfDay));
     }
@@ -50,23 +49,5 @@ public sealed partial class WorkerEndToEndTests
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.Equal(0, await Server.Client.CountDeploymentsAsync(new DeploymentFilterRequest { Deployments = new() { Name = new() { Any = [name] } } }));
-    }
-
-    /// <summary>Waits, on the server's event stream, until the deployment has <paramref name="count"/> runs.</summary>
-    private async Task<IReadOnlyList<FlowRun>> ScheduledRunsAsync(Guid deployment, int count)
-    {
-        IReadOnlyList<FlowRun> runs = [];
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await Server.Client.FollowFlowRunEventsAsync(async _ =>
-        {
-            runs = await Server.Client.FilterFlowRunsAsync(new FlowRunFilterRequest
-            {
-                FlowRuns = new() { DeploymentId = new() { Any = [deployment] } },
-                Sort = FlowRunSort.ExpectedStartTimeAsc,
-            });
-            return runs.Count < count;
-        }, deploymentIds: [deployment], cancellationToken: deadline.Token);
-        Assert.Equal(count, runs.Count);
-        return runs;
     }
 }
