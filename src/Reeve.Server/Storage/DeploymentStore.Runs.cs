@@ -94,9 +94,15 @@ internal sealed partial class DeploymentStore
         }
 
         var rows = await query.OrderBy(r => r.NextScheduledStartTime).ThenBy(r => r.Id).Take(limit).ToListAsync(cancellationToken);
+        // Marked polled (READY) at most every few seconds: a busy serving process polls far more often than that.
         var now = StorageTime.Now(clock);
-        await store.WriteAsync((db, ct) => db.Deployments.Where(d => ids.Contains(d.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastPolled, now), ct), cancellationToken);
+        var cutoff = now - WorkerRunsStore.PolledRefresh;
+        var stale = await store.Db.Deployments.Where(d => ids.Contains(d.Id) && (d.LastPolled == null || d.LastPolled < cutoff)).Select(d => d.Id).ToListAsync(cancellationToken);
+        if (stale.Count > 0)
+        {
+            await store.WriteAsync((db, ct) => db.Deployments.Where(d => stale.Contains(d.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastPolled, now), ct), cancellationToken);
+        }
 
         var names = await FlowRunMapper.QueueNamesAsync(store.Db, rows, cancellationToken);
         var wireNow = clock.GetUtcNow();

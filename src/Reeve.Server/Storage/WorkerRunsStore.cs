@@ -15,7 +15,7 @@ namespace Reeve.Server.Storage;
 /// </summary>
 internal sealed class WorkerRunsStore(Store store, TimeProvider clock)
 {
-    private static readonly TimeSpan PolledRefresh = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan PolledRefresh = TimeSpan.FromSeconds(5);
 
     public async Task<IReadOnlyList<WorkerFlowRun>> ScheduledAsync(string poolName, WorkerScheduledRunsRequest request, CancellationToken cancellationToken)
     {

@@ -13,10 +13,13 @@ internal sealed class CancellationWatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _stream;
     private readonly Task _poll;
+    private readonly IDisposable? _shared;
 
-    public CancellationWatcher(ReeveClient client, Guid flowRunId, CancellationTokenSource cancel)
+    public CancellationWatcher(ReeveClient client, Guid flowRunId, Guid? deploymentId, CancellationTokenSource cancel)
     {
-        _stream = Task.Run(() => StreamAsync(client, flowRunId, cancel));
+        // A serving process already follows its deployments' events: it tells this run, and no stream of its own is opened.
+        _shared = SharedRunEvents.Watch(flowRunId, deploymentId, cancel);
+        _stream = _shared is null ? Task.Run(() => StreamAsync(client, flowRunId, cancel)) : Task.CompletedTask;
         _poll = Task.Run(() => PollAsync(client, flowRunId, cancel));
     }
 
@@ -59,6 +62,7 @@ internal sealed class CancellationWatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _shared?.Dispose();
         await _stop.CancelAsync();
         await Task.WhenAll(_stream, _poll);
         _stop.Dispose();

@@ -80,7 +80,7 @@ internal static class FlowEngine
     private static async Task<FlowRunOutcome> ExecuteAsync(FlowDefinition flow, ReeveClient client, FlowRun run, object?[] values, CancellationToken cancellationToken)
     {
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using var watcher = new CancellationWatcher(client, run.Id, cancelled);
+        await using var watcher = new CancellationWatcher(client, run.Id, run.DeploymentId, cancelled);
         await using var heartbeat = new RunHeartbeat(client, run.Id);
         var logger = new RunLogger(LoggerName, () => run.Id, () => run.Name);
         if (flow.Options.LogPrints == true)

@@ -142,16 +142,24 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
     }
 
     /// <summary>Listens to the server's events for the served deployments: a due run wakes the loop at once.</summary>
-    private Task ListenAsync(ReeveClient client, CancellationToken stopping) =>
-        client.FollowFlowRunEventsAsync(change =>
+    private async Task ListenAsync(ReeveClient client, CancellationToken stopping)
+    {
+        // The same stream tells the runs served here of their cancellation (see SharedRunEvents).
+        using var shared = SharedRunEvents.Follow([.. _deployments.Keys]);
+        await client.FollowFlowRunEventsAsync(change =>
         {
             if (change is null || change.StateType == StateType.Scheduled)
             {
                 _wake.Writer.TryWrite(true);
             }
+            else
+            {
+                SharedRunEvents.Dispatch(change);
+            }
 
             return ValueTask.FromResult(true);
         }, deploymentIds: _deployments.Keys, cancellationToken: stopping);
+    }
 
     private async Task WaitForWakeAsync(TimeSpan wait, TimeProvider clock, CancellationToken stopping)
     {

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.Storage.SQLite;
+using Reeve.Bench.Hangfire;
+
+// The throughput workload of Reeve's benchmark, done with Hangfire: JOBS trivial jobs enqueued by 8 concurrent
+// producers while a Hangfire server with WORKERS workers processes them, on SQLite or PostgreSQL. Prints one JSON
+// object: jobs completed per second (first enqueue to last completion) and enqueue → start latency p50 / p99.
+//   Reeve.Bench.Hangfire --storage sqlite|postgres --connection CS --jobs N --workers 16 --polling default|fast
+var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+for (var i = 0; i + 1 < args.Length; i += 2)
+{
+    arguments[args[i]] = args[i + 1];
+}
+
+var storageKind = arguments.GetValueOrDefault("--storage", "sqlite");
+var connection = arguments["--connection"];
+var jobs = int.Parse(arguments.GetValueOrDefault("--jobs", "10000"), CultureInfo.InvariantCulture);
+var workers = int.Parse(arguments.GetValueOrDefault("--workers", "16"), CultureInfo.InvariantCulture);
+var fast = arguments.GetValueOrDefault("--polling", "default") == "fast";
+
+JobStorage storage = storageKind == "postgres"
+    ? new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connection, PostgresOptions(fast)), PostgresOptions(fast))
+    : new SQLiteStorage(connection, SqliteOptions(fast));
+JobStorage.Current = storage;
+Workload.Reset(jobs);
+
+var client = new BackgroundJobClient(storage);
+using var server = new BackgroundJobServer(new BackgroundJobServerOptions { WorkerCount = workers }, storage);
+
+// Warm up: a few jobs through the whole path, so that the JIT and the connection pool are ready.
+Workload.Warming = true;
+for (var i = 0; i < 50; i++)
+{
+    client.Enqueue(() => Workload.Run(-1));
+}
+
+await Workload.WarmedUp.Task.WaitAsync(TimeSpan.FromMinutes(2));
+Workload.Warming = false;
+
+var total = Stopwatch.StartNew();
+var next = -1;
+await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+{
+    int i;
+    while ((i = Interlocked.Increment(ref next)) < jobs)
+    {
+        Workload.Enqueued[i] = Stopwatch.GetTimestamp();
+        client.Enqueue(() => Workload.Run(i));
+    }
+})));
+var enqueued = total.Elapsed;
+await Workload.Done.Task.WaitAsync(TimeSpan.FromMinutes(30));
+total.Stop();
+
+var latencies = Enumerable.Range(0, jobs).Select(i => Stopwatch.GetElapsedTime(Workload.Enqueued[i], Workload.Started[i]).TotalMilliseconds).Order().ToArray();
+Console.WriteLine(JsonSerializer.Serialize(new
+{
+    storage = storageKind,
+    polling = fast ? "fast" : "default",
+    jobs,
+    workers,
+    enqueue_seconds = enqueued.TotalSeconds,
+    seconds = total.Elapsed.TotalSeconds,
+    per_second = jobs / total.Elapsed.TotalSeconds,
+    latency_p50_ms = Percentile(latencies, 50),
+    latency_p99_ms = Percentile(latencies, 99),
+}));
+return 0;
+
+static PostgreSqlStorageOptions PostgresOptions(bool fast) => fast
+    ? new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true, QueuePollInterval = TimeSpan.FromMilliseconds(50), EnableLongPolling = true }
+    : new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true };
+
+static SQLiteStorageOptions SqliteOptions(bool fast) => fast
+    ? new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(50) }
+    : new SQLiteStorageOptions();
+
+static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];

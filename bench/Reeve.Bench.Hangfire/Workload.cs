@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Reeve.Bench.Hangfire;
+
+/// <summary>The job: records when it started, and signals when every job has run.</summary>
+public static class Workload
+{
+    private static int _remaining;
+    private static int _warm = 50;
+
+    public static long[] Enqueued { get; private set; } = [];
+
+    public static long[] Started { get; private set; } = [];
+
+    public static bool Warming { get; set; }
+
+    public static TaskCompletionSource WarmedUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static void Reset(int jobs)
+    {
+        _remaining = jobs;
+        Enqueued = new long[jobs];
+        Started = new long[jobs];
+    }
+
+    public static void Run(int i)
+    {
+        if (i < 0)
+        {
+            if (Interlocked.Decrement(ref _warm) == 0)
+            {
+                WarmedUp.TrySetResult();
+            }
+
+            return;
+        }
+
+        Started[i] = Stopwatch.GetTimestamp();
+        if (Interlocked.Decrement(ref _remaining) == 0)
+        {
+            Done.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Reeve.Client;
+using Reeve.Core.Deployments;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.States;
+using Reeve.Flows;
+using Reeve.Serving;
+
+namespace Reeve.Bench.Scenarios;
+
+/// <summary>
+/// Runs of a trivial flow, created by 8 concurrent producers (<c>create_flow_run</c> on a deployment) while a
+/// served flow with 16 slots runs them: runs completed per second, from the first create to the last COMPLETED
+/// stored, and each run's pickup (create called → flow body started). Then the same workload with Hangfire on the
+/// same storage engine — 16 workers, 8 producers — with its default polling and with its fastest documented
+/// settings, in its own process (bench/Reeve.Bench.Hangfire); the ratios Reeve / Hangfire follow.
+/// </summary>
+internal sealed class ThroughputScenario : IScenario
+{
+    private const int Producers = 8;
+    private const int Slots = 16;
+    private static long[] _created = [];
+    private static long[] _started = [];
+    private static int _remaining;
+    private static TaskCompletionSource _done = new();
+
+    public string Name => "throughput";
+
+    public string Description => "trivial runs created by 8 producers, run by a served flow with 16 slots: runs/s and pickup; the same with Hangfire";
+
+    private static void Body(int i)
+    {
+        if (i < 0)
+        {
+            return;
+        }
+
+        _started[i] = Stopwatch.GetTimestamp();
+        if (Interlocked.Decrement(ref _remaining) == 0)
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
+    {
+        var runs = options.Quick ? 1_000 : 10_000;
+        var reeve = await RunReeveAsync(options, runs);
+        var results = new List<Measurement>
+        {
+            new(Name, $"Reeve: runs completed per second ({runs:N0} runs)", reeve.PerSecond, "runs/s", options.Storage),
+            new(Name, "Reeve: pickup p50 (create → body started)", reeve.P50, "ms", options.Storage),
+            new(Name, "Reeve: pickup p99", reeve.P99, "ms", options.Storage),
+        };
+
+        foreach (var polling in new[] { "default", "fast" })
+        {
+            var hangfire = await RunHangfireAsync(options, runs, polling);
+            results.Add(new(Name, $"Hangfire ({polling} polling): jobs completed per second", hangfire.PerSecond, "jobs/s", options.Storage));
+            results.Add(new(Name, $"Hangfire ({polling} polling): enqueue → start p50", hangfire.P50, "ms", options.Storage));
+            results.Add(new(Name, $"Hangfire ({polling} polling): enqueue → start p99", hangfire.P99, "ms", options.Storage));
+            results.Add(new(Name, $"ratio Reeve / Hangfire ({polling}): throughput", reeve.PerSecond / hangfire.PerSecond, "×", options.Storage));
+            results.Add(new(Name, $"ratio Hangfire ({polling}) / Reeve: pickup p50 (how many times lower Reeve's is)", hangfire.P50 / reeve.P50, "×", options.Storage));
+        }
+
+        return results;
+    }
+
+    private sealed record Outcome(double PerSecond, double P50, double P99);
+
+    private static async Task<Outcome> RunReeveAsync(BenchOptions options, int runs)
+    {
+        using var quiet = Quiet.Console();
+        await using var server = await ServerProcess.StartAsync(options.Storage);
+        ReeveSdk.UseServer(server.ApiUrl);
+        using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
+        var flow = Flow.Define((int i) => Body(i), new FlowOptions { Name = "bench-throughput" });
+        using var stop = new CancellationTokenSource();
+        var serving = flow.ServeAsync("throughput", options: new ServeOptions { Output = TextWriter.Null, Limit = Slots }, cancellationToken: stop.Token);
+        Deployment? deployment = null;
+        while (deployment is null)
+        {
+            try
+            {
+                deployment = await client.ReadDeploymentByNameAsync("bench-throughput", "throughput");
+            }
+            catch (ReeveApiException)
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        // Warm up the whole path (the JIT, the connection pools), then measure.
+        _created = new long[runs];
+        _started = new long[runs];
+        _remaining = runs;
+        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await LoadRunner.WarmUpAsync(options.WarmUp, Producers, _ => client.CreateFlowRunFromDeploymentAsync(deployment.Id,
+            new DeploymentFlowRunCreate { Parameters = new JsonObject { ["i"] = -1 } }));
+        await WaitForAllCompletedAsync(client, deployment.Id, await client.CountFlowRunsAsync(ByDeployment(deployment.Id)));
+        var before = await client.CountFlowRunsAsync(ByDeployment(deployment.Id));
+
+        var total = Stopwatch.StartNew();
+        await LoadRunner.RunAsync(runs, Producers, async i =>
+        {
+            _created[i] = Stopwatch.GetTimestamp();
+            await client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate { Parameters = new JsonObject { ["i"] = i } });
+        });
+        await _done.Task.WaitAsync(TimeSpan.FromMinutes(30));
+        await WaitForAllCompletedAsync(client, deployment.Id, before + runs);
+        total.Stop();
+
+        await stop.CancelAsync();
+        await serving;
+        ReeveSdk.UseNoServer();
+        var latencies = Enumerable.Range(0, runs).Select(i => Stopwatch.GetElapsedTime(_created[i], _started[i]).TotalMilliseconds).ToArray();
+        return new Outcome(runs / total.Elapsed.TotalSeconds, Stats.Median(latencies), Stats.Percentile(latencies, 99));
+    }
+
+    private static FlowRunFilterRequest ByDeployment(Guid id, StateType? state = null) => new()
+    {
+        FlowRuns = new()
+        {
+            DeploymentId = new() { Any = [id] },
+            State = state is { } s ? new() { Type = new() { Any = [s] } } : null,
+        },
+    };
+
+    /// <summary>Until the server has stored COMPLETED for that many runs (the engine reports after the body ends).</summary>
+    private static async Task WaitForAllCompletedAsync(ReeveClient client, Guid deployment, int count)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (await client.CountFlowRunsAsync(ByDeployment(deployment, StateType.Completed)) < count)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new TimeoutException("The served flow did not complete every run in time.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<Outcome> RunHangfireAsync(BenchOptions options, int jobs, string polling)
+    {
+        var home = Path.Combine(Path.GetTempPath(), "reeve-bench", "hangfire-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(home);
+        string? database = null;
+        string connection;
+        if (options.Storage == "postgres")
+        {
+            database = "hangfire_bench_" + Guid.NewGuid().ToString("N")[..12];
+            await ServerProcess.ExecuteAdminAsync($"CREATE DATABASE {database}");
+            connection = new NpgsqlConnectionStringBuilder(ServerProcess.PostgresAdmin) { Database = database }.ConnectionString;
+        }
+        else
+        {
+            connection = Path.Combine(home, "hangfire.db");
+        }
+
+        try
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(HangfireEntry);
+            foreach (var arg in new[] { "--storage", options.Storage, "--connection", connection, "--jobs", jobs.ToString(CultureInfo.InvariantCulture),
+                "--workers", Slots.ToString(CultureInfo.InvariantCulture), "--polling", polling })
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+            if (process.ExitCode != 0 || last is null)
+            {
+                throw new InvalidOperationException($"The Hangfire run failed (exit {process.ExitCode}): {await errors}");
+            }
+
+            var result = JsonNode.Parse(last)!;
+            return new Outcome(result["per_second"]!.GetValue<double>(), result["latency_p50_ms"]!.GetValue<double>(), result["latency_p99_ms"]!.GetValue<double>());
+        }
+        finally
+        {
+            if (database is not null)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await ServerProcess.ExecuteAdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            }
+
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    /// <summary>The Hangfire side, as the build left it: artifacts/bin/Reeve.Bench.Hangfire/CONFIG/.</summary>
+    private static string HangfireEntry
+    {
+        get
+        {
+            var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var entry = Path.Combine(config.Parent!.Parent!.FullName, "Reeve.Bench.Hangfire", config.Name, "Reeve.Bench.Hangfire.dll");
+            return File.Exists(entry) ? entry : throw new FileNotFoundException($"The Hangfire benchmark was not built at {entry}.");
+        }
+    }
+}
