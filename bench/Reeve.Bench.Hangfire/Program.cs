@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -22,6 +21,7 @@ var connection = arguments["--connection"];
 var jobs = int.Parse(arguments.GetValueOrDefault("--jobs", "10000"), CultureInfo.InvariantCulture);
 var workers = int.Parse(arguments.GetValueOrDefault("--workers", "16"), CultureInfo.InvariantCulture);
 var fast = arguments.GetValueOrDefault("--polling", "default") == "fast";
+var sequential = arguments.GetValueOrDefault("--mode", "throughput") == "pickup";
 
 JobStorage storage = storageKind == "postgres"
     ? new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connection, PostgresOptions(fast)), PostgresOptions(fast))
@@ -41,6 +41,32 @@ for (var i = 0; i < 50; i++)
 
 await Workload.WarmedUp.Task.WaitAsync(TimeSpan.FromMinutes(2));
 Workload.Warming = false;
+
+if (sequential)
+{
+    // Pickup: one job at a time, each enqueued once the one before has started: enqueue → start with nothing queued.
+    var pickups = new double[jobs];
+    for (var i = 0; i < jobs; i++)
+    {
+        Workload.Enqueued[i] = Stopwatch.GetTimestamp();
+        var started = Workload.StartedSignal(i);
+        var index = i;
+        client.Enqueue(() => Workload.Run(index));
+        await started.WaitAsync(TimeSpan.FromMinutes(2));
+        pickups[i] = Stopwatch.GetElapsedTime(Workload.Enqueued[i], Workload.Started[i]).TotalMilliseconds;
+    }
+
+    Array.Sort(pickups);
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        storage = storageKind,
+        polling = fast ? "fast" : "default",
+        jobs,
+        latency_p50_ms = Percentile(pickups, 50),
+        latency_p99_ms = Percentile(pickups, 99),
+    }));
+    return 0;
+}
 
 var total = Stopwatch.StartNew();
 var next = -1;

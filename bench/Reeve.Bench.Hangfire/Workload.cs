@@ -18,6 +18,11 @@ public static class Workload
 
     public static TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, TaskCompletionSource> Signals = new();
+
+    /// <summary>Completes when job <paramref name="i"/> starts.</summary>
+    public static Task StartedSignal(int i) => Signals.GetOrAdd(i, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
     public static void Reset(int jobs)
     {
         _remaining = jobs;
@@ -38,6 +43,11 @@ public static class Workload
         }
 
         Started[i] = Stopwatch.GetTimestamp();
+        if (Signals.TryGetValue(i, out var signal))
+        {
+            signal.TrySetResult();
+        }
+
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
             Done.TrySetResult();

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Reeve.Client;
 using Reeve.Core.Deployments;
 using Reeve.Core.FlowRuns;
@@ -59,7 +57,7 @@ internal sealed class ThroughputScenario : IScenario
 
         foreach (var polling in new[] { "default", "fast" })
         {
-            var hangfire = await RunHangfireAsync(options, runs, polling);
+            var hangfire = await HangfireProcess.RunAsync(options, "throughput", runs, polling, Slots);
             results.Add(new(Name, $"Hangfire ({polling} polling): jobs completed per second", hangfire.PerSecond, "jobs/s", options.Storage));
             results.Add(new(Name, $"Hangfire ({polling} polling): enqueue → start p50", hangfire.P50, "ms", options.Storage));
             results.Add(new(Name, $"Hangfire ({polling} polling): enqueue → start p99", hangfire.P99, "ms", options.Storage));
@@ -142,69 +140,6 @@ internal sealed class ThroughputScenario : IScenario
             }
 
             await Task.Delay(20);
-        }
-    }
-
-    private static async Task<Outcome> RunHangfireAsync(BenchOptions options, int jobs, string polling)
-    {
-        var home = Path.Combine(Path.GetTempPath(), "reeve-bench", "hangfire-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(home);
-        string? database = null;
-        string connection;
-        if (options.Storage == "postgres")
-        {
-            database = "hangfire_bench_" + Guid.NewGuid().ToString("N")[..12];
-            await ServerProcess.ExecuteAdminAsync($"CREATE DATABASE {database}");
-            connection = new NpgsqlConnectionStringBuilder(ServerProcess.PostgresAdmin) { Database = database }.ConnectionString;
-        }
-        else
-        {
-            connection = Path.Combine(home, "hangfire.db");
-        }
-
-        try
-        {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(HangfireEntry);
-            foreach (var arg in new[] { "--storage", options.Storage, "--connection", connection, "--jobs", jobs.ToString(CultureInfo.InvariantCulture),
-                "--workers", Slots.ToString(CultureInfo.InvariantCulture), "--polling", polling })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(info)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
-            if (process.ExitCode != 0 || last is null)
-            {
-                throw new InvalidOperationException($"The Hangfire run failed (exit {process.ExitCode}): {await errors}");
-            }
-
-            var result = JsonNode.Parse(last)!;
-            return new Outcome(result["per_second"]!.GetValue<double>(), result["latency_p50_ms"]!.GetValue<double>(), result["latency_p99_ms"]!.GetValue<double>());
-        }
-        finally
-        {
-            if (database is not null)
-            {
-                NpgsqlConnection.ClearAllPools();
-                await ServerProcess.ExecuteAdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-            }
-
-            Directory.Delete(home, recursive: true);
-        }
-    }
-
-    /// <summary>The Hangfire side, as the build left it: artifacts/bin/Reeve.Bench.Hangfire/CONFIG/.</summary>
-    private static string HangfireEntry
-    {
-        get
-        {
-            var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var entry = Path.Combine(config.Parent!.Parent!.FullName, "Reeve.Bench.Hangfire", config.Name, "Reeve.Bench.Hangfire.dll");
-            return File.Exists(entry) ? entry : throw new FileNotFoundException($"The Hangfire benchmark was not built at {entry}.");
         }
     }
 }
