@@ -19,7 +19,7 @@ internal sealed class WorkerScenario : IScenario
 {
     private const string FirstLineText = "bench flow: first line";
 
-    public string Name => "worker";
+    public string Name => "e2e-process";
 
     public string Description => "process worker: deployment run to claim and to the flow's first line, p50 / p99 over 50 runs; worker memory at rest";
 
@@ -29,7 +29,7 @@ internal sealed class WorkerScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        const int Runs = 50;
+        var runs = options.Quick ? 10 : 50;
         await using var server = await ServerProcess.StartAsync(options.Storage);
         ReeveSdk.UseServer(server.ApiUrl);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
@@ -48,7 +48,7 @@ internal sealed class WorkerScenario : IScenario
             var toClaim = new List<double>();
             var toFirstLine = new List<double>();
             var warmUps = options.Quick ? 2 : 5;
-            for (var i = 0; i < warmUps + Runs; i++)
+            for (var i = 0; i < warmUps + runs; i++)
             {
                 var created = TimeProvider.System.GetUtcNow();
                 var run = await client.CreateFlowRunFromDeploymentAsync(deployment.Id);
@@ -73,7 +73,7 @@ internal sealed class WorkerScenario : IScenario
             var afterMiB = ServerProcess.ResidentMemoryMiB(worker.Id);
             return
             [
-                new(Name, $"run to first line p50 ({Runs} runs)", Stats.Median(toFirstLine), "ms", options.Storage),
+                new(Name, $"run to first line p50 ({runs} runs)", Stats.Median(toFirstLine), "ms", options.Storage),
                 new(Name, "run to first line p99", Stats.Percentile(toFirstLine, 99), "ms", options.Storage),
                 new(Name, "pickup (due to claimed) p50", Stats.Median(toClaim), "ms", options.Storage),
                 new(Name, "pickup (due to claimed) p99", Stats.Percentile(toClaim, 99), "ms", options.Storage),
