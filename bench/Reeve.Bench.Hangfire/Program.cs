@@ -22,6 +22,7 @@ var jobs = int.Parse(arguments.GetValueOrDefault("--jobs", "10000"), CultureInfo
 var workers = int.Parse(arguments.GetValueOrDefault("--workers", "16"), CultureInfo.InvariantCulture);
 var fast = arguments.GetValueOrDefault("--polling", "default") == "fast";
 var sequential = arguments.GetValueOrDefault("--mode", "throughput") == "pickup";
+var idle = TimeSpan.FromMilliseconds(double.Parse(arguments.GetValueOrDefault("--idle-ms", "0"), CultureInfo.InvariantCulture));
 
 JobStorage storage = storageKind == "postgres"
     ? new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connection, PostgresOptions(fast)), PostgresOptions(fast))
@@ -44,10 +45,11 @@ Workload.Warming = false;
 
 if (sequential)
 {
-    // Pickup: one job at a time, each enqueued once the one before has started: enqueue → start with nothing queued.
+    // Pickup: one job at a time, each enqueued an idle spell after the one before started: enqueue → start with nothing queued.
     var pickups = new double[jobs];
     for (var i = 0; i < jobs; i++)
     {
+        await Task.Delay(idle);
         Workload.Enqueued[i] = Stopwatch.GetTimestamp();
         var started = Workload.StartedSignal(i);
         var index = i;

@@ -18,7 +18,7 @@ internal sealed class FlowsScenario : IScenario
         // The engine echoes each run's log lines to the console; not what is measured here.
         using var quiet = Quiet.Console();
         var empty = Flow.Define(() => { }, new FlowOptions { Name = "bench-empty" });
-        var runs = options.Quick ? 200 : 1_000;
+        var runs = options.Quick ? 100 : 1_000;
         await using var server = await ServerProcess.StartAsync(options.Storage);
         var results = new List<Measurement>();
         foreach (var tracked in new[] { false, true })

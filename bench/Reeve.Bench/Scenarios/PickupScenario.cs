@@ -12,20 +12,24 @@ using Reeve.Workers.Infrastructure;
 namespace Reeve.Bench.Scenarios;
 
 /// <summary>
-/// Pickup with nothing queued: runs created one at a time, each once the one before was claimed, and picked up
+/// Pickup with nothing queued: runs created one at a time, each half a second after the one before was claimed
+/// (an idle system), and picked up
 /// by a real worker (Reeve.Workers, in this process) whose infrastructure completes the run at once. The figure is
 /// from the run's creation to its PENDING state (the claim), both timestamped by the server. Then Hangfire's
 /// enqueue → start for jobs enqueued one at a time, with default and with fast polling.
 /// </summary>
 internal sealed class PickupScenario : IScenario
 {
+    /// <summary>How long the system is left idle before each run or job, on both sides.</summary>
+    public static readonly TimeSpan IdleGap = TimeSpan.FromMilliseconds(500);
+
     public string Name => "pickup";
 
     public string Description => "due → claimed by a worker, one run at a time: p50 / p99; Hangfire's enqueue → start likewise";
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var runs = options.Quick ? 200 : 1_000;
+        var runs = options.Quick ? 20 : 200;
         var reeve = await RunReeveAsync(options, runs);
         var results = new List<Measurement>
         {
@@ -33,7 +37,7 @@ internal sealed class PickupScenario : IScenario
             new(Name, "Reeve: due → claimed p99", reeve.P99, "ms", options.Storage),
         };
 
-        foreach (var (polling, jobs) in new[] { ("default", options.Quick ? 4 : 20), ("fast", options.Quick ? 50 : 200) })
+        foreach (var (polling, jobs) in new[] { ("default", options.Quick ? 6 : 40), ("fast", options.Quick ? 20 : 200) })
         {
             var hangfire = await HangfireProcess.RunAsync(options, "pickup", jobs, polling);
             results.Add(new(Name, $"Hangfire ({polling} polling): enqueue → start p50 ({jobs} jobs)", hangfire.P50, "ms", options.Storage));
@@ -83,6 +87,8 @@ internal sealed class PickupScenario : IScenario
         var latencies = new double[runs];
         for (var i = 0; i < runs; i++)
         {
+            // The same quiet spell before each run as on the Hangfire side: a run falls due in an idle system.
+            await Task.Delay(IdleGap);
             latencies[i] = await OneAsync();
         }
 
@@ -131,7 +137,8 @@ internal static class HangfireProcess
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             info.ArgumentList.Add(Entry);
             foreach (var arg in new[] { "--storage", options.Storage, "--connection", connection, "--jobs", jobs.ToString(CultureInfo.InvariantCulture),
-                "--workers", workers.ToString(CultureInfo.InvariantCulture), "--polling", polling, "--mode", mode })
+                "--workers", workers.ToString(CultureInfo.InvariantCulture), "--polling", polling, "--mode", mode,
+                "--idle-ms", PickupScenario.IdleGap.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) })
             {
                 info.ArgumentList.Add(arg);
             }

@@ -21,7 +21,7 @@ internal sealed class PollScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        const int total = 100_000;
+        var total = options.Quick ? 20_000 : 100_000;
         const int due = 50;
         const int future = 2_000;
         var polls = options.Quick ? 200 : 1_000;
@@ -58,7 +58,8 @@ internal sealed class PollScenario : IScenario
     /// <summary>Writes the runs straight into the database through the server's storage layer.</summary>
     private static async Task SeedAsync(StorageOptions storage, int total, int due, int future)
     {
-        var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddLogging().AddReeveStorage(storage).BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddLogging().AddReeveStorage(storage)
+            .AddSingleton<Reeve.Server.Events.RunEventHub>().AddSingleton<Reeve.Server.Services.ScheduleChanges>().BuildServiceProvider();
         await using (services)
         {
             await StorageRegistration.MigrateAsync(services, CancellationToken.None);

@@ -46,7 +46,7 @@ internal sealed class ThroughputScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var runs = options.Quick ? 1_000 : 10_000;
+        var runs = options.Quick ? 400 : 10_000;
         var reeve = await RunReeveAsync(options, runs);
         var results = new List<Measurement>
         {

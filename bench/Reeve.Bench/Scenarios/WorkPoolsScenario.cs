@@ -14,8 +14,8 @@ internal sealed class WorkPoolsScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var creates = options.Quick ? 1_000 : 5_000;
-        var reads = options.Quick ? 4_000 : 20_000;
+        var creates = options.Quick ? 500 : 5_000;
+        var reads = options.Quick ? 2_000 : 20_000;
         await using var server = await ServerProcess.StartAsync(options.Storage);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
 

@@ -29,7 +29,7 @@ internal sealed class WorkerScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var runs = options.Quick ? 10 : 50;
+        var runs = options.Quick ? 5 : 50;
         await using var server = await ServerProcess.StartAsync(options.Storage);
         ReeveSdk.UseServer(server.ApiUrl);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
@@ -47,7 +47,7 @@ internal sealed class WorkerScenario : IScenario
 
             var toClaim = new List<double>();
             var toFirstLine = new List<double>();
-            var warmUps = options.Quick ? 2 : 5;
+            var warmUps = options.Quick ? 1 : 5;
             for (var i = 0; i < warmUps + runs; i++)
             {
                 var created = TimeProvider.System.GetUtcNow();
