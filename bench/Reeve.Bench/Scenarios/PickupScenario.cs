@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Reeve.Client;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.States;
@@ -117,55 +116,29 @@ internal static class HangfireProcess
 
     public static async Task<Outcome> RunAsync(BenchOptions options, string mode, int jobs, string polling, int workers = 16)
     {
-        var home = Path.Combine(Path.GetTempPath(), "reeve-bench", "hangfire-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(home);
-        string? database = null;
-        string connection;
-        if (options.Storage == "postgres")
+        await using var database = await BenchDatabase.CreateAsync(options.Storage, "hangfire-");
+        var connection = database.PostgresConnectionString ?? Path.Combine(database.Home, "hangfire.db");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Entry);
+        foreach (var arg in new[] { "--storage", options.Storage, "--connection", connection, "--jobs", jobs.ToString(CultureInfo.InvariantCulture),
+            "--workers", workers.ToString(CultureInfo.InvariantCulture), "--polling", polling, "--mode", mode,
+            "--idle-ms", PickupScenario.IdleGap.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) })
         {
-            database = "hangfire_bench_" + Guid.NewGuid().ToString("N")[..12];
-            await ServerProcess.ExecuteAdminAsync($"CREATE DATABASE {database}");
-            connection = new NpgsqlConnectionStringBuilder(ServerProcess.PostgresAdmin) { Database = database }.ConnectionString;
-        }
-        else
-        {
-            connection = Path.Combine(home, "hangfire.db");
+            info.ArgumentList.Add(arg);
         }
 
-        try
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (process.ExitCode != 0 || last is null)
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(Entry);
-            foreach (var arg in new[] { "--storage", options.Storage, "--connection", connection, "--jobs", jobs.ToString(CultureInfo.InvariantCulture),
-                "--workers", workers.ToString(CultureInfo.InvariantCulture), "--polling", polling, "--mode", mode,
-                "--idle-ms", PickupScenario.IdleGap.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) })
-            {
-                info.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(info)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
-            if (process.ExitCode != 0 || last is null)
-            {
-                throw new InvalidOperationException($"The Hangfire run failed (exit {process.ExitCode}): {await errors}");
-            }
-
-            var result = JsonNode.Parse(last)!;
-            return new Outcome(result["per_second"]?.GetValue<double>() ?? 0, result["latency_p50_ms"]!.GetValue<double>(), result["latency_p99_ms"]!.GetValue<double>());
+            throw new InvalidOperationException($"The Hangfire run failed (exit {process.ExitCode}): {await errors}");
         }
-        finally
-        {
-            if (database is not null)
-            {
-                NpgsqlConnection.ClearAllPools();
-                await ServerProcess.ExecuteAdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-            }
 
-            Directory.Delete(home, recursive: true);
-        }
+        var result = JsonNode.Parse(last)!;
+        return new Outcome(result["per_second"]?.GetValue<double>() ?? 0, result["latency_p50_ms"]!.GetValue<double>(), result["latency_p99_ms"]!.GetValue<double>());
     }
 
     /// <summary>As the build left it: artifacts/bin/Reeve.Bench.Hangfire/CONFIG/, beside this program's folder.</summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using Reeve.Client;
 using Reeve.Core.Ids;
 using Reeve.Core.WorkPools;
@@ -26,71 +25,43 @@ internal sealed class SchedulerScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
         var deployments = options.Quick ? 2_000 : 10_000;
-        var home = Path.Combine(Path.GetTempPath(), "reeve-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(home);
-        string? database = null;
-        StorageOptions storage;
-        if (options.Storage == "postgres")
+        await using var database = await BenchDatabase.CreateAsync(options.Storage, "scheduler-");
+        await using var server = ReeveServer.Create(new ReeveServerOptions
         {
-            database = "reeve_bench_" + Guid.NewGuid().ToString("N")[..12];
-            await ServerProcess.ExecuteAdminAsync($"CREATE DATABASE {database}");
-            storage = new StorageOptions(StorageProvider.Postgres, new NpgsqlConnectionStringBuilder(ServerProcess.PostgresAdmin) { Database = database }.ConnectionString);
-        }
-        else
+            Port = 0,
+            Storage = database.ReeveStorage,
+            SchedulerInterval = Timeout.InfiniteTimeSpan,
+            LateRunsInterval = Timeout.InfiniteTimeSpan,
+            ForemanInterval = Timeout.InfiniteTimeSpan,
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+        });
+        await server.StartAsync();
+        await SeedAsync(server, deployments);
+        var scheduler = server.Services.GetServices<IHostedService>().OfType<Scheduler>().Single();
+
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        var made = await scheduler.PassAsync(CancellationToken.None);
+        first.Stop();
+        // Passes with nothing to do but read and check every schedule. (A schedule whose next run fell due
+        // meanwhile gets one more: a handful, counted.)
+        var idle = new double[5];
+        var topUps = 0;
+        for (var i = 0; i < idle.Length; i++)
         {
-            storage = StorageOptions.SqliteIn(home);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            topUps += (await scheduler.PassAsync(CancellationToken.None)).Changed;
+            idle[i] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
-        try
-        {
-            await using var server = ReeveServer.Create(new ReeveServerOptions
-            {
-                Port = 0,
-                Storage = storage,
-                SchedulerInterval = Timeout.InfiniteTimeSpan,
-                LateRunsInterval = Timeout.InfiniteTimeSpan,
-                ForemanInterval = Timeout.InfiniteTimeSpan,
-                LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
-            });
-            await server.StartAsync();
-            await SeedAsync(server, deployments);
-            var scheduler = server.Services.GetServices<IHostedService>().OfType<Scheduler>().Single();
-
-            var first = System.Diagnostics.Stopwatch.StartNew();
-            var made = await scheduler.PassAsync(CancellationToken.None);
-            first.Stop();
-            // Passes with nothing to do but read and check every schedule. (A schedule whose next run fell due
-            // meanwhile gets one more: a handful, counted.)
-            var idle = new double[5];
-            var topUps = 0;
-            for (var i = 0; i < idle.Length; i++)
-            {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                topUps += (await scheduler.PassAsync(CancellationToken.None)).Changed;
-                idle[i] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            }
-
-            await server.StopAsync();
-            return
-            [
-                new(Name, $"first pass: {deployments:N0} deployments, none scheduled", first.Elapsed.TotalSeconds, "s", options.Storage),
-                new(Name, "first pass: runs made", made.Changed, "runs", options.Storage),
-                new(Name, "first pass: runs made per second", made.Changed / first.Elapsed.TotalSeconds, "runs/s", options.Storage),
-                new(Name, "idle pass (median of 5)", Stats.Median(idle), "ms", options.Storage),
-                new(Name, "idle passes: runs topped up meanwhile", topUps, "runs", options.Storage),
-            ];
-        }
-        finally
-        {
-            if (database is not null)
-            {
-                NpgsqlConnection.ClearAllPools();
-                await ServerProcess.ExecuteAdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-            }
-
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(home, recursive: true);
-        }
+        await server.StopAsync();
+        return
+        [
+            new(Name, $"first pass: {deployments:N0} deployments, none scheduled", first.Elapsed.TotalSeconds, "s", options.Storage),
+            new(Name, "first pass: runs made", made.Changed, "runs", options.Storage),
+            new(Name, "first pass: runs made per second", made.Changed / first.Elapsed.TotalSeconds, "runs/s", options.Storage),
+            new(Name, "idle pass (median of 5)", Stats.Median(idle), "ms", options.Storage),
+            new(Name, "idle passes: runs topped up meanwhile", topUps, "runs", options.Storage),
+        ];
     }
 
     /// <summary>One flow and pool, and the deployments with one hourly cron schedule each, written in bulk.</summary>

@@ -37,18 +37,7 @@ internal sealed class ServeScenario : IScenario
         using var stop = new CancellationTokenSource();
         var serving = flow.ServeAsync("pickup", options: new ServeOptions { Output = TextWriter.Null }, cancellationToken: stop.Token);
 
-        Deployment? deployment = null;
-        while (deployment is null)
-        {
-            try
-            {
-                deployment = await client.ReadDeploymentByNameAsync("bench-served", "pickup");
-            }
-            catch (ReeveApiException)
-            {
-                await Task.Delay(10);
-            }
-        }
+        var deployment = await Served.DeploymentAsync(client, "bench-served", "pickup");
 
         var next = 0;
         async Task<double> PickUpAsync()

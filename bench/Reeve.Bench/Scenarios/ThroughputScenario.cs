@@ -79,18 +79,7 @@ internal sealed class ThroughputScenario : IScenario
         var flow = Flow.Define((int i) => Body(i), new FlowOptions { Name = "bench-throughput" });
         using var stop = new CancellationTokenSource();
         var serving = flow.ServeAsync("throughput", options: new ServeOptions { Output = TextWriter.Null, Limit = Slots }, cancellationToken: stop.Token);
-        Deployment? deployment = null;
-        while (deployment is null)
-        {
-            try
-            {
-                deployment = await client.ReadDeploymentByNameAsync("bench-throughput", "throughput");
-            }
-            catch (ReeveApiException)
-            {
-                await Task.Delay(10);
-            }
-        }
+        var deployment = await Served.DeploymentAsync(client, "bench-throughput", "throughput");
 
         // Warm up the whole path (the JIT, the connection pools), then measure.
         _created = new long[runs];
