@@ -31,14 +31,16 @@ JobStorage.Current = storage;
 Workload.Reset(jobs);
 
 var client = new BackgroundJobClient(storage);
-using var server = new BackgroundJobServer(new BackgroundJobServerOptions { WorkerCount = workers }, storage);
 
-// Warm up: a few jobs through the whole path, so that the JIT and the connection pool are ready.
+// Warm up: a few jobs through the whole path, so that the JIT and the connection pool are ready. They are queued
+// before the server starts, so its workers find them at once instead of after their first polling interval.
 Workload.Warming = true;
 for (var i = 0; i < 50; i++)
 {
     client.Enqueue(() => Workload.Run(-1));
 }
+
+using var server = new BackgroundJobServer(new BackgroundJobServerOptions { WorkerCount = workers }, storage);
 
 await Workload.WarmedUp.Task.WaitAsync(TimeSpan.FromMinutes(2));
 Workload.Warming = false;

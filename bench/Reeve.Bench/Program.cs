@@ -28,11 +28,16 @@ Console.WriteLine($"Reeve benchmarks: {string.Join(", ", chosen.Select(s => s.Na
     $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):F0} GiB");
 
 var results = new List<Measurement>();
+var allStarted = System.Diagnostics.Stopwatch.StartNew();
 foreach (var scenario in chosen)
 {
     Console.WriteLine($"- {scenario.Name}: {scenario.Description}");
+    var started = System.Diagnostics.Stopwatch.StartNew();
     results.AddRange(await scenario.RunAsync(options));
+    Console.WriteLine($"  ({scenario.Name} took {started.Elapsed.TotalSeconds:F1} s)");
 }
+
+Console.WriteLine($"All scenarios took {allStarted.Elapsed.TotalSeconds:F1} s.");
 
 Console.WriteLine();
 var width = Math.Max(6, results.Max(r => r.Figure.Length));

@@ -28,7 +28,7 @@ internal sealed class ClaimScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var runs = options.Quick ? 500 : 10_000;
+        var runs = options.Quick ? 200 : 10_000;
         await using var server = await ServerProcess.StartAsync(options.Storage);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
         await client.CreateWorkPoolAsync(new WorkPoolCreate { Name = "bench-claim", Type = "process", ConcurrencyLimit = Limit });

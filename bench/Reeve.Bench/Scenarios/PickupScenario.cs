@@ -28,7 +28,7 @@ internal sealed class PickupScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var runs = options.Quick ? 20 : 200;
+        var runs = options.Quick ? 10 : 200;
         var reeve = await RunReeveAsync(options, runs);
         var results = new List<Measurement>
         {
@@ -36,7 +36,7 @@ internal sealed class PickupScenario : IScenario
             new(Name, "Reeve: due → claimed p99", reeve.P99, "ms", options.Storage),
         };
 
-        foreach (var (polling, jobs) in new[] { ("default", options.Quick ? 6 : 40), ("fast", options.Quick ? 20 : 200) })
+        foreach (var (polling, jobs) in new[] { ("default", options.Quick ? 1 : 40), ("fast", options.Quick ? 10 : 200) })
         {
             var hangfire = await HangfireProcess.RunAsync(options, "pickup", jobs, polling);
             results.Add(new(Name, $"Hangfire ({polling} polling): enqueue → start p50 ({jobs} jobs)", hangfire.P50, "ms", options.Storage));

@@ -17,7 +17,7 @@ internal sealed class ServeScenario : IScenario
 
     public string Name => "serve";
 
-    public string Description => "served pickup: create_flow_run to the flow's first line, p50 / p99 over 200 runs";
+    public string Description => "served pickup: create_flow_run to the flow's first line, p50 / p99 over 200 runs (50 with --quick)";
 
     private static void FirstLine(int i)
     {
@@ -29,7 +29,7 @@ internal sealed class ServeScenario : IScenario
     {
         // The engine echoes each run's log lines to the console; not what is measured here.
         using var quiet = Quiet.Console();
-        const int Runs = 200;
+        var runs = options.Quick ? 50 : 200;
         await using var server = await ServerProcess.StartAsync(options.Storage);
         ReeveSdk.UseServer(server.ApiUrl);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
@@ -57,8 +57,8 @@ internal sealed class ServeScenario : IScenario
             await PickUpAsync();
         }
 
-        var latencies = new double[Runs];
-        for (var i = 0; i < Runs; i++)
+        var latencies = new double[runs];
+        for (var i = 0; i < runs; i++)
         {
             latencies[i] = await PickUpAsync();
         }
@@ -68,7 +68,7 @@ internal sealed class ServeScenario : IScenario
         ReeveSdk.UseNoServer();
         return
         [
-            new(Name, $"pickup p50 ({Runs} runs)", Stats.Median(latencies), "ms", options.Storage),
+            new(Name, $"pickup p50 ({runs} runs)", Stats.Median(latencies), "ms", options.Storage),
             new(Name, "pickup p99", Stats.Percentile(latencies, 99), "ms", options.Storage),
             new(Name, "pickup max", latencies.Max(), "ms", options.Storage),
         ];

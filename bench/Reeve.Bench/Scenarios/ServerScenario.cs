@@ -9,7 +9,7 @@ internal sealed class ServerScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var runs = options.Quick ? 3 : 10;
+        var runs = options.Quick ? 2 : 10;
         var firstStarts = new List<double>();
         var restarts = new List<double>();
         var memory = new List<double>();
@@ -24,10 +24,10 @@ internal sealed class ServerScenario : IScenario
             await first.DisposeAsync();
             restarts.Add(server.StartToHealthy.TotalMilliseconds);
 
-            // At rest: a couple of seconds after start, with one request served.
+            // At rest: a couple of seconds (one with --quick) after start, with one request served.
             using var http = new HttpClient();
             await http.PostAsync(server.ApiUrl + "/work_pools/filter", null);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Task.Delay(TimeSpan.FromSeconds(options.Quick ? 1 : 2));
             memory.Add(server.ResidentMemoryMiB());
         }
 

@@ -58,7 +58,7 @@ internal sealed class TasksScenario : IScenario
                 await parallel.RunAsync(1_000);
             }
 
-            var rounds = options.Quick ? 3 : 5;
+            var rounds = options.Quick ? 1 : 5;
             var perTaskSequential = new List<double>();
             var perTaskParallel = new List<double>();
             for (var round = 0; round < rounds; round++)

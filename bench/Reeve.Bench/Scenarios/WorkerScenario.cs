@@ -29,7 +29,7 @@ internal sealed class WorkerScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var runs = options.Quick ? 5 : 50;
+        var runs = options.Quick ? 3 : 50;
         await using var server = await ServerProcess.StartAsync(options.Storage);
         ReeveSdk.UseServer(server.ApiUrl);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
@@ -42,7 +42,7 @@ internal sealed class WorkerScenario : IScenario
         try
         {
             await WaitForLineAsync(worker, "started!");
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(options.Quick ? 1 : 3));
             var restingMiB = ServerProcess.ResidentMemoryMiB(worker.Id);
 
             var toClaim = new List<double>();
@@ -69,7 +69,7 @@ internal sealed class WorkerScenario : IScenario
                 }
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(options.Quick ? 1 : 3));
             var afterMiB = ServerProcess.ResidentMemoryMiB(worker.Id);
             return
             [
