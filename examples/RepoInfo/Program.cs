@@ -18,6 +18,15 @@ switch (args)
             .FromSource(source, "RepoInfo.csproj:RepoInfo.RepoInfoFlows.GetRepoInfo")
             .DeployAsync("my-first-deployment", pool);
         break;
+    case ["deploy-image", var pool, var image, ..]:
+        // Builds an image holding this flow (published, with the Reeve engine as entrypoint), pushes it when its
+        // name holds a registry, and deploys the flow to a docker pool whose runs each get a container of it:
+        //   dotnet run -- deploy-image my-docker-pool my-registry.example.com/my-image:latest
+        await getRepoInfo.DeployAsync("my-docker-deployment", pool, new DeployOptions
+        {
+            Image = new DeploymentImage(image, platform: "linux/amd64"),
+        });
+        break;
     case []:
         await getRepoInfo.RunAsync();
         break;

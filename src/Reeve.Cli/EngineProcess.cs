@@ -1,5 +1,6 @@
 using Reeve.Client;
 using Reeve.Core.FlowRuns;
+using Reeve.Workers.Docker;
 using Reeve.Workers.Infrastructure;
 using Reeve.Workers.Process;
 
@@ -41,6 +42,13 @@ internal static class EngineProcess
             EngineCommand = Command(),
             RunEnvironment = run => Environment(client, run),
             SandboxRoot = sandboxRoot,
+            Output = output,
+            Error = error,
+            KillGracePeriod = killGrace ?? TimeSpan.FromSeconds(10),
+        }),
+        "docker" => new DockerInfrastructure(new DockerInfrastructureOptions
+        {
+            RunEnvironment = run => Environment(client, run),
             Output = output,
             Error = error,
             KillGracePeriod = killGrace ?? TimeSpan.FromSeconds(10),

@@ -15,17 +15,35 @@ public sealed record ReeveSettings
     /// <summary>The setting holding the API key.</summary>
     public const string ApiKeyKey = "REEVE_API_KEY";
 
+    /// <summary>
+    /// The setting holding the registry namespace (such as <c>registry.example.com/team</c>) that an image built at
+    /// deploy time goes to when its name has no registry of its own.
+    /// </summary>
+    public const string DefaultDockerBuildNamespaceKey = "REEVE_DEFAULT_DOCKER_BUILD_NAMESPACE";
+
+    /// <summary>
+    /// The setting holding the image that Dockerfiles Reeve writes start from (an air-gapped site's copy of
+    /// <c>mcr.microsoft.com/dotnet/runtime-deps</c>, say).
+    /// </summary>
+    public const string DefaultDockerBaseImageKey = "REEVE_DEFAULT_DOCKER_BASE_IMAGE";
+
     /// <summary>The address used when nothing is set.</summary>
     public const string DefaultApiUrl = "http://127.0.0.1:4200/api";
 
     /// <summary>The settings the profile may hold.</summary>
-    public static IReadOnlyList<string> Known { get; } = [ApiUrlKey, ApiKeyKey];
+    public static IReadOnlyList<string> Known { get; } = [ApiUrlKey, ApiKeyKey, DefaultDockerBuildNamespaceKey, DefaultDockerBaseImageKey];
 
     /// <summary>The API's address.</summary>
     public required string ApiUrl { get; init; }
 
     /// <summary>The API key, if any.</summary>
     public string? ApiKey { get; init; }
+
+    /// <summary>The registry namespace for images built at deploy time whose name has no registry, if any.</summary>
+    public string? DefaultDockerBuildNamespace { get; init; }
+
+    /// <summary>The image generated Dockerfiles start from, if set.</summary>
+    public string? DefaultDockerBaseImage { get; init; }
 
     /// <summary>Where each setting came from: <c>environment</c>, <c>profile</c> or <c>default</c>.</summary>
     public required IReadOnlyDictionary<string, string> Sources { get; init; }
@@ -74,7 +92,14 @@ public sealed record ReeveSettings
             sources[ApiUrlKey] = "default";
         }
 
-        return new ReeveSettings { ApiUrl = apiUrl ?? DefaultApiUrl, ApiKey = Resolve(ApiKeyKey), Sources = sources };
+        return new ReeveSettings
+        {
+            ApiUrl = apiUrl ?? DefaultApiUrl,
+            ApiKey = Resolve(ApiKeyKey),
+            DefaultDockerBuildNamespace = Resolve(DefaultDockerBuildNamespaceKey),
+            DefaultDockerBaseImage = Resolve(DefaultDockerBaseImageKey),
+            Sources = sources,
+        };
     }
 
     /// <summary>The settings stored in a profile file; empty when there is none.</summary>

@@ -238,6 +238,18 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
             configuration["name"] = run.Name;
         }
 
+        // What the run's infrastructure is labelled with (a container's labels), so that it can be traced back.
+        var labels = configuration["labels"] as JsonObject ?? [];
+        labels["io.reeve.flow-run-id"] = run.Id.ToString();
+        labels["io.reeve.flow-run-name"] = run.Name;
+        labels["io.reeve.work-pool-name"] = poolName;
+        labels["io.reeve.worker-name"] = Name;
+        if (run.DeploymentId is { } deploymentId)
+        {
+            labels["io.reeve.deployment-id"] = deploymentId.ToString();
+        }
+
+        configuration["labels"] = labels;
         return configuration;
     }
 

@@ -17,13 +17,16 @@ public interface IInfrastructure
 /// <summary>How a job ended: its exit code, and the signal that ended it, if one did.</summary>
 /// <param name="ExitCode">The exit code (on Unix, 128 + the signal number when a signal ended it).</param>
 /// <param name="Signal">The signal that ended it, when one did.</param>
-public sealed record InfrastructureResult(int ExitCode, int? Signal = null)
+/// <param name="Reason">Why the infrastructure ended it, when it says (such as a container killed for lack of memory).</param>
+public sealed record InfrastructureResult(int ExitCode, int? Signal = null, string? Reason = null)
 {
     /// <summary>Whether the job ended well.</summary>
     public bool Succeeded => ExitCode == 0;
 
     /// <summary>The sentence a CRASHED state carries.</summary>
-    public string Describe() => Signal is { } s
+    public string Describe() => Reason is { } reason
+        ? $"Flow run infrastructure was killed: {reason} (exit code {ExitCode})."
+        : Signal is { } s
         ? $"Flow run infrastructure was killed by signal {s}{SignalName(s)} (exit code {ExitCode})."
         : $"Flow run infrastructure exited with non-zero status code {ExitCode}.";
 

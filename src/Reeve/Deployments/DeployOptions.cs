@@ -35,8 +35,12 @@ public sealed record DeployOptions
     /// <summary>Job variables over the pool's defaults (such as <c>new { env = new { LOG_LEVEL = "debug" } }</c>); env merges key by key.</summary>
     public object? JobVariables { get; init; }
 
-    /// <summary>The container image its runs use, stored as the <c>image</c> job variable.</summary>
-    public string? Image { get; init; }
+    /// <summary>
+    /// The container image its runs use on a <c>docker</c> pool, stored as the <c>image</c> job variable: a name
+    /// (<c>"my-image:latest"</c>) for an image built beforehand, or a <see cref="DeploymentImage"/> to build (and
+    /// push) one from the flow's project now. Runs of an image start in <c>/app</c>, where the flow was published.
+    /// </summary>
+    public DeploymentImage? Image { get; init; }
 
     /// <summary>Tags.</summary>
     public IReadOnlyList<string>? Tags { get; init; }

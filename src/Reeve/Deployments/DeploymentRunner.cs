@@ -39,7 +39,9 @@ public static class DeploymentRunner
             var source = await PullSteps.RunAsync(deployment.PullSteps, Directory.GetCurrentDirectory(), cancellationToken);
             var file = entrypoint.Resolve(source.Folder);
             var (assembly, cached) = await FlowBuilder.BuildAsync(entrypoint, file, source.Commit, ReeveSettings.HomeFolder(), cancellationToken);
-            Log(LogLevel.Information, cached
+            Log(LogLevel.Information, entrypoint.Kind == EntrypointKind.Assembly
+                ? $"Loading {entrypoint.Path} from {source.Folder}"
+                : cached
                 ? $"Loading {entrypoint.Path} of commit {source.Commit?[..Math.Min(12, source.Commit.Length)]} from the build cache"
                 : $"Built {entrypoint.Path}{(source.Commit is { } c ? $" of commit {c[..Math.Min(12, c.Length)]}" : "")}", run);
             flow = FlowLoader.Load(assembly, entrypoint, flowName);

@@ -48,9 +48,16 @@ internal static class FlowBuilder
         return (built, false);
     }
 
-    private static async Task DotnetBuildAsync(string file, string output, CancellationToken cancellationToken)
+    private static Task DotnetBuildAsync(string file, string output, CancellationToken cancellationToken) =>
+        DotnetAsync(file, ["build", file, "-c", "Release", "-o", output], "dotnet build", cancellationToken);
+
+    /// <summary>
+    /// Runs the .NET SDK on <paramref name="file"/> (quiet, without the run's own settings); a failure throws with the
+    /// compiler's error lines, the first in the message.
+    /// </summary>
+    internal static async Task DotnetAsync(string file, IEnumerable<string> args, string what, CancellationToken cancellationToken)
     {
-        string[] args = ["build", file, "-c", "Release", "-o", output, "-nologo", "-v", "quiet", "-clp:NoSummary", "-p:TreatWarningsAsErrors=false"];
+        string[] quiet = ["-nologo", "-v", "quiet", "-clp:NoSummary", "-p:TreatWarningsAsErrors=false"];
         var environment = new Dictionary<string, string?>
         {
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
@@ -60,13 +67,13 @@ internal static class FlowBuilder
             // A build must not inherit the run's own settings (a build server started with them would outlive the run).
             ["REEVE_FLOW_RUN_ID"] = null,
         };
-        var dotnet = await ChildProcess.RunAsync("dotnet", Path.GetDirectoryName(file)!, args, environment, cancellationToken);
+        var dotnet = await ChildProcess.RunAsync("dotnet", Path.GetDirectoryName(file)!, args.Concat(quiet), environment, cancellationToken);
         if (dotnet.ExitCode != 0)
         {
             var lines = (dotnet.Output + "\n" + dotnet.Error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var errors = lines.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Distinct().ToList();
             throw new DeploymentSourceException(
-                $"Building {Path.GetFileName(file)} failed: {errors.FirstOrDefault() ?? $"dotnet build exited with code {dotnet.ExitCode}"}",
+                $"Building {Path.GetFileName(file)} failed: {errors.FirstOrDefault() ?? $"{what} exited with code {dotnet.ExitCode}"}",
                 errors.Count > 0 ? errors : lines);
         }
     }

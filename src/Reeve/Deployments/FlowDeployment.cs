@@ -22,23 +22,42 @@ public static class FlowDeployment
     }
 
     /// <summary>Creates or updates deployment <paramref name="name"/> of the flow from its source, on <paramref name="workPool"/>.</summary>
-    public static Task<Deployment> DeployAsync(this FlowSource source, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default) =>
-        DeployCoreAsync(source.Flow, name, workPool, source.PullSteps(), source.Entrypoint, options ?? new DeployOptions(), cancellationToken);
+    public static Task<Deployment> DeployAsync(this FlowSource source, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (options?.Image is { Build: true })
+        {
+            throw new ArgumentException(
+                "An image is built from the flow's own project, not from a source its runs fetch: deploy with flow.DeployAsync(...) and DeploymentImage, " +
+                "or give the name of an image built beforehand (Image = \"my-image:1\").", nameof(options));
+        }
+
+        return DeployCoreAsync(source.Flow, name, workPool, source.PullSteps(), source.Entrypoint, options ?? new DeployOptions(), cancellationToken);
+    }
 
     /// <summary>
     /// Creates or updates deployment <paramref name="name"/> of a flow whose code is already where the pool's
     /// worker runs: its runs load this program's assembly from where it is now.
     /// </summary>
-    public static Task<Deployment> DeployAsync(this FlowDefinition flow, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <see cref="DeployOptions.Image"/>, the code is in the image instead: a <see cref="DeploymentImage"/> is
+    /// built (and pushed) from the flow's project first, and the runs load the flow from the image's <c>/app</c>.
+    /// </remarks>
+    public static async Task<Deployment> DeployAsync(this FlowDefinition flow, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= new DeployOptions();
         var assembly = flow.Method.DeclaringType!.Assembly.Location;
-        var local = new FlowSource
+        var entrypoint = $"{Path.GetFileName(assembly)}:{flow.Method.DeclaringType.FullName}.{flow.Method.Name}";
+        if (options.Image is not { } image)
         {
-            Flow = flow,
-            Source = Path.GetDirectoryName(assembly)!,
-            Entrypoint = $"{Path.GetFileName(assembly)}:{flow.Method.DeclaringType.FullName}.{flow.Method.Name}",
-        };
-        return local.DeployAsync(name, workPool, options, cancellationToken);
+            var local = new FlowSource { Flow = flow, Source = Path.GetDirectoryName(assembly)!, Entrypoint = entrypoint };
+            return await local.DeployAsync(name, workPool, options, cancellationToken);
+        }
+
+        var built = image.Build
+            ? await ImageBuilder.BuildAsync(image, assembly, Client.ReeveSettings.Load(), options.Output ?? Console.Out, cancellationToken)
+            : image.Name;
+        JsonArray inImage = [new JsonObject { [PullSteps.SetWorkingDirectory] = new JsonObject { ["directory"] = ImageBuilder.AppFolder } }];
+        return await DeployCoreAsync(flow, name, workPool, inImage, entrypoint, options with { Image = built }, cancellationToken);
     }
 
     private static async Task<Deployment> DeployCoreAsync(FlowDefinition flow, string name, string workPool, JsonArray pullSteps, string entrypoint,
@@ -50,7 +69,7 @@ public static class FlowDeployment
         var jobVariables = ToObject(options.JobVariables, "jobVariables") ?? [];
         if (options.Image is not null)
         {
-            jobVariables["image"] = options.Image;
+            jobVariables["image"] = options.Image.Name;
         }
 
         var request = new DeploymentCreate

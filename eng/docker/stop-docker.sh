@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Stops the Docker engine started by eng/docker/start-docker.sh DIR (containers are stopped by dockerd).
+# Usage: eng/docker/stop-docker.sh DIR
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$here/common.sh"
+
+dir="${1:?usage: eng/docker/stop-docker.sh DIR}"
+if stop_pidfile "$dir/dockerd.pid" 60; then
+  echo "dockerd stopped" >&2
+else
+  echo "dockerd not running (no live pid in $dir/dockerd.pid)" >&2
+fi
