@@ -46,13 +46,16 @@ public sealed class CliProcess
         ["NO_COLOR"] = "1",
     };
 
+    /// <summary>How long <see cref="RunAsync"/> waits for the command to finish.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public async Task<CliResult> RunAsync(params string[] args)
     {
         using var process = Start(args, redirectInput: true);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Timeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -60,7 +63,7 @@ public sealed class CliProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileNameWithoutExtension(_entry)} {string.Join(' ', args)} did not finish within 60 s.");
+            throw new TimeoutException($"{Path.GetFileNameWithoutExtension(_entry)} {string.Join(' ', args)} did not finish within {Timeout.TotalSeconds:N0} s.");
         }
 
         return new CliResult(process.ExitCode, await stdout, await stderr);

@@ -43,9 +43,20 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     /// <summary>Answers GET <paramref name="path"/> with <paramref name="json"/>.</summary>
     public void MapJson(string path, string json) => _routes[path] = (json, "application/json; charset=utf-8");
 
+    /// <summary>Never answers GET <paramref name="path"/>: holds the request until the client gives up (a service that hangs).</summary>
+    public void MapHang(string path) => _routes[path] = (Hang, "");
+
+    private const string Hang = "\u0000hang";
+
     private async Task AnswerAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        if (_routes.TryGetValue(context.Request.Path.Value ?? "/", out var hanging) && ReferenceEquals(hanging.Body, Hang))
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+
         if (!_routes.TryGetValue(context.Request.Path.Value ?? "/", out var route))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;

@@ -9,19 +9,41 @@ namespace Reeve.Testing;
 /// </summary>
 public static class TestEnvironment
 {
-    public static string? PostgresConnectionString =>
-        Environment.GetEnvironmentVariable("REEVE_TEST_POSTGRES") is { Length: > 0 } value ? value : null;
+    public static string? PostgresConnectionString => Value("REEVE_TEST_POSTGRES");
+
+    /// <summary>The Docker engine for the Docker suite (<c>REEVE_TEST_DOCKER_HOST</c>, such as <c>unix:///tmp/d/docker.sock</c>).</summary>
+    public static string? DockerHost => Value("REEVE_TEST_DOCKER_HOST");
+
+    /// <summary>A registry on loopback for the Docker suite (<c>REEVE_TEST_REGISTRY</c>, such as <c>127.0.0.1:5000</c>).</summary>
+    public static string? Registry => Value("REEVE_TEST_REGISTRY");
+
+    /// <summary>The image the Docker suite's images are built on (<c>REEVE_TEST_DOCKER_BASE_IMAGE</c>; nothing can be pulled here).</summary>
+    public static string? DockerBaseImage => Value("REEVE_TEST_DOCKER_BASE_IMAGE");
 
     public static bool RequireAll => Environment.GetEnvironmentVariable("REEVE_TEST_REQUIRE_ALL") == "1";
 
     public static void RequirePostgres()
     {
-        if (PostgresConnectionString is not null)
+        if (PostgresConnectionString is null)
         {
-            return;
+            Skip("PostgreSQL suite skipped: set REEVE_TEST_POSTGRES to a PostgreSQL connection string (e.g. Host=127.0.0.1;Port=55432;Username=postgres) to run it.");
         }
+    }
 
-        const string why = "PostgreSQL suite skipped: set REEVE_TEST_POSTGRES to a PostgreSQL connection string (e.g. Host=127.0.0.1;Port=55432;Username=postgres) to run it.";
+    /// <summary>The Docker suite runs on a real engine and registry (eng/docker starts both; .ci/run does it for CI).</summary>
+    public static void RequireDocker()
+    {
+        if (DockerHost is null || Registry is null || DockerBaseImage is null)
+        {
+            Skip("Docker suite skipped: set REEVE_TEST_DOCKER_HOST, REEVE_TEST_REGISTRY and REEVE_TEST_DOCKER_BASE_IMAGE " +
+                "(eng/docker/start-docker.sh, start-registry.sh and build-base-image.sh give all three) to run it.");
+        }
+    }
+
+    private static string? Value(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static void Skip(string why)
+    {
         if (RequireAll)
         {
             Assert.Fail("REEVE_TEST_REQUIRE_ALL=1 but " + why);

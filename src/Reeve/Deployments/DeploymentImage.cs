@@ -2,7 +2,7 @@ namespace Reeve.Deployments;
 
 /// <summary>
 /// The container image a deployment's runs use on a <c>docker</c> pool. Built at deploy time from the flow's
-/// project (the flow published with the Reeve engine as the image's entrypoint, on <see cref="BaseImage"/>, or with
+/// project (the flow published with the Reeve engine as the image's command, on <see cref="BaseImage"/>, or with
 /// a <see cref="Dockerfile"/> of your own) and pushed when its name holds a registry. A plain string, such as
 /// <c>Image = "my-image:latest"</c>, names an image built beforehand: nothing is built or pushed.
 /// </summary>
@@ -26,8 +26,8 @@ public sealed record DeploymentImage(string Name)
 
     /// <summary>
     /// A Dockerfile of your own, instead of the one Reeve writes. Its build context holds <c>app/</c>: the flow
-    /// published with the engine, whose entrypoint is <c>app/reeve-engine</c> (so <c>COPY app/ /app/</c> and
-    /// <c>ENTRYPOINT ["/app/reeve-engine"]</c>, with <c>/app</c> as the working folder).
+    /// published with the engine, whose program is <c>app/reeve-engine</c> (so <c>COPY app/ /app/</c> and
+    /// <c>CMD ["/app/reeve-engine"]</c>, with <c>/app</c> as the working folder; a job's <c>command</c> replaces the CMD).
     /// </summary>
     public string? Dockerfile { get; init; }
 

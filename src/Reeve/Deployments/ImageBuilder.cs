@@ -93,12 +93,12 @@ internal static class ImageBuilder
         return name.ToString();
     }
 
-    /// <summary>The Dockerfile Reeve writes: the published flow on <paramref name="baseImage"/>, the engine as entrypoint.</summary>
+    /// <summary>The Dockerfile Reeve writes: the published flow on <paramref name="baseImage"/>, the engine as its command (which a job's <c>command</c> replaces).</summary>
     internal static string GeneratedDockerfile(string baseImage) => $"""
         FROM {baseImage}
         WORKDIR {AppFolder}
         COPY app/ {AppFolder}/
-        ENTRYPOINT ["{AppFolder}/{EngineName}"]
+        CMD ["{AppFolder}/{EngineName}"]
 
         """;
 
@@ -112,7 +112,11 @@ internal static class ImageBuilder
         _ => throw new ArgumentException($"Platform '{platform}' is not one Reeve builds for: linux/amd64, linux/arm64 or linux/arm/v7.", nameof(platform)),
     };
 
-    /// <summary>The project given, or <c>ASSEMBLY.csproj</c> in the folders above the flow's assembly, or in the current folder.</summary>
+    /// <summary>
+    /// The project given, or <c>ASSEMBLY.csproj</c> in the current folder, in a folder above the flow's assembly, or
+    /// in a folder above one of its source files (read from the assembly's portable PDB, which names them: the way
+    /// to the project when the build output is elsewhere, as with an artifacts folder).
+    /// </summary>
     private static string FindProject(string? given, string flowAssembly)
     {
         if (given is not null)
@@ -121,18 +125,47 @@ internal static class ImageBuilder
         }
 
         var wanted = Path.GetFileNameWithoutExtension(flowAssembly) + ".csproj";
-        for (var folder = new DirectoryInfo(Path.GetDirectoryName(flowAssembly)!); folder is not null; folder = folder.Parent)
+        var starts = new[] { Directory.GetCurrentDirectory(), Path.GetDirectoryName(flowAssembly)! }.Concat(SourceFolders(flowAssembly));
+        foreach (var start in starts)
         {
-            if (File.Exists(Path.Combine(folder.FullName, wanted)))
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
             {
-                return Path.Combine(folder.FullName, wanted);
+                var candidate = Path.Combine(folder.FullName, wanted);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
             }
         }
 
-        var here = Path.Combine(Directory.GetCurrentDirectory(), wanted);
-        return File.Exists(here)
-            ? here
-            : throw new ArgumentException($"Could not find {wanted} above {Path.GetDirectoryName(flowAssembly)} or in the current folder; set DeploymentImage.Project to the flow's project file.");
+        throw new ArgumentException($"Could not find {wanted} in the current folder or above the flow's assembly or sources; set DeploymentImage.Project to the flow's project file.");
+    }
+
+    /// <summary>The folders of the source files the assembly's portable PDB names, when there is one beside it.</summary>
+    private static IEnumerable<string> SourceFolders(string assembly)
+    {
+        var pdb = Path.ChangeExtension(assembly, ".pdb");
+        if (!File.Exists(pdb))
+        {
+            return [];
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(pdb);
+            using var provider = System.Reflection.Metadata.MetadataReaderProvider.FromPortablePdbStream(stream);
+            var reader = provider.GetMetadataReader();
+            return [.. reader.Documents
+                .Select(d => reader.GetString(reader.GetDocument(d).Name))
+                .Where(path => Path.IsPathRooted(path) && !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                .Select(path => Path.GetDirectoryName(path)!)
+                .Distinct()
+                .Where(Directory.Exists)];
+        }
+        catch (BadImageFormatException)
+        {
+            return [];
+        }
     }
 
     /// <summary>The engine program: the flow's project referenced, and a Main that runs the flow run the container was started for.</summary>

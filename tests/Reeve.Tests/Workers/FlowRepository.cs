@@ -37,12 +37,12 @@ public sealed class FlowRepository : IAsyncDisposable
         return repository;
     }
 
-    /// <summary>Packs Reeve.Core, Reeve.Client and Reeve from the tests' own build, under a version no cache has seen.</summary>
+    /// <summary>Packs Reeve.Core, Reeve.Client, Reeve.Workers and Reeve from the tests' own build, under a version no cache has seen.</summary>
     private async Task PackSdkAsync()
     {
         SdkVersion = $"0.0.0-e2e.{TimeProvider.System.GetUtcNow():yyyyMMddHHmmss}.{Environment.ProcessId}";
         var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-        foreach (var project in new[] { "Reeve.Core", "Reeve.Client", "Reeve" })
+        foreach (var project in new[] { "Reeve.Core", "Reeve.Client", "Reeve.Workers", "Reeve" })
         {
             await RunAsync("dotnet", Root, "pack", Path.Combine(RepoRoot, "src", project, project + ".csproj"), "--no-build", "-c", config,
                 "-o", Path.Combine(Root, "feed"), $"-p:Version={SdkVersion}", "-nologo", "-v", "quiet");
