@@ -89,7 +89,7 @@ internal sealed class WorkerScenario : IScenario
         }
     }
 
-    private static Process StartWorker(string apiUrl, string pool)
+    internal static Process StartWorker(string apiUrl, string pool)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -109,7 +109,7 @@ internal sealed class WorkerScenario : IScenario
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the worker.");
     }
 
-    private static async Task WaitForLineAsync(Process process, string text)
+    internal static async Task WaitForLineAsync(Process process, string text)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
@@ -126,7 +126,7 @@ internal sealed class WorkerScenario : IScenario
         throw new InvalidOperationException($"The worker ended before writing '{text}': {await process.StandardError.ReadToEndAsync()}");
     }
 
-    private static async Task<Core.FlowRuns.FlowRun> WaitForEndAsync(ReeveClient client, Guid runId)
+    internal static async Task<Core.FlowRuns.FlowRun> WaitForEndAsync(ReeveClient client, Guid runId)
     {
         var deadline = Stopwatch.StartNew();
         await foreach (var change in client.SubscribeFlowRunEventsAsync(flowRunIds: [runId]))

@@ -53,6 +53,7 @@ public static class FlowDeployment
             return await local.DeployAsync(name, workPool, options, cancellationToken);
         }
 
+        _ = RequireServer();
         var built = image.Build
             ? await ImageBuilder.BuildAsync(image, assembly, Client.ReeveSettings.Load(), options.Output ?? Console.Out, cancellationToken)
             : image.Name;
@@ -64,8 +65,7 @@ public static class FlowDeployment
         DeployOptions options, CancellationToken cancellationToken)
     {
         var runtime = ReeveRuntime.Current;
-        var client = runtime.Client ?? throw new InvalidOperationException(
-            "Deploying needs a Reeve server: set REEVE_API_URL (or run 'reeve config set REEVE_API_URL=...').");
+        var client = RequireServer();
         var jobVariables = ToObject(options.JobVariables, "jobVariables") ?? [];
         if (options.Image is not null)
         {
@@ -105,6 +105,9 @@ public static class FlowDeployment
         await PrintAsync(options.Output ?? Console.Out, $"{flow.Name}/{name}");
         return deployment;
     }
+
+    private static Client.ReeveClient RequireServer() => ReeveRuntime.Current.Client ?? throw new InvalidOperationException(
+        "Deploying needs a Reeve server: set REEVE_API_URL (or run 'reeve config set REEVE_API_URL=...').");
 
     private static JsonObject? ToObject(object? value, string what) => value switch
     {

@@ -9,7 +9,7 @@ using Reeve.Workers.Docker;
 namespace Reeve.Deployments;
 
 /// <summary>
-/// Builds a deployment's image: publishes the flow's project with a small generated engine program (self-contained,
+/// Builds a deployment's image: publishes the flow's project with a small generated engine program (self-contained and ReadyToRun,
 /// for the image's platform), writes a Dockerfile (or takes the one given), has the Docker engine build the image
 /// from that context and pushes it when asked. Progress goes to the deploy's output, a line per step.
 /// </summary>
@@ -49,7 +49,7 @@ internal static class ImageBuilder
         await WriteEngineAsync(engine, project, cancellationToken);
         await output.WriteLineAsync($"Publishing {Path.GetFileName(project)} for {rid}...");
         var engineProject = Path.Combine(engine, EngineName + ".csproj");
-        await FlowBuilder.DotnetAsync(engineProject, ["publish", engineProject, "-c", "Release", "-r", rid, "--self-contained", "-o", app], "dotnet publish", cancellationToken);
+        await FlowBuilder.DotnetAsync(engineProject, ["publish", engineProject, "-c", "Release", "-r", rid, "--self-contained", "-p:PublishReadyToRun=true", "-o", app], "dotnet publish", cancellationToken);
 
         var dockerfile = image.Dockerfile is { } own
             ? await File.ReadAllTextAsync(own, cancellationToken)
