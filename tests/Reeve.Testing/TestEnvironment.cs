@@ -40,6 +40,18 @@ public static class TestEnvironment
         }
     }
 
+    /// <summary>The browser of the UI suite: Debian's Chromium (<c>REEVE_TEST_CHROMIUM</c> names another).</summary>
+    public static string Chromium => Value("REEVE_TEST_CHROMIUM") ?? "/usr/bin/chromium";
+
+    /// <summary>The UI suite runs in a real Chromium (<c>apt-get install chromium</c>; .ci/run installs it).</summary>
+    public static void RequireChromium()
+    {
+        if (!File.Exists(Chromium))
+        {
+            Skip($"UI suite skipped: no Chromium at {Chromium} (apt-get install chromium, or set REEVE_TEST_CHROMIUM).");
+        }
+    }
+
     private static string? Value(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
     private static void Skip(string why)

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Reeve.Core.Json;
 using Reeve.Server.Api;
 using Reeve.Server.Storage;
+using Reeve.Ui;
 
 namespace Reeve.Server.Hosting;
 
@@ -85,6 +86,7 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
+        builder.Services.AddReeveUi();
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Reeve";
@@ -102,6 +104,8 @@ public sealed class ReeveServer : IAsyncDisposable
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapReeveApi();
+        app.UseAntiforgery();
+        app.MapReeveUi();
         return new ReeveServer(app, options, storageReady.Opened);
     }
 

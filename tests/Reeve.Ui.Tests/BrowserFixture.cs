@@ -1,0 +1,79 @@
+using Microsoft.Playwright;
+
+namespace Reeve.Ui.Tests;
+
+/// <summary>
+/// A real server (SQLite, real clock) and Debian's Chromium, headless, driven by Playwright: shared by a test
+/// class. Each test opens its own page; console errors of a page fail its test. Screenshots of each page go to
+/// the test output folder (screenshots/), which is not committed.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public RunningServer Server { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The UI's address: the server's root.</summary>
+    public string Url => Server.ApiUrl[..^"/api".Length] + "/";
+
+    public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async ValueTask InitializeAsync()
+    {
+        Server = await RunningServer.StartAsync(TestStorage.Sqlite, realClock: true);
+        if (!File.Exists(TestEnvironment.Chromium))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Screenshots);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = TestEnvironment.Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>A new page at <paramref name="path"/> (relative to the UI's root), <paramref name="width"/> pixels wide, collecting console errors.</summary>
+    public async Task<(IPage Page, List<string> Errors)> OpenAsync(string path = "", int width = 1280)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        await page.GotoAsync(Url + path);
+        await WaitForInteractiveAsync(page);
+        return (page, errors);
+    }
+
+    /// <summary>Until Blazor's connection is up and the page has rendered past its loading state.</summary>
+    public static async Task WaitForInteractiveAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('main') && !document.querySelector('main').innerText.startsWith('Loading')");
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        await Server.DisposeAsync();
+    }
+}
