@@ -7,7 +7,7 @@ namespace Reeve.Ui.Tests;
 /// class. Each test opens its own page; console errors of a page fail its test. Screenshots of each page go to
 /// the test output folder (screenshots/), which is not committed.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
@@ -18,11 +18,14 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>The UI's address: the server's root.</summary>
     public string Url => Server.ApiUrl[..^"/api".Length] + "/";
 
+    /// <summary>The key the server requires, if any.</summary>
+    public virtual string? ApiKey => null;
+
     public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     public async ValueTask InitializeAsync()
     {
-        Server = await RunningServer.StartAsync(TestStorage.Sqlite, realClock: true);
+        Server = await RunningServer.StartAsync(TestStorage.Sqlite, apiKey: ApiKey, realClock: true);
         if (!File.Exists(TestEnvironment.Chromium))
         {
             return;
@@ -66,7 +69,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null)
         {
@@ -75,5 +78,6 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         _playwright?.Dispose();
         await Server.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }

@@ -95,4 +95,21 @@ public sealed class WorkPoolPagesTests(BrowserFixture fixture) : IClassFixture<B
         Assert.DoesNotContain(pools, p => p.Name == name);
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public async Task WithTheKeyboardAlone_OpenThePoolsMenu_AndReachItsEditPage()
+    {
+        TestEnvironment.RequireChromium();
+        var name = Names.Unique("ui-keys");
+        await fixture.Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = name, Type = "process" });
+        var (page, errors) = await fixture.OpenAsync("work-pools");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Actions for {name}" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync($"Edit {name}");
+        Assert.Empty(errors);
+    }
 }

@@ -56,7 +56,7 @@ internal sealed class PollScenario : IScenario
     }
 
     /// <summary>Writes the runs straight into the database through the server's storage layer.</summary>
-    private static async Task SeedAsync(StorageOptions storage, int total, int due, int future)
+    internal static async Task SeedAsync(StorageOptions storage, int total, int due, int future)
     {
         var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddLogging().AddReeveStorage(storage)
             .AddSingleton<Reeve.Server.Events.RunEventHub>().AddSingleton<Reeve.Server.Services.ScheduleChanges>().BuildServiceProvider();

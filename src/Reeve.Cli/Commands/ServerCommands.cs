@@ -97,6 +97,7 @@ internal static class ServerCommands
 
         var url = server.Urls[0];
         context.Out.MarkupLine($"[green]Reeve server listening on {Markup.Escape(url)}[/]");
+        context.WriteLine($"  UI:       {url}/");
         context.WriteLine($"  API:      {url}/api (OpenAPI document at {url}/api/openapi.json)");
         context.WriteLine($"  Storage:  {options.Storage.Describe()}");
         context.WriteLine(options.ApiKey is null ? "  API key:  none (any client on this address may call the API)" : "  API key:  required (clients send REEVE_API_KEY)");

@@ -1,0 +1,35 @@
+using Microsoft.Playwright;
+
+namespace Reeve.Ui.Tests;
+
+/// <summary>A server started with an API key: the UI asks for it once, and keeps it for the browser session.</summary>
+public sealed class ApiKeyTests(ApiKeyTests.SecuredServer fixture) : IClassFixture<ApiKeyTests.SecuredServer>
+{
+    public sealed class SecuredServer : BrowserFixture
+    {
+        public override string? ApiKey => "ui-secret";
+    }
+
+    [Fact]
+    public async Task TheUiAsksForTheKey_RefusesAWrongOne_AndKeepsTheRightOneForTheSession()
+    {
+        TestEnvironment.RequireChromium();
+        var (page, errors) = await fixture.OpenAsync("work-pools");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API key" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "api-key");
+
+        await page.GetByLabel("API key").FillAsync("wrong");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("refused");
+
+        await page.GetByLabel("API key").FillAsync("ui-secret");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Work Pools" })).ToBeVisibleAsync();
+
+        // A reload in the same session does not ask again.
+        await page.ReloadAsync();
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Work Pools" })).ToBeVisibleAsync();
+        Assert.Empty(errors);
+    }
+}
