@@ -10,11 +10,16 @@ namespace Reeve.Ui;
 /// <summary>Hosting of the web UI by the Reeve server: Blazor pages at <c>/</c>, interactive over the server's own connection.</summary>
 public static class ReeveUi
 {
-    /// <summary>The UI's services: Razor components with interactive server rendering, and its way to the API.</summary>
-    public static IServiceCollection AddReeveUi(this IServiceCollection services)
+    /// <summary>
+    /// The UI's services: Razor components with interactive server rendering, and its way to the API. When
+    /// <paramref name="apiKeyRequired"/>, the UI asks for the key before showing anything; otherwise pages are
+    /// rendered on the server at once and become interactive when the browser connects.
+    /// </summary>
+    public static IServiceCollection AddReeveUi(this IServiceCollection services, bool apiKeyRequired)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddScoped<UiApi>();
+        services.AddSingleton(new UiSettings(apiKeyRequired));
         return services;
     }
 
@@ -23,10 +28,17 @@ public static class ReeveUi
     {
         var css = Embedded("Reeve.Ui.reeve.css");
         var script = Embedded("Reeve.Ui.blazor.web.js");
-        endpoints.MapGet("/ui/reeve.css", () => Results.Text(css, "text/css; charset=utf-8"));
-        endpoints.MapGet("/_framework/blazor.web.js", () => Results.Text(script, "text/javascript; charset=utf-8"));
+        endpoints.MapGet("/ui/reeve.css", (HttpContext context) => Cached(context, css, "text/css; charset=utf-8"));
+        endpoints.MapGet("/_framework/blazor.web.js", (HttpContext context) => Cached(context, script, "text/javascript; charset=utf-8"));
         endpoints.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return endpoints;
+    }
+
+    /// <summary>An embedded file, which changes only with the server's version: kept by the browser for an hour.</summary>
+    private static IResult Cached(HttpContext context, string text, string contentType)
+    {
+        context.Response.Headers.CacheControl = "public, max-age=3600";
+        return Results.Text(text, contentType);
     }
 
     private static string Embedded(string name)
@@ -37,3 +49,7 @@ public static class ReeveUi
         return reader.ReadToEnd();
     }
 }
+
+/// <summary>What the UI knows of the server that hosts it.</summary>
+/// <param name="ApiKeyRequired">Whether the API asks for a key (the UI then asks the user for it).</param>
+public sealed record UiSettings(bool ApiKeyRequired);

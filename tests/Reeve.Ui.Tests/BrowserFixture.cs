@@ -60,10 +60,10 @@ public class BrowserFixture : IAsyncLifetime
         return (page, errors);
     }
 
-    /// <summary>Until Blazor's connection is up and the page has rendered past its loading state.</summary>
+    /// <summary>Until the page is connected (its layout says so once rendered interactively) and past its loading line.</summary>
     public static async Task WaitForInteractiveAsync(IPage page)
     {
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('main') && !document.querySelector('main').innerText.startsWith('Loading')");
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-interactive=true]') && !document.querySelector('main').innerText.startsWith('Loading')");
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

@@ -106,7 +106,9 @@ public sealed class WorkPoolPagesTests(BrowserFixture fixture) : IClassFixture<B
 
         await page.GetByRole(AriaRole.Button, new() { Name = $"Actions for {name}" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Edit" })).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Edit" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync($"Edit {name}");

@@ -7,8 +7,8 @@ namespace Reeve.Bench.Scenarios;
 /// <summary>
 /// The web UI's pages in a real Chromium (headless, Playwright) against a server holding 100,000 runs (the poll
 /// scenario's seed: 20 deployments of one pool, mostly finished history). A page's load is a full navigation —
-/// the HTML, Blazor's connection, the page's reads through the API — until its content has replaced the loading
-/// line. Needs Chromium at /usr/bin/chromium; without it the scenario says it is skipped.
+/// the HTML (rendered on the server with its data), Blazor's script and connection, the page rendered again
+/// interactively — until the page is interactive and shows its content. Needs Chromium at /usr/bin/chromium; without it the scenario says it is skipped.
 /// </summary>
 internal sealed class UiScenario : IScenario
 {
@@ -48,7 +48,7 @@ internal sealed class UiScenario : IScenario
         {
             var started = Stopwatch.GetTimestamp();
             await page.GotoAsync(root + path);
-            await page.WaitForFunctionAsync("() => { const m = document.querySelector('main'); return window.Blazor && m && m.querySelector('h1') && !m.innerText.includes('Loading'); }");
+            await page.WaitForFunctionAsync("() => { const m = document.querySelector('main'); return document.querySelector('[data-interactive=true]') && m.querySelector('h1') && !m.innerText.includes('Loading'); }");
             return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 

@@ -86,7 +86,7 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
-        builder.Services.AddReeveUi();
+        builder.Services.AddReeveUi(apiKeyRequired: options.ApiKey is not null);
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Reeve";
