@@ -96,6 +96,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        // REEVE_BENCH_NO_UI=1 measures the server without its web UI (what the UI costs at start and at rest).
+        if (Environment.GetEnvironmentVariable("REEVE_BENCH_NO_UI") == "1")
+        {
+            info.ArgumentList.Add("--no-ui");
+        }
+
         info.Environment["REEVE_HOME"] = home;
         info.Environment.Remove("REEVE_SERVER_API_KEY");
         info.Environment.Remove("REEVE_DATABASE_URL");

@@ -24,6 +24,13 @@ internal sealed class DockerScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
+        if (options.Quick && !options.Scenarios.Contains(Name))
+        {
+            // Building the image is a self-contained publish (about 30 s): more than a quick run can spend.
+            Console.WriteLine("  skipped in a quick run of every scenario (it builds an image); name it to run it: e2e-docker --quick");
+            return [];
+        }
+
         if (!await EngineAnswersAsync())
         {
             Console.WriteLine("  skipped: no Docker engine answers (start one with eng/docker/start-docker.sh DIR and set DOCKER_HOST)");

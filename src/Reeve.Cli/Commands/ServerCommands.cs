@@ -27,9 +27,10 @@ internal static class ServerCommands
                 "Default: REEVE_DATABASE_URL, else a SQLite file in the Reeve home folder.",
         };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "The least level of log lines shown.", DefaultValueFactory = _ => LogLevel.Information };
-        var command = new Command("start", "Start the Reeve server: the REST API under /api, with storage in SQLite (default) or PostgreSQL.")
+        var noUi = new Option<bool>("--no-ui") { Description = "Serve the REST API only, without the web UI at / (starts faster and uses less memory)." };
+        var command = new Command("start", "Start the Reeve server: the web UI at /, the REST API under /api, with storage in SQLite (default) or PostgreSQL.")
         {
-            host, port, database, logLevel,
+            host, port, database, logLevel, noUi,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,6 +57,7 @@ internal static class ServerCommands
                 Storage = storage,
                 ApiKey = context.Environment("REEVE_SERVER_API_KEY") is { Length: > 0 } key ? key : null,
                 LogLevel = parse.GetValue(logLevel),
+                Ui = !parse.GetValue(noUi),
             };
 
             // Settings of the background loops, for operators (and tests that want them brisk).
@@ -97,7 +99,11 @@ internal static class ServerCommands
 
         var url = server.Urls[0];
         context.Out.MarkupLine($"[green]Reeve server listening on {Markup.Escape(url)}[/]");
-        context.WriteLine($"  UI:       {url}/");
+        if (options.Ui)
+        {
+            context.WriteLine($"  UI:       {url}/");
+        }
+
         context.WriteLine($"  API:      {url}/api (OpenAPI document at {url}/api/openapi.json)");
         context.WriteLine($"  Storage:  {options.Storage.Describe()}");
         context.WriteLine(options.ApiKey is null ? "  API key:  none (any client on this address may call the API)" : "  API key:  required (clients send REEVE_API_KEY)");

@@ -86,7 +86,11 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
-        builder.Services.AddReeveUi(apiKeyRequired: options.ApiKey is not null);
+        if (options.Ui)
+        {
+            builder.Services.AddReeveUi(apiKeyRequired: options.ApiKey is not null);
+        }
+
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Reeve";
@@ -104,8 +108,12 @@ public sealed class ReeveServer : IAsyncDisposable
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapReeveApi();
-        app.UseAntiforgery();
-        app.MapReeveUi();
+        if (options.Ui)
+        {
+            app.UseAntiforgery();
+            app.MapReeveUi();
+        }
+
         return new ReeveServer(app, options, storageReady.Opened);
     }
 

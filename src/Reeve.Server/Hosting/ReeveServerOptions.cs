@@ -17,6 +17,9 @@ public sealed record ReeveServerOptions
     /// <summary>When set, every <c>/api</c> request but health must carry <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>Whether the server serves the web UI at <c>/</c> (the API is always served).</summary>
+    public bool Ui { get; init; } = true;
+
     /// <summary>The clock; tests pass a fake one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
