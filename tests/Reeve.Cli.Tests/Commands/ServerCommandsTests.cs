@@ -58,6 +58,30 @@ public sealed partial class ServerCommandsTests
     }
 
     [Fact]
+    public async Task Start_ServesTheUiAtTheRoot_AndWithNoUiOnlyTheApi()
+    {
+        var cli = new CliProcess("unused");
+        using var http = new HttpClient();
+        var (withUi, url) = await StartServerAsync(cli);
+        using (withUi)
+        {
+            var page = await http.GetAsync(url + "/");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("_framework/blazor.web.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url + "/_framework/blazor.web.js")).StatusCode);
+            Assert.Equal(0, await StopAsync(withUi));
+        }
+
+        var (apiOnly, url2) = await StartServerAsync(cli, "--no-ui");
+        using (apiOnly)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url2 + "/")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url2 + "/api/health")).StatusCode);
+            Assert.Equal(0, await StopAsync(apiOnly));
+        }
+    }
+
+    [Fact]
     public async Task Start_OnAPortInUse_FailsWithOneLine()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
