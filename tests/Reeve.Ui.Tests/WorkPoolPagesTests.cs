@@ -97,7 +97,7 @@ public sealed class WorkPoolPagesTests(BrowserFixture fixture) : IClassFixture<B
     }
 
     [Fact]
-    public async Task WithTheKeyboardAlone_OpenThePoolsMenu_AndReachItsEditPage()
+    public async Task WithTheKeyboardAlone_OpenAndCloseThePoolsMenu_AndReachItsEditPage()
     {
         TestEnvironment.RequireChromium();
         var name = Names.Unique("ui-keys");
@@ -105,6 +105,10 @@ public sealed class WorkPoolPagesTests(BrowserFixture fixture) : IClassFixture<B
         var (page, errors) = await fixture.OpenAsync("work-pools");
 
         await page.GetByRole(AriaRole.Button, new() { Name = $"Actions for {name}" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Edit" })).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.GetByRole(AriaRole.Menu)).ToHaveCountAsync(0);
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Edit" })).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Tab");

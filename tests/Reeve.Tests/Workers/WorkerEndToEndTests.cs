@@ -188,8 +188,9 @@ public sealed partial class WorkerEndToEndTests(WorkerFixture fixture) : IClassF
             await worker.WaitForLineAsync($"submitting flow run '{run.Name}'");
             Assert.Equal(StateType.Pending, (await Server.Client.ReadFlowRunAsync(run.Id)).StateType);
 
+            // The foreman ends it after three missed heartbeats (1 s each here); under a loaded machine that takes longer.
             await worker.KillAloneAsync();
-            var ended = await Server.Client.WaitForEndAsync(run.Id, TimeSpan.FromSeconds(10));
+            var ended = await Server.Client.WaitForEndAsync(run.Id, TimeSpan.FromSeconds(60));
 
             Assert.Equal(StateType.Crashed, ended.StateType);
             Assert.Contains("no heartbeat", ended.State!.Message, StringComparison.Ordinal);
