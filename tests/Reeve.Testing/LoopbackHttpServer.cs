@@ -17,6 +17,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (string Body, string ContentType)> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
     private int _requests;
 
     private LoopbackHttpServer(WebApplication app) => _app = app;
@@ -44,14 +45,12 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     public void MapJson(string path, string json) => _routes[path] = (json, "application/json; charset=utf-8");
 
     /// <summary>Never answers GET <paramref name="path"/>: holds the request until the client gives up (a service that hangs).</summary>
-    public void MapHang(string path) => _routes[path] = (Hang, "");
-
-    private const string Hang = "\u0000hang";
+    public void MapHang(string path) => _hanging[path] = true;
 
     private async Task AnswerAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
-        if (_routes.TryGetValue(context.Request.Path.Value ?? "/", out var hanging) && ReferenceEquals(hanging.Body, Hang))
+        if (_hanging.ContainsKey(context.Request.Path.Value ?? "/"))
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return;

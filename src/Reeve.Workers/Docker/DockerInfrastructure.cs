@@ -60,14 +60,14 @@ public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : 
     {
         var image = job.Image.ToString();
         var policy = job.EffectivePullPolicy;
-        if (policy == ImagePullPolicy.Never || (policy == ImagePullPolicy.IfNotPresent && await DockerEngine.HasImageAsync(docker, image, cancellationToken)))
+        if (policy != ImagePullPolicy.Always && await DockerEngine.HasImageAsync(docker, image, cancellationToken))
         {
-            if (policy == ImagePullPolicy.Never && !await DockerEngine.HasImageAsync(docker, image, cancellationToken))
-            {
-                throw new InvalidOperationException($"Image '{image}' is not on the Docker engine, and image_pull_policy is Never.");
-            }
-
             return;
+        }
+
+        if (policy == ImagePullPolicy.Never)
+        {
+            throw new InvalidOperationException($"Image '{image}' is not on the Docker engine, and image_pull_policy is Never.");
         }
 
         await options.Output.WriteLineAsync($"Pulling image '{image}'...");
@@ -91,16 +91,7 @@ public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : 
 
     private async Task<string> CreateAsync(DockerClient docker, FlowRun run, DockerJob job, CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (key, value) in options.RunEnvironment(run))
-        {
-            environment[key] = value;
-        }
-
-        foreach (var (key, value) in job.Env)
-        {
-            environment[key] = value;
-        }
+        var environment = RunEnvironment.Of(options.RunEnvironment(run), job.Env);
 
         var parameters = new CreateContainerParameters
         {
@@ -160,14 +151,13 @@ public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : 
     private static InfrastructureResult Outcome(State state, DockerJob job)
     {
         var code = (int)state.ExitCode;
-        int? signal = code is > 128 and < 160 ? code - 128 : null;
-        if (state.OOMKilled)
+        if (!state.OOMKilled)
         {
-            var limit = job.MemoryLimit is { } bytes ? $" (mem_limit {bytes / (1024 * 1024)} MiB)" : "";
-            return new InfrastructureResult(code, signal ?? 9, $"the container ran out of memory{limit} and the kernel killed it (OOM)");
+            return InfrastructureResult.FromUnixExitCode(code);
         }
 
-        return new InfrastructureResult(code, signal);
+        var limit = job.MemoryLimit is { } bytes ? $" (mem_limit {bytes / (1024 * 1024)} MiB)" : "";
+        return InfrastructureResult.FromUnixExitCode(code, $"the container ran out of memory{limit} and the kernel killed it (OOM)");
     }
 
     private async Task CopyOutputAsync(DockerClient docker, string id)

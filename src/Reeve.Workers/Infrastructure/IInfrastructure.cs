@@ -20,6 +20,10 @@ public interface IInfrastructure
 /// <param name="Reason">Why the infrastructure ended it, when it says (such as a container killed for lack of memory).</param>
 public sealed record InfrastructureResult(int ExitCode, int? Signal = null, string? Reason = null)
 {
+    /// <summary>The result of a Unix exit code: codes 129 to 159 are 128 + the number of the signal that ended the job.</summary>
+    public static InfrastructureResult FromUnixExitCode(int code, string? reason = null) =>
+        new(code, code is > 128 and < 160 ? code - 128 : null, reason);
+
     /// <summary>Whether the job ended well.</summary>
     public bool Succeeded => ExitCode == 0;
 

@@ -45,12 +45,7 @@ public sealed class ProcessInfrastructure(ProcessInfrastructureOptions options) 
                 info.ArgumentList.Add(arg);
             }
 
-            foreach (var (key, value) in options.RunEnvironment(run))
-            {
-                info.Environment[key] = value;
-            }
-
-            foreach (var (key, value) in JobConfiguration.Strings(configuration, "env"))
+            foreach (var (key, value) in Infrastructure.RunEnvironment.Of(options.RunEnvironment(run), JobConfiguration.Strings(configuration, "env")))
             {
                 if (value is null)
                 {
@@ -93,8 +88,7 @@ public sealed class ProcessInfrastructure(ProcessInfrastructureOptions options) 
 
         await Task.WhenAll(stdout, stderr);
         var code = process.ExitCode;
-        int? signal = !OperatingSystem.IsWindows() && code is > 128 and < 160 ? code - 128 : null;
-        return new InfrastructureResult(code, signal);
+        return OperatingSystem.IsWindows() ? new InfrastructureResult(code) : InfrastructureResult.FromUnixExitCode(code);
     }
 
     /// <summary>SIGTERM to the process and what it started, SIGKILL to whatever is left after the grace period.</summary>
