@@ -103,6 +103,9 @@ public sealed class WorkPoolPagesTests(BrowserFixture fixture) : IClassFixture<B
         var name = Names.Unique("ui-keys");
         await fixture.Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = name, Type = "process" });
         var (page, errors) = await fixture.OpenAsync("work-pools");
+        // The router moves focus to the page's heading once the page has rendered; that can land after the
+        // cards are on screen, so wait for it before taking the focus elsewhere (CI once lost the Escape to it).
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeFocusedAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = $"Actions for {name}" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
