@@ -36,6 +36,13 @@ public sealed partial class ReeveClient
     public Task<int> CountFlowRunsAsync(FlowRunFilterRequest? filter = null, CancellationToken cancellationToken = default) =>
         SendAsync<int>(HttpMethod.Post, "flow_runs/count", filter ?? new FlowRunFilterRequest(), cancellationToken);
 
+    /// <summary>
+    /// Counts the runs matching the request's filters by state, in intervals of their expected start between its
+    /// start and end (<c>POST /api/flow_runs/history</c>); every interval is returned, empty ones too.
+    /// </summary>
+    public Task<List<HistoryInterval>> FlowRunHistoryAsync(FlowRunHistoryRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<List<HistoryInterval>>(HttpMethod.Post, "flow_runs/history", request, cancellationToken);
+
     /// <summary>Proposes a state for a flow run; the answer says whether it was accepted, changed, refused or must wait.</summary>
     public Task<OrchestrationResult> SetFlowRunStateAsync(Guid id, StateCreate state, bool force = false, CancellationToken cancellationToken = default) =>
         SendAsync<OrchestrationResult>(HttpMethod.Post, $"flow_runs/{id}/set_state", new SetStateRequest { State = state, Force = force }, cancellationToken);

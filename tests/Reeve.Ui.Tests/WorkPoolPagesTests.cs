@@ -50,7 +50,8 @@ public sealed class WorkPoolPagesTests(BrowserFixture fixture) : IClassFixture<B
         await BrowserFixture.ScreenshotAsync(page, "work-pool-edit");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(name);
+        // Saved: the pool's own page (whose heading starts with the name; the edit page's says "Edit ...").
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^" + name));
         await BrowserFixture.ScreenshotAsync(page, "work-pool");
         var pool = await fixture.Server.Client.ReadWorkPoolAsync(name);
         Assert.Equal("debug", pool.BaseJobTemplate["variables"]?["properties"]?["env"]?["default"]?["LOG_LEVEL"]?.GetValue<string>());

@@ -23,6 +23,7 @@ internal static class FlowRunsApi
         runs.MapDelete("/{id:guid}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         runs.MapPost("/count", CountAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        runs.MapPost("/history", HistoryAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         runs.MapPost("/{id:guid}/set_state", SetStateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         runs.MapPost("/{id:guid}/heartbeat", HeartbeatAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -63,6 +64,9 @@ internal static class FlowRunsApi
 
     private static async Task<Ok<int>> CountAsync([FromBody] FlowRunFilterRequest? body, FlowRunStore runs, CancellationToken ct) =>
         TypedResults.Ok(await runs.CountAsync(body ?? new FlowRunFilterRequest(), ct));
+
+    private static async Task<Ok<List<HistoryInterval>>> HistoryAsync([FromBody] FlowRunHistoryRequest? body, FlowRunStore runs, CancellationToken ct) =>
+        TypedResults.Ok(await runs.HistoryAsync(body ?? new FlowRunHistoryRequest(), ct));
 
     /// <summary>201 when a state was written (even a rejecting rule's, such as AwaitingRetry), 200 otherwise.</summary>
     private static async Task<Results<Created<OrchestrationResult>, Ok<OrchestrationResult>>> SetStateAsync(Guid id, [FromBody] SetStateRequest body, FlowRunStore runs, CancellationToken ct)

@@ -229,6 +229,60 @@ public abstract class FlowRunsApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task History_CountsTheRunsByStateInIntervalsOfTheirExpectedStart()
+    {
+        var deployment = await Server.Client.DeploymentAsync();
+        var now = Server.Clock.GetUtcNow();
+        var t0 = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)); // whole seconds: PostgreSQL keeps microseconds
+        Task<FlowRun> RunAt(TimeSpan after) => Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate
+        {
+            State = new StateCreate { Type = StateType.Scheduled, StateDetails = new StateDetails { ScheduledTime = t0 + after } },
+        });
+        var done = await RunAt(TimeSpan.Zero);
+        await RunAt(TimeSpan.FromMinutes(90));
+        var cancelled = await RunAt(TimeSpan.FromMinutes(95));
+        await RunAt(TimeSpan.FromHours(3));
+        await ScheduledRunAsync();
+        await Propose(done.Id, StateType.Pending);
+        await Propose(done.Id, StateType.Running);
+        Server.Clock.Advance(TimeSpan.FromSeconds(3));
+        await Propose(done.Id, StateType.Completed);
+        await Propose(cancelled.Id, StateType.Cancelling);
+
+        var history = await Server.Client.FlowRunHistoryAsync(new FlowRunHistoryRequest
+        {
+            HistoryStart = t0.AddMinutes(-30),
+            HistoryEnd = t0.AddHours(2),
+            HistoryIntervalSeconds = 3600,
+            Deployments = new() { Id = new() { Any = [deployment.Id] } },
+        });
+
+        Assert.Equal([t0.AddMinutes(-30), t0.AddMinutes(30), t0.AddMinutes(90)], history.Select(h => h.IntervalStart));
+        Assert.Equal([t0.AddMinutes(30), t0.AddMinutes(90), t0.AddHours(2)], history.Select(h => h.IntervalEnd));
+        var first = Assert.Single(history[0].States);
+        Assert.Equal((StateType.Completed, "Completed", 1), (first.StateType, first.StateName, first.CountRuns));
+        Assert.Equal(3, first.SumEstimatedRunTime, precision: 3);
+        Assert.Empty(history[1].States);
+        Assert.Equal([(StateType.Scheduled, 1), (StateType.Cancelled, 1)], history[2].States.Select(s => (s.StateType, s.CountRuns)));
+    }
+
+    [Fact]
+    public async Task History_OnTheWire_IsPrefectsShape()
+    {
+        var start = Server.Clock.GetUtcNow().AddDays(-400);
+
+        var response = await Server.Http.PostJsonAsync("flow_runs/history",
+            $$"""{"history_start": "{{start:O}}", "history_end": "{{start.AddHours(2):O}}", "history_interval_seconds": 3600}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        var intervals = response.Body!.AsArray();
+        Assert.Equal(2, intervals.Count);
+        Assert.Equal(start, intervals[0]!["interval_start"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(start.AddHours(1), intervals[0]!["interval_end"]!.GetValue<DateTimeOffset>());
+        Assert.Empty(intervals[1]!["states"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Delete_RemovesTheRunAndItsStates()
     {
         var run = await ScheduledRunAsync();
