@@ -19,6 +19,7 @@ public static class ReeveUi
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddScoped<UiApi>();
+        services.AddSingleton<UiConnections>();
         services.AddSingleton(new UiSettings(apiKeyRequired));
         return services;
     }
