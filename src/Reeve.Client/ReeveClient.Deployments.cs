@@ -49,6 +49,14 @@ public sealed partial class ReeveClient
     public async Task<IReadOnlyList<FlowRun>> ReadScheduledRunsOfDeploymentsAsync(DeploymentScheduledRunsRequest request, CancellationToken cancellationToken = default) =>
         await SendAsync<List<FlowRun>>(HttpMethod.Post, "deployments/get_scheduled_flow_runs", request, cancellationToken);
 
+    /// <summary>
+    /// Claims the deployments' due runs (PENDING) for a serving process (<c>POST /api/deployments/claim_flow_runs</c>,
+    /// Reeve's own): the runs due by the request's time (now when absent), claimed in one request, so that several
+    /// processes serving the same deployments each get different runs.
+    /// </summary>
+    public async Task<IReadOnlyList<FlowRun>> ClaimRunsOfDeploymentsAsync(DeploymentScheduledRunsRequest request, CancellationToken cancellationToken = default) =>
+        await SendAsync<List<FlowRun>>(HttpMethod.Post, "deployments/claim_flow_runs", request, cancellationToken);
+
     /// <summary>A deployment's schedules.</summary>
     public async Task<IReadOnlyList<DeploymentSchedule>> ReadDeploymentSchedulesAsync(Guid deploymentId, CancellationToken cancellationToken = default) =>
         await SendAsync<List<DeploymentSchedule>>(HttpMethod.Get, $"deployments/{deploymentId}/schedules", null, cancellationToken);

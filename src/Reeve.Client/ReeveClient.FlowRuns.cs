@@ -55,6 +55,14 @@ public sealed partial class ReeveClient
     public async Task<IReadOnlyList<WorkerFlowRun>> ReadScheduledRunsOfPoolAsync(string pool, WorkerScheduledRunsRequest? request = null, CancellationToken cancellationToken = default) =>
         await SendAsync<List<WorkerFlowRun>>(HttpMethod.Post, $"work_pools/{Segment(pool)}/get_scheduled_flow_runs", request ?? new WorkerScheduledRunsRequest(), cancellationToken);
 
+    /// <summary>
+    /// Claims due runs of a pool for the calling worker (<c>POST /api/work_pools/{name}/claim_flow_runs</c>, Reeve's
+    /// own): the runs <see cref="ReadScheduledRunsOfPoolAsync"/> would offer, moved to PENDING in one request. Of
+    /// racing workers each gets different runs; the limits of the pool, its queues and the runs' deployments hold.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkerFlowRun>> ClaimRunsOfPoolAsync(string pool, WorkerClaimRequest request, CancellationToken cancellationToken = default) =>
+        await SendAsync<List<WorkerFlowRun>>(HttpMethod.Post, $"work_pools/{Segment(pool)}/claim_flow_runs", request, cancellationToken);
+
     /// <summary>Creates a task run, or returns the one with the same flow run, task key and dynamic key.</summary>
     public Task<TaskRun> CreateTaskRunAsync(TaskRunCreate task, CancellationToken cancellationToken = default) =>
         SendAsync<TaskRun>(HttpMethod.Post, "task_runs/", task, cancellationToken);

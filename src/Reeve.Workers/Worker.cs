@@ -104,42 +104,28 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
             return;
         }
 
-        var due = await client.ReadScheduledRunsOfPoolAsync(pool.Name, new WorkerScheduledRunsRequest
+        // One request claims the due runs (PENDING) for this worker: racing workers are handed different runs, and the
+        // claim holds each run for this worker (as a heartbeat naming it would) until the heartbeats take over.
+        var claimed = await client.ClaimRunsOfPoolAsync(pool.Name, new WorkerClaimRequest
         {
             WorkQueueNames = options.WorkQueues.Count > 0 ? [.. options.WorkQueues] : null,
             ScheduledBefore = options.Clock.GetUtcNow() + options.Prefetch,
             Limit = Math.Min(free, 200),
+            HeartbeatIntervalSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds),
         }, stopping);
-        foreach (var offered in due)
+        foreach (var run in claimed)
         {
-            if (options.Limit is { } max && _held.Count >= max)
-            {
-                return;
-            }
-
-            if (!_held.ContainsKey(offered.FlowRun.Id))
-            {
-                await ClaimAsync(pool.Name, offered.FlowRun, infrastructure, stopping);
-            }
+            Follow(pool.Name, run.FlowRun, infrastructure);
         }
     }
 
-    /// <summary>Proposes PENDING; of several workers offered the run, the server lets one win.</summary>
-    private async Task ClaimAsync(string poolName, FlowRun run, IInfrastructure infrastructure, CancellationToken stopping)
+    /// <summary>Holds a claimed run and runs it on the infrastructure, leaving the hold when it ends.</summary>
+    private void Follow(string poolName, FlowRun run, IInfrastructure infrastructure)
     {
-        var claim = await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Pending }, cancellationToken: stopping);
-        if (claim.Status != OrchestrationStatus.Accept)
-        {
-            return;
-        }
-
         var cancel = new CancellationTokenSource();
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _held[run.Id] = new Held(cancel, FollowAsync(registered.Task));
         registered.SetResult();
-
-        // Held from now on: a heartbeat at once, so the server knows who has the run before it starts.
-        await TryHeartbeatAsync(stopping);
 
         async Task FollowAsync(Task ready)
         {

@@ -25,6 +25,37 @@ public sealed record WorkerFlowRun
     /// <summary>The queue.</summary>
     public required Guid WorkQueueId { get; init; }
 
-    /// <summary>The run, still SCHEDULED: the worker claims it by proposing PENDING.</summary>
+    /// <summary>The run: still SCHEDULED when offered (the worker claims it by proposing PENDING), PENDING when claimed.</summary>
     public required FlowRun FlowRun { get; init; }
+}
+
+/// <summary>
+/// The body of <c>POST /api/work_pools/{name}/claim_flow_runs</c> (Reeve's own): the due runs a worker would be
+/// offered by <c>get_scheduled_flow_runs</c>, claimed for it (PENDING) in one request, so that racing workers
+/// are each handed different runs instead of all proposing the same ones.
+/// </summary>
+public sealed record WorkerClaimRequest
+{
+    /// <summary>Only these queues of the pool; all when absent.</summary>
+    public List<string>? WorkQueueNames { get; init; }
+
+    /// <summary>Runs due at or before this time (workers send now plus their prefetch).</summary>
+    public DateTimeOffset? ScheduledBefore { get; init; }
+
+    /// <summary>The most runs to claim (at most 200): the worker's free slots.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>
+    /// The claiming worker's heartbeat interval, in seconds: a claimed run counts as lost (CRASHED) unless a
+    /// heartbeat for it comes within three of them, as if the worker had sent one with the claim.
+    /// </summary>
+    public int? HeartbeatIntervalSeconds { get; init; }
+
+    /// <summary>The same request as <c>get_scheduled_flow_runs</c> takes, to pick the runs.</summary>
+    public WorkerScheduledRunsRequest ToScheduledRequest() => new()
+    {
+        WorkQueueNames = WorkQueueNames,
+        ScheduledBefore = ScheduledBefore,
+        Limit = Limit,
+    };
 }

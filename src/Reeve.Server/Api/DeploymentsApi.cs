@@ -26,6 +26,7 @@ internal static class DeploymentsApi
         deployments.MapPost("/{id:guid}/resume_deployment", ResumeAsync).ProducesProblem(StatusCodes.Status404NotFound);
         deployments.MapPost("/{id:guid}/create_flow_run", CreateFlowRunAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         deployments.MapPost("/get_scheduled_flow_runs", ScheduledRunsAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        deployments.MapPost("/claim_flow_runs", ClaimRunsAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         deployments.MapGet("/{id:guid}/schedules", ReadSchedulesAsync).ProducesProblem(StatusCodes.Status404NotFound);
         deployments.MapPost("/{id:guid}/schedules", AddSchedulesAsync)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -102,4 +103,7 @@ internal static class DeploymentsApi
 
     private static async Task<Ok<IReadOnlyList<FlowRun>>> ScheduledRunsAsync([FromBody] DeploymentScheduledRunsRequest body, DeploymentStore deployments, CancellationToken ct) =>
         TypedResults.Ok(await deployments.ScheduledRunsAsync(body, ct));
+
+    private static async Task<Ok<IReadOnlyList<FlowRun>>> ClaimRunsAsync([FromBody] DeploymentScheduledRunsRequest body, DeploymentStore deployments, CancellationToken ct) =>
+        TypedResults.Ok(await deployments.ClaimRunsAsync(body, ct));
 }

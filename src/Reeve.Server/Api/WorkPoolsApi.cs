@@ -22,6 +22,7 @@ internal static class WorkPoolsApi
         pools.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         pools.MapPost("/count", CountAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         pools.MapPost("/{name}/get_scheduled_flow_runs", ScheduledRunsAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        pools.MapPost("/{name}/claim_flow_runs", ClaimRunsAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
     private static async Task<Created<WorkPool>> CreateAsync([FromBody] WorkPoolCreate body, WorkPoolStore pools, CancellationToken ct)
@@ -50,6 +51,9 @@ internal static class WorkPoolsApi
 
     private static async Task<Ok<IReadOnlyList<WorkerFlowRun>>> ScheduledRunsAsync(string name, [FromBody] WorkerScheduledRunsRequest? body, WorkerRunsStore runs, CancellationToken ct) =>
         TypedResults.Ok(await runs.ScheduledAsync(name, body ?? new WorkerScheduledRunsRequest(), ct));
+
+    private static async Task<Ok<IReadOnlyList<WorkerFlowRun>>> ClaimRunsAsync(string name, [FromBody] WorkerClaimRequest? body, WorkerRunsStore runs, CancellationToken ct) =>
+        TypedResults.Ok(await runs.ClaimAsync(name, body ?? new WorkerClaimRequest(), ct));
 
     private static async Task<Ok<int>> CountAsync([FromBody] WorkPoolFilterRequest? body, WorkPoolStore pools, CancellationToken ct) =>
         TypedResults.Ok(await pools.CountAsync(body?.WorkPools, ct));

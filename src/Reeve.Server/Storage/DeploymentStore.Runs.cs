@@ -85,16 +85,42 @@ internal sealed partial class DeploymentStore
     public async Task<IReadOnlyList<FlowRun>> ScheduledRunsAsync(DeploymentScheduledRunsRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, 0);
+        await MarkPolledAsync(request.DeploymentIds, cancellationToken);
+        return await ToWireAsync(await DueRuns(store.Db, request.DeploymentIds, request.ScheduledBefore, limit).ToListAsync(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims the deployments' due runs (PENDING) for a serving process, in one transaction that holds the
+    /// deployments' rows (see <see cref="FlowRunStore.ClaimAsync"/>): of several processes serving the same
+    /// deployments, each is handed different runs. Runs due by
+    /// <see cref="DeploymentScheduledRunsRequest.ScheduledBefore"/>, now when absent.
+    /// </summary>
+    public async Task<IReadOnlyList<FlowRun>> ClaimRunsAsync(DeploymentScheduledRunsRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, 0);
+        await MarkPolledAsync(request.DeploymentIds, cancellationToken);
+        var before = request.ScheduledBefore ?? clock.GetUtcNow();
         var ids = request.DeploymentIds;
-        var query = store.Db.FlowRuns.Where(r => r.DeploymentId != null && ids.Contains(r.DeploymentId.Value) && r.StateType == StateType.Scheduled && r.RetryType != "in_process");
-        if (request.ScheduledBefore is { } before)
+        var pools = await DueRuns(store.Db, ids, before, limit).Where(r => r.WorkPoolId != null).Select(r => r.WorkPoolId!.Value).Distinct().ToListAsync(cancellationToken);
+        var claimed = await runs.ClaimAsync(pools, ids, (db, ct) => DueRuns(db, ids, before, limit).ToListAsync(ct), null, cancellationToken);
+        return await ToWireAsync(claimed, cancellationToken);
+    }
+
+    private static IQueryable<FlowRunRecord> DueRuns(ReeveDbContext db, List<Guid> ids, DateTimeOffset? before, int limit)
+    {
+        var query = db.FlowRuns.Where(r => r.DeploymentId != null && ids.Contains(r.DeploymentId.Value) && r.StateType == StateType.Scheduled && r.RetryType != "in_process");
+        if (before is { } dueBy)
         {
-            var b = StorageTime.ToStorage(before);
+            var b = StorageTime.ToStorage(dueBy);
             query = query.Where(r => r.NextScheduledStartTime <= b);
         }
 
-        var rows = await query.OrderBy(r => r.NextScheduledStartTime).ThenBy(r => r.Id).Take(limit).ToListAsync(cancellationToken);
-        // Marked polled (READY) at most every few seconds: a busy serving process polls far more often than that.
+        return query.OrderBy(r => r.NextScheduledStartTime).ThenBy(r => r.Id).Take(limit);
+    }
+
+    /// <summary>Marks the deployments polled (READY), at most every few seconds: a busy serving process polls far more often than that.</summary>
+    private async Task MarkPolledAsync(List<Guid> ids, CancellationToken cancellationToken)
+    {
         var now = StorageTime.Now(clock);
         var cutoff = now - WorkerRunsStore.PolledRefresh;
         var stale = await store.Db.Deployments.Where(d => ids.Contains(d.Id) && (d.LastPolled == null || d.LastPolled < cutoff)).Select(d => d.Id).ToListAsync(cancellationToken);
@@ -103,7 +129,10 @@ internal sealed partial class DeploymentStore
             await store.WriteAsync((db, ct) => db.Deployments.Where(d => stale.Contains(d.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.LastPolled, now), ct), cancellationToken);
         }
+    }
 
+    private async Task<IReadOnlyList<FlowRun>> ToWireAsync(IReadOnlyList<FlowRunRecord> rows, CancellationToken cancellationToken)
+    {
         var names = await FlowRunMapper.QueueNamesAsync(store.Db, rows, cancellationToken);
         var wireNow = clock.GetUtcNow();
         return rows.Select(r => FlowRunMapper.ToWire(r, wireNow, FlowRunMapper.NamesOf(r, names))).ToList();

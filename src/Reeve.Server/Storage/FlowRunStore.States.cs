@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Reeve.Core.Deployments;
+using Reeve.Core.Errors;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.Orchestration;
 using Reeve.Core.Orchestration.Rules;
@@ -23,39 +24,114 @@ internal sealed partial class FlowRunStore
             return (refused, false);
         }
 
-        FlowRunRecord? changed = null;
-        var answer = await store.WriteAsync(async (db, ct) =>
-        {
-            await store.LockAsync(LockedTable.FlowRun, id, ct);
-            var run = await db.FlowRuns.AsTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NotFound();
-            var now = StorageTime.ToWire(StorageTime.Now(clock));
-            var proposed = StateFactory.FromProposal(request.State, now);
-            proposed = proposed with { StateDetails = proposed.StateDetails with { FlowRunId = id } };
-
-            var snapshot = !request.Force && SecureConcurrencySlots.NeedsSlot(run.StateType, proposed.Type)
-                ? await SnapshotAsync(db, run, ct)
-                : null;
-            var outcome = Orchestrator.FlowRuns.Decide(FlowRunMapper.Facts(run), proposed, now, snapshot, request.Force);
-            if (outcome.Written is not { } written)
-            {
-                return (outcome.ToResult(), false);
-            }
-
-            written = written with { StateDetails = written.StateDetails with { FlowRunId = id } };
-            var after = outcome.Run with { State = written };
-            FlowRunMapper.Apply(run, after, StorageTime.ToStorage(now));
-            db.FlowRunStates.Add(FlowRunMapper.StateRow(id, written));
-            await db.SaveChangesAsync(ct);
-            changed = run;
-            return ((outcome with { Written = written, Run = after }).ToResult(), true);
-        }, cancellationToken);
-
+        var (answer, changed) = await store.WriteAsync((db, ct) => DecideAsync(db, id, request, ct), cancellationToken);
         if (changed is not null)
         {
             Publish(changed);
         }
 
-        return answer;
+        return (answer, changed is not null);
+    }
+
+    /// <summary>
+    /// Claims runs for a worker or a serving process, in one transaction: locks the rows of
+    /// <paramref name="pools"/>, then of <paramref name="deployments"/>, each in id order (an order no other writer
+    /// reverses); picks the runs afresh with <paramref name="pick"/> (racing claims that share a lock are served one
+    /// after the other, each from what the one before left); and proposes PENDING for each, decided by the same
+    /// rules as a single proposal, so limits hold. A picked run is skipped when its pool or deployment is not among
+    /// the locked ones, or when another transaction holds its row (a run being decided elsewhere is left to that
+    /// decision, and the claim never waits for it). With <paramref name="heartbeatIntervalSeconds"/>, each claimed
+    /// run is held by its claimer as if it had sent a heartbeat for it.
+    /// </summary>
+    /// <returns>The runs claimed, now PENDING.</returns>
+    public async Task<IReadOnlyList<FlowRunRecord>> ClaimAsync(IReadOnlyCollection<Guid> pools, IReadOnlyCollection<Guid> deployments,
+        Func<ReeveDbContext, CancellationToken, Task<List<FlowRunRecord>>> pick, int? heartbeatIntervalSeconds, CancellationToken cancellationToken)
+    {
+        if (heartbeatIntervalSeconds is < 1)
+        {
+            throw new ReeveValidationException("heartbeat_interval_seconds", "Input should be greater than 0");
+        }
+
+        var lockedPools = pools.ToHashSet();
+        var lockedDeployments = deployments.ToHashSet();
+        var claim = new SetStateRequest { State = new StateCreate { Type = StateType.Pending } };
+        DateTime? heldUntil = heartbeatIntervalSeconds is { } interval ? Expiry(interval) : null;
+        var claimed = await store.WriteAsync(async (db, ct) =>
+        {
+            foreach (var poolId in lockedPools.Order())
+            {
+                await store.LockAsync(LockedTable.WorkPool, poolId, ct);
+            }
+
+            foreach (var deploymentId in lockedDeployments.Order())
+            {
+                await store.LockAsync(LockedTable.Deployment, deploymentId, ct);
+            }
+
+            var won = new List<FlowRunRecord>();
+            foreach (var run in await pick(db, ct))
+            {
+                if ((run.WorkPoolId is { } p && !lockedPools.Contains(p))
+                    || (run.DeploymentId is { } d && !lockedDeployments.Contains(d))
+                    || !await store.TryLockRunAsync(run.Id, ct))
+                {
+                    continue;
+                }
+
+                var (_, changed) = await DecideAsync(db, run.Id, claim, ct, heldUntil);
+                if (changed is { StateType: StateType.Pending })
+                {
+                    won.Add(changed);
+                }
+            }
+
+            return won;
+        }, cancellationToken);
+
+        foreach (var run in claimed)
+        {
+            Publish(run);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>
+    /// Decides a proposed state for one run and writes it, inside the caller's write transaction: the run's row
+    /// is locked first, and, when the run asks for a slot, its pool's and deployment's rows. Returns the answer and
+    /// the run's row when a state was written. A run claimed (PENDING) with <paramref name="heldUntil"/> is held by
+    /// its claimer until then, as a heartbeat would hold it.
+    /// </summary>
+    private async Task<(OrchestrationResult Result, FlowRunRecord? Changed)> DecideAsync(ReeveDbContext db, Guid id, SetStateRequest request, CancellationToken ct,
+        DateTime? heldUntil = null)
+    {
+        await store.LockAsync(LockedTable.FlowRun, id, ct);
+        var run = await db.FlowRuns.AsTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NotFound();
+
+        var now = StorageTime.ToWire(StorageTime.Now(clock));
+        var proposed = StateFactory.FromProposal(request.State, now);
+        proposed = proposed with { StateDetails = proposed.StateDetails with { FlowRunId = id } };
+
+        var snapshot = !request.Force && SecureConcurrencySlots.NeedsSlot(run.StateType, proposed.Type)
+            ? await SnapshotAsync(db, run, ct)
+            : null;
+        var outcome = Orchestrator.FlowRuns.Decide(FlowRunMapper.Facts(run), proposed, now, snapshot, request.Force);
+        if (outcome.Written is not { } written)
+        {
+            return (outcome.ToResult(), null);
+        }
+
+        written = written with { StateDetails = written.StateDetails with { FlowRunId = id } };
+        var after = outcome.Run with { State = written };
+        FlowRunMapper.Apply(run, after, StorageTime.ToStorage(now));
+        if (heldUntil is not null && written.Type == StateType.Pending)
+        {
+            run.HeartbeatExpires = heldUntil;
+        }
+
+        db.FlowRunStates.Add(FlowRunMapper.StateRow(id, written));
+        await db.SaveChangesAsync(ct);
+        return ((outcome with { Written = written, Run = after }).ToResult(), run);
     }
 
     /// <summary>

@@ -55,8 +55,9 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
     /// <summary>
     /// Locks one row until the transaction ends (PostgreSQL <c>SELECT ... FOR UPDATE</c>), so that decisions
     /// about it, such as claiming a run or counting a pool's slots, are taken one at a time. SQLite is already
-    /// serialised by the gate. Rows are locked in the order run, pool, deployment, so that no two
-    /// transactions wait on each other.
+    /// serialised by the gate. A single decision locks in the order run, pool, deployment; a batch claim locks
+    /// its runs' pools, then their deployments, each in id order, and takes runs only with <see cref="TryLockRunAsync"/>, never waiting
+    /// for one: so no two transactions wait on each other.
     /// </summary>
     public async Task LockAsync(LockedTable table, Guid id, CancellationToken cancellationToken)
     {
@@ -82,6 +83,22 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
             default:
                 throw new ArgumentOutOfRangeException(nameof(table));
         }
+    }
+
+    /// <summary>
+    /// Locks a run's row unless another transaction holds it (PostgreSQL <c>FOR UPDATE SKIP LOCKED</c>): a batch
+    /// claim, which holds its pools' rows first, takes the runs nobody is deciding about and never waits for one,
+    /// so it cannot wait in a circle with a single claim that holds its run and waits for the pool.
+    /// </summary>
+    public async Task<bool> TryLockRunAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (options.Provider != StorageProvider.Postgres)
+        {
+            return true;
+        }
+
+        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM flow_run WHERE id = {id} FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken);
+        return locked.Count == 1;
     }
 
     /// <summary>Whether a failed save broke a unique index (a duplicate name).</summary>

@@ -13,11 +13,54 @@ namespace Reeve.Server.Storage;
 /// blocking). The runs stay SCHEDULED: a worker claims one by proposing PENDING, where the limits are checked
 /// again, race-free.
 /// </summary>
-internal sealed class WorkerRunsStore(Store store, TimeProvider clock)
+internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, TimeProvider clock)
 {
     internal static readonly TimeSpan PolledRefresh = TimeSpan.FromSeconds(5);
 
+    /// <summary>The due runs a worker of the pool may start now, still SCHEDULED.</summary>
     public async Task<IReadOnlyList<WorkerFlowRun>> ScheduledAsync(string poolName, WorkerScheduledRunsRequest request, CancellationToken cancellationToken)
+    {
+        var offer = await OfferAsync(poolName, request, cancellationToken);
+        return await ToWireAsync(offer.PoolId, await offer.PickAsync(store.Db, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// The same runs, claimed for the asking worker (PENDING) in one transaction that holds the pool's row, so that
+    /// racing workers are served one after the other, each from what the one before left: different runs, none
+    /// twice, and the limits counted afresh for each.
+    /// </summary>
+    public async Task<IReadOnlyList<WorkerFlowRun>> ClaimAsync(string poolName, WorkerClaimRequest request, CancellationToken cancellationToken)
+    {
+        var offer = await OfferAsync(poolName, request.ToScheduledRequest(), cancellationToken);
+        var candidates = await offer.PickAsync(store.Db, cancellationToken);
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var claimed = await runs.ClaimAsync(
+            [offer.PoolId],
+            [.. candidates.Select(r => r.DeploymentId).OfType<Guid>()],
+            offer.PickAsync,
+            request.HeartbeatIntervalSeconds,
+            cancellationToken);
+        return await ToWireAsync(offer.PoolId, claimed, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<WorkerFlowRun>> ToWireAsync(Guid poolId, IReadOnlyList<FlowRunRecord> picked, CancellationToken cancellationToken)
+    {
+        var queueNames = await FlowRunMapper.QueueNamesAsync(store.Db, picked, cancellationToken);
+        var wireNow = clock.GetUtcNow();
+        return picked.Select(r => new WorkerFlowRun
+        {
+            WorkPoolId = poolId,
+            WorkQueueId = r.WorkQueueId!.Value,
+            FlowRun = FlowRunMapper.ToWire(r, wireNow, FlowRunMapper.NamesOf(r, queueNames)),
+        }).ToList();
+    }
+
+    /// <summary>Checks the request against the pool and its queues and marks the queues polled; the runs are picked by the <see cref="Offer"/>.</summary>
+    private async Task<Offer> OfferAsync(string poolName, WorkerScheduledRunsRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, 0);
         var db = store.Db;
@@ -41,33 +84,27 @@ internal sealed class WorkerRunsStore(Store store, TimeProvider clock)
         }
 
         var open = selected.Where(q => !q.IsPaused).Select(q => q.Id).ToList();
-        if (pool.IsPaused || open.Count == 0 || limit == 0)
-        {
-            return [];
-        }
-
-        if (pool.ConcurrencyLimit is { } poolLimit)
-        {
-            var room = poolLimit - await FlowRunStore.CountActiveAsync(db.FlowRuns.Where(r => r.WorkPoolId == pool.Id), cancellationToken);
-            limit = Math.Min(limit, Math.Max(0, room));
-            if (limit == 0)
-            {
-                return [];
-            }
-        }
-
         var before = StorageTime.ToStorage(request.ScheduledBefore ?? clock.GetUtcNow());
         DateTime? after = request.ScheduledAfter is { } a ? StorageTime.ToStorage(a) : null;
-        var picked = await PickAsync(db, pool.Id, open, before, after, limit, cancellationToken);
+        return new Offer(pool.Id, pool.IsPaused || open.Count == 0 ? 0 : limit, pool.ConcurrencyLimit, open, before, after);
+    }
 
-        var queueNames = await FlowRunMapper.QueueNamesAsync(db, picked, cancellationToken);
-        var wireNow = clock.GetUtcNow();
-        return picked.Select(r => new WorkerFlowRun
+    /// <summary>What a worker asked for, checked: which open queues of which pool, due when, how many at most.</summary>
+    private sealed record Offer(Guid PoolId, int Limit, int? PoolLimit, List<Guid> OpenQueues, DateTime Before, DateTime? After)
+    {
+        /// <summary>Picks the runs from what <paramref name="db"/> holds now (reads only: it may run inside a claim's transaction).</summary>
+        public async Task<List<FlowRunRecord>> PickAsync(ReeveDbContext db, CancellationToken ct)
         {
-            WorkPoolId = pool.Id,
-            WorkQueueId = r.WorkQueueId!.Value,
-            FlowRun = FlowRunMapper.ToWire(r, wireNow, FlowRunMapper.NamesOf(r, queueNames)),
-        }).ToList();
+            var limit = Limit;
+            if (limit > 0 && PoolLimit is { } poolLimit)
+            {
+                var poolId = PoolId;
+                var room = poolLimit - await FlowRunStore.CountActiveAsync(db.FlowRuns.Where(r => r.WorkPoolId == poolId), ct);
+                limit = Math.Min(limit, Math.Max(0, room));
+            }
+
+            return limit == 0 ? [] : await WorkerRunsStore.PickAsync(db, PoolId, OpenQueues, Before, After, limit, ct);
+        }
     }
 
     /// <summary>

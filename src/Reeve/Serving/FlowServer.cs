@@ -45,40 +45,42 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
 
     private async Task LoopAsync(ReeveClient client, ReeveRuntime runtime, CancellationToken stopping)
     {
+        const int page = 200;
         while (!stopping.IsCancellationRequested)
         {
-            var now = runtime.Clock.GetUtcNow();
-            DateTimeOffset? nextDue = null;
+            var wait = options.PollInterval;
             try
             {
-                var runs = await client.ReadScheduledRunsOfDeploymentsAsync(new DeploymentScheduledRunsRequest
+                var now = runtime.Clock.GetUtcNow();
+                var free = Math.Min(options.Limit - _running.Count, page);
+                if (free > 0)
                 {
-                    DeploymentIds = [.. _deployments.Keys],
-                    ScheduledBefore = now + options.PollInterval,
-                    Limit = 200,
-                }, stopping);
-                foreach (var run in runs)
-                {
-                    if (_running.ContainsKey(run.Id))
+                    // One request claims the due runs (PENDING) for this process: of several processes serving the
+                    // same deployments, each is handed different runs.
+                    var claimed = await client.ClaimRunsOfDeploymentsAsync(new DeploymentScheduledRunsRequest
                     {
-                        continue;
+                        DeploymentIds = [.. _deployments.Keys],
+                        ScheduledBefore = now,
+                        Limit = free,
+                    }, stopping);
+                    foreach (var run in claimed)
+                    {
+                        Start(run, stopping);
                     }
 
-                    var due = run.NextScheduledStartTime ?? now;
-                    if (due > runtime.Clock.GetUtcNow())
+                    if (claimed.Count == page)
                     {
-                        nextDue = nextDue is null || due < nextDue ? due : nextDue;
-                        continue;
+                        wait = TimeSpan.Zero; // a full page: more may be due
                     }
-
-                    if (_running.Count >= options.Limit)
+                    else if (claimed.Count < free && await NextDueAsync(client, now, stopping) is { } next)
                     {
-                        // Full: a finishing run wakes the loop.
-                        break;
+                        // Nothing more is due now: sleep until the next run is, unless the server wakes us first.
+                        var untilDue = next - runtime.Clock.GetUtcNow();
+                        wait = untilDue < wait ? untilDue : wait;
                     }
-
-                    await StartAsync(client, run, stopping);
                 }
+
+                // Full: a finishing run wakes the loop.
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -86,25 +88,28 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
             }
             catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
             {
-                await Output.WriteLineAsync($"Could not read scheduled runs: {e.Message}");
-            }
-
-            var wait = options.PollInterval;
-            if (nextDue is { } next)
-            {
-                var untilDue = next - runtime.Clock.GetUtcNow();
-                wait = untilDue < wait ? untilDue : wait;
+                await Output.WriteLineAsync($"Could not claim scheduled runs: {e.Message}");
             }
 
             await WaitForWakeAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, runtime.Clock, stopping);
         }
     }
 
-    private async Task StartAsync(ReeveClient client, FlowRun run, CancellationToken stopping)
+    /// <summary>When the first of the served deployments' runs that is not due yet becomes due, within a poll interval.</summary>
+    private async Task<DateTimeOffset?> NextDueAsync(ReeveClient client, DateTimeOffset now, CancellationToken stopping)
     {
-        // The claim: of several processes serving the same deployment, one gets the run.
-        var claim = await FlowEngine.ProposeAsync(client, run.Id, new StateCreate { Type = StateType.Pending }, stopping);
-        if (claim.Status != OrchestrationStatus.Accept)
+        var upcoming = await client.ReadScheduledRunsOfDeploymentsAsync(new DeploymentScheduledRunsRequest
+        {
+            DeploymentIds = [.. _deployments.Keys],
+            ScheduledBefore = now + options.PollInterval,
+            Limit = 200,
+        }, stopping);
+        return upcoming.Select(r => r.NextScheduledStartTime ?? now).Where(due => due > now).Order().FirstOrDefault() is { } first && first != default ? first : null;
+    }
+
+    private void Start(FlowRun run, CancellationToken stopping)
+    {
+        if (_running.ContainsKey(run.Id))
         {
             return;
         }
