@@ -38,5 +38,21 @@ public static class Seed
         });
     }
 
+    /// <summary>
+    /// <paramref name="count"/> runs of the deployment, due now, each a millisecond after the one before on the
+    /// server's fake clock (so that "earliest first" is one order); in the named queue of its pool if given.
+    /// </summary>
+    public static async Task<List<Core.FlowRuns.FlowRun>> DueRunsAsync(this RunningServer server, Deployment deployment, int count, string? queue = null)
+    {
+        var runs = new List<Core.FlowRuns.FlowRun>(count);
+        for (var i = 0; i < count; i++)
+        {
+            server.Clock.Advance(TimeSpan.FromMilliseconds(1));
+            runs.Add(await server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate { WorkQueueName = queue }));
+        }
+
+        return runs;
+    }
+
     public static JsonObject Json(string json) => (JsonObject)JsonNode.Parse(json)!;
 }

@@ -56,8 +56,8 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
     /// Locks one row until the transaction ends (PostgreSQL <c>SELECT ... FOR UPDATE</c>), so that decisions
     /// about it, such as claiming a run or counting a pool's slots, are taken one at a time. SQLite is already
     /// serialised by the gate. A single decision locks in the order run, pool, deployment; a batch claim locks
-    /// its runs' pools, then their deployments, each in id order, and takes runs only with <see cref="TryLockRunAsync"/>, never waiting
-    /// for one: so no two transactions wait on each other.
+    /// its runs' pools, then their deployments, each in id order, and takes runs only with
+    /// <see cref="TryLockRunAsync"/>, never waiting for one: so no two transactions wait on each other.
     /// </summary>
     public async Task LockAsync(LockedTable table, Guid id, CancellationToken cancellationToken)
     {

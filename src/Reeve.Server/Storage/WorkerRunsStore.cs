@@ -10,8 +10,8 @@ namespace Reeve.Server.Storage;
 /// Hands a pool's due runs to a worker (<c>get_scheduled_flow_runs</c>). The page holds no more runs than the
 /// pool has free slots, no more of a queue's runs than the queue has, and no more of a deployment's runs than
 /// the deployment has — so runs a full deployment blocks never crowd out runs that could start (no head-of-line
-/// blocking). The runs stay SCHEDULED: a worker claims one by proposing PENDING, where the limits are checked
-/// again, race-free.
+/// blocking). Offered runs stay SCHEDULED: a worker claims one by proposing PENDING, where the limits are checked
+/// again, race-free; or it asks for them claimed at once (<see cref="ClaimAsync"/>).
 /// </summary>
 internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, TimeProvider clock)
 {

@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Reeve.Client;
 using Reeve.Core.Deployments;
 using Reeve.Core.FlowRuns;
-using Reeve.Core.Orchestration;
 using Reeve.Core.States;
 using Reeve.Engine;
 
@@ -104,16 +103,12 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
             ScheduledBefore = now + options.PollInterval,
             Limit = 200,
         }, stopping);
-        return upcoming.Select(r => r.NextScheduledStartTime ?? now).Where(due => due > now).Order().FirstOrDefault() is { } first && first != default ? first : null;
+        return upcoming.Select(r => r.NextScheduledStartTime ?? now).Where(due => due > now).Select(due => (DateTimeOffset?)due).Min();
     }
 
+    /// <summary>Runs a run this process has claimed, registered in <c>_running</c> until it ends.</summary>
     private void Start(FlowRun run, CancellationToken stopping)
     {
-        if (_running.ContainsKey(run.Id))
-        {
-            return;
-        }
-
         var served = _deployments[run.DeploymentId!.Value];
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         // Registered before it starts: a run that ends at once must find itself here to leave.

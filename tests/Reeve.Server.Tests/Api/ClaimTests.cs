@@ -19,24 +19,12 @@ public abstract class ClaimTests(ServerFixture fixture)
 {
     private RunningServer Server => fixture.Server;
 
-    private async Task<List<FlowRun>> RunsAsync(Deployment deployment, int count)
-    {
-        var runs = new List<FlowRun>(count);
-        for (var i = 0; i < count; i++)
-        {
-            Server.Clock.Advance(TimeSpan.FromMilliseconds(1));
-            runs.Add(await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id));
-        }
-
-        return runs;
-    }
-
     [Fact]
     public async Task APoolClaim_TakesTheDueRunsUpToThePoolsLimit_EarliestFirst_AndHoldsThemForTheWorker()
     {
         var pool = await Server.Client.PoolAsync(limit: 3);
         var deployment = await Server.Client.DeploymentAsync(pool);
-        var runs = await RunsAsync(deployment, 5);
+        var runs = await Server.DueRunsAsync(deployment, 5);
 
         var claimed = await Server.Client.ClaimRunsOfPoolAsync(pool, new WorkerClaimRequest { Limit = 10, HeartbeatIntervalSeconds = 30 });
 
@@ -63,7 +51,7 @@ public abstract class ClaimTests(ServerFixture fixture)
         const int limit = 7;
         var pool = await Server.Client.PoolAsync(limit: limit);
         var deployment = await Server.Client.DeploymentAsync(pool);
-        await RunsAsync(deployment, count);
+        await Server.DueRunsAsync(deployment, count);
         var claims = new ConcurrentDictionary<Guid, int>();
         var completed = 0;
         using var giveUp = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -145,7 +133,7 @@ public abstract class ClaimTests(ServerFixture fixture)
     public async Task ADeploymentClaim_TakesOnlyRunsDueNow_AndTwoServersShareThem()
     {
         var deployment = await Server.Client.DeploymentAsync();
-        var due = await RunsAsync(deployment, 6);
+        var due = await Server.DueRunsAsync(deployment, 6);
         var later = await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate
         {
             State = new StateCreate { Type = StateType.Scheduled, StateDetails = new StateDetails { ScheduledTime = Server.Clock.GetUtcNow().AddMinutes(5) } },
@@ -169,7 +157,7 @@ public abstract class ClaimTests(ServerFixture fixture)
     {
         var pool = await Server.Client.PoolAsync();
         var deployment = await Server.Client.DeploymentAsync(pool);
-        var run = (await RunsAsync(deployment, 1))[0];
+        var run = (await Server.DueRunsAsync(deployment, 1))[0];
 
         var response = await Server.Http.PostJsonAsync($"work_pools/{pool}/claim_flow_runs", body);
 

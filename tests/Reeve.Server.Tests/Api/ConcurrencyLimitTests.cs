@@ -19,19 +19,6 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
     private Task<OrchestrationResult> Propose(Guid run, StateType type) =>
         Server.Client.SetFlowRunStateAsync(run, new StateCreate { Type = type });
 
-    private async Task<List<FlowRun>> RunsAsync(Deployment deployment, int count, string? queue = null)
-    {
-        var runs = new List<FlowRun>(count);
-        for (var i = 0; i < count; i++)
-        {
-            // One millisecond apart, so that "earliest first" is one order.
-            Server.Clock.Advance(TimeSpan.FromMilliseconds(1));
-            runs.Add(await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate { WorkQueueName = queue }));
-        }
-
-        return runs;
-    }
-
     private static readonly IReadOnlyList<StateType> Active = [StateType.Pending, StateType.Running, StateType.Cancelling];
 
     private Task<int> ActiveInPoolAsync(string pool) => Server.Client.CountFlowRunsAsync(new FlowRunFilterRequest
@@ -47,7 +34,7 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
         const int limit = 5;
         var pool = await Server.Client.PoolAsync(limit: limit);
         var deployment = await Server.Client.DeploymentAsync(pool);
-        await RunsAsync(deployment, runs);
+        await Server.DueRunsAsync(deployment, runs);
 
         var claims = new ConcurrentDictionary<Guid, int>();
         var duplicates = 0;
@@ -127,7 +114,7 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
     {
         var pool = await Server.Client.PoolAsync(limit: 1);
         var deployment = await Server.Client.DeploymentAsync(pool);
-        var (first, second) = ((await RunsAsync(deployment, 1))[0], (await RunsAsync(deployment, 1))[0]);
+        var (first, second) = ((await Server.DueRunsAsync(deployment, 1))[0], (await Server.DueRunsAsync(deployment, 1))[0]);
         Assert.Equal(OrchestrationStatus.Accept, (await Propose(first.Id, StateType.Pending)).Status);
         await Propose(first.Id, StateType.Running);
 
@@ -165,8 +152,8 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
         var pool = await Server.Client.PoolAsync();
         var busy = await Server.Client.DeploymentAsync(pool, limit: 1);
         var other = await Server.Client.DeploymentAsync(pool);
-        var blocked = await RunsAsync(busy, 300);
-        var free = await RunsAsync(other, 5);
+        var blocked = await Server.DueRunsAsync(busy, 300);
+        var free = await Server.DueRunsAsync(other, 5);
 
         var page = await Server.Client.ReadScheduledRunsOfPoolAsync(pool, new WorkerScheduledRunsRequest { Limit = 10 });
 
@@ -184,7 +171,7 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
     public async Task FullDeployment_Enqueue_ReschedulesTheRunAsAwaitingConcurrencySlot()
     {
         var deployment = await Server.Client.DeploymentAsync(await Server.Client.PoolAsync(), limit: 1, strategy: CollisionStrategy.Enqueue);
-        var runs = await RunsAsync(deployment, 2);
+        var runs = await Server.DueRunsAsync(deployment, 2);
         await Propose(runs[0].Id, StateType.Pending);
 
         var answer = await Propose(runs[1].Id, StateType.Pending);
@@ -198,7 +185,7 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
     public async Task FullDeployment_CancelNew_CancelsTheRun()
     {
         var deployment = await Server.Client.DeploymentAsync(await Server.Client.PoolAsync(), limit: 1, strategy: CollisionStrategy.CancelNew);
-        var runs = await RunsAsync(deployment, 2);
+        var runs = await Server.DueRunsAsync(deployment, 2);
         await Propose(runs[0].Id, StateType.Pending);
 
         var answer = await Propose(runs[1].Id, StateType.Pending);
@@ -213,8 +200,8 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
         var pool = await Server.Client.PoolAsync();
         await Server.Client.CreateWorkQueueAsync(pool, new WorkQueueCreate { Name = "urgent", Priority = 1, ConcurrencyLimit = 1 });
         var deployment = await Server.Client.DeploymentAsync(pool);
-        var normal = await RunsAsync(deployment, 2);
-        var urgent = await RunsAsync(deployment, 3, queue: "urgent");
+        var normal = await Server.DueRunsAsync(deployment, 2);
+        var urgent = await Server.DueRunsAsync(deployment, 3, queue: "urgent");
 
         var page = await Server.Client.ReadScheduledRunsOfPoolAsync(pool);
 
@@ -229,7 +216,7 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
     {
         var pool = await Server.Client.PoolAsync();
         var deployment = await Server.Client.DeploymentAsync(pool);
-        var run = (await RunsAsync(deployment, 1))[0];
+        var run = (await Server.DueRunsAsync(deployment, 1))[0];
 
         await Server.Client.UpdateWorkPoolAsync(pool, new WorkPoolUpdate { IsPaused = true });
         Assert.Empty(await Server.Client.ReadScheduledRunsOfPoolAsync(pool));
@@ -249,7 +236,7 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
     {
         var pool = await Server.Client.PoolAsync();
         var deployment = await Server.Client.DeploymentAsync(pool);
-        var due = (await RunsAsync(deployment, 1))[0];
+        var due = (await Server.DueRunsAsync(deployment, 1))[0];
         await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate
         {
             State = new StateCreate { Type = StateType.Scheduled, StateDetails = new StateDetails { ScheduledTime = Server.Clock.GetUtcNow().AddHours(1) } },
