@@ -1,14 +1,14 @@
-using Microsoft.AspNetCore.Components;
 using Reeve.Client;
 
 namespace Reeve.Ui;
 
 /// <summary>
-/// The UI's way to the data: the server's own REST API, at the address the browser used, with the API key the
+/// The UI's way to the data: the server's own REST API, at the address the server itself listens on (never one a
+/// browser reports: a patched browser could otherwise make the server send requests elsewhere), with the API key the
 /// user gave (kept for the browser session). Every page goes through the same API as any client. The connections to
 /// the API are pooled across browser connections, so a page's first read does not open a new one.
 /// </summary>
-public sealed class UiApi(NavigationManager navigation, UiConnections connections) : IDisposable
+public sealed class UiApi(UiConnections connections) : IDisposable
 {
     private ReeveClient? _client;
     private HttpClient? _http;
@@ -18,7 +18,7 @@ public sealed class UiApi(NavigationManager navigation, UiConnections connection
 
     /// <summary>The client of the API for this browser connection.</summary>
     public ReeveClient Client => _client ??= new ReeveClient(
-        new ReeveClientOptions { ApiUrl = navigation.BaseUri.TrimEnd('/') + "/api", ApiKey = ApiKey },
+        new ReeveClientOptions { ApiUrl = connections.ApiUrl ?? throw new InvalidOperationException("The server has not said where its API listens."), ApiKey = ApiKey },
         _http = new HttpClient(connections.Handler, disposeHandler: false));
 
     /// <summary>Uses <paramref name="apiKey"/> from now on.</summary>
@@ -43,6 +43,9 @@ public sealed class UiConnections : IDisposable
 {
     /// <summary>The shared handler; each browser connection's client wraps it without owning it.</summary>
     internal SocketsHttpHandler Handler { get; } = new() { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) };
+
+    /// <summary>The API's address on this machine (<c>http://127.0.0.1:4200/api</c>), set by the server once it listens.</summary>
+    public string? ApiUrl { get; set; }
 
     /// <inheritdoc />
     public void Dispose() => Handler.Dispose();

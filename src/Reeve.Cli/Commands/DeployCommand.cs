@@ -49,7 +49,7 @@ internal static class DeployCommand
                 // Checked here too, so that a typo is reported before a build of the source, not after.
                 try
                 {
-                    Core.Schedules.Schedule.Parse(schedule, TimeProvider.System.GetUtcNow());
+                    Core.Schedules.Schedule.Validate(schedule, TimeProvider.System.GetUtcNow());
                 }
                 catch (Core.Errors.ReeveValidationException e)
                 {

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Deployments;
 
 /// <summary>What happens to a run that would exceed its deployment's concurrency limit.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CollisionStrategy>))]
+[JsonConverter(typeof(StrictEnumConverter<CollisionStrategy>))]
 public enum CollisionStrategy
 {
     /// <summary>It waits, rescheduled as AwaitingConcurrencySlot (the default).</summary>

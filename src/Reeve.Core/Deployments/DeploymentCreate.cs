@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Deployments;
 
@@ -33,9 +35,11 @@ public sealed record DeploymentCreate
     public bool? EnforceParameterSchema { get; init; }
 
     /// <summary>The JSON Schema of the flow's parameters.</summary>
+    [MaxLength(InputLimits.SchemaJsonLength)]
     public JsonObject? ParameterOpenapiSchema { get; init; }
 
     /// <summary>Default parameters.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? Parameters { get; init; }
 
     /// <summary>Tags.</summary>
@@ -60,6 +64,7 @@ public sealed record DeploymentCreate
     public Guid? InfrastructureDocumentId { get; init; }
 
     /// <summary>A description.</summary>
+    [MaxLength(InputLimits.LongTextLength)]
     public string? Description { get; init; }
 
     /// <summary>The folder the entrypoint is relative to.</summary>
@@ -72,5 +77,6 @@ public sealed record DeploymentCreate
     public string? Entrypoint { get; init; }
 
     /// <summary>Overrides of the pool's job variables, checked against its schema.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? JobVariables { get; init; }
 }

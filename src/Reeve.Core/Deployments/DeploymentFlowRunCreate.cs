@@ -1,6 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.States;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Deployments;
 
@@ -14,6 +16,7 @@ public sealed record DeploymentFlowRunCreate
     public string? Name { get; init; }
 
     /// <summary>Parameters, merged over the deployment's.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? Parameters { get; init; }
 
     /// <summary>Overrides the deployment's <c>enforce_parameter_schema</c>.</summary>
@@ -44,6 +47,7 @@ public sealed record DeploymentFlowRunCreate
     public string? WorkQueueName { get; init; }
 
     /// <summary>Overrides of the job variables for this run.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? JobVariables { get; init; }
 }
 

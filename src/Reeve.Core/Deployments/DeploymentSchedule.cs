@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Reeve.Core.Json;
@@ -29,6 +30,7 @@ public sealed record DeploymentSchedule
     public int? MaxScheduledRuns { get; init; }
 
     /// <summary>Parameters merged over the deployment's for this schedule's runs.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject Parameters { get; init; } = [];
 
     /// <summary>A name unique within the deployment.</summary>
@@ -48,6 +50,7 @@ public sealed record DeploymentScheduleCreate
     public int? MaxScheduledRuns { get; init; }
 
     /// <summary>Parameters merged over the deployment's.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? Parameters { get; init; }
 
     /// <summary>A name unique within the deployment.</summary>
@@ -71,6 +74,7 @@ public sealed record DeploymentScheduleUpdate
 
     /// <summary>New parameters merged over the deployment's.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.DataJsonLength)]
     public Optional<JsonObject?> Parameters { get; init; }
 
     /// <summary>A new slug.</summary>

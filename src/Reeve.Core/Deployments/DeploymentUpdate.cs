@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Reeve.Core.Json;
@@ -13,6 +14,7 @@ public sealed record DeploymentUpdate
 
     /// <summary>A description.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.LongTextLength)]
     public Optional<string?> Description { get; init; }
 
     /// <summary>Pause or resume.</summary>
@@ -37,10 +39,12 @@ public sealed record DeploymentUpdate
 
     /// <summary>New default parameters.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.DataJsonLength)]
     public Optional<JsonObject?> Parameters { get; init; }
 
     /// <summary>A new parameter schema.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.SchemaJsonLength)]
     public Optional<JsonObject?> ParameterOpenapiSchema { get; init; }
 
     /// <summary>New tags.</summary>
@@ -61,6 +65,7 @@ public sealed record DeploymentUpdate
 
     /// <summary>New job variables.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.DataJsonLength)]
     public Optional<JsonObject?> JobVariables { get; init; }
 
     /// <summary>New pull steps.</summary>

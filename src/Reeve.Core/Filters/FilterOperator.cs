@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Filters;
 
 /// <summary>How the criteria of one filter combine.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<FilterOperator>))]
+[JsonConverter(typeof(StrictEnumConverter<FilterOperator>))]
 public enum FilterOperator
 {
     /// <summary>Every criterion must hold (the default).</summary>

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Reeve.Core.States;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.FlowRuns;
 
@@ -19,6 +21,7 @@ public sealed record FlowRunCreate
     public string? FlowVersion { get; init; }
 
     /// <summary>Parameters.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? Parameters { get; init; }
 
     /// <summary>Context.</summary>
@@ -49,6 +52,7 @@ public sealed record FlowRunCreate
     public string? WorkQueueName { get; init; }
 
     /// <summary>Job variables.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? JobVariables { get; init; }
 
     /// <summary>The deployment it belongs to (deprecated in Prefect; use the deployment's create_flow_run).</summary>

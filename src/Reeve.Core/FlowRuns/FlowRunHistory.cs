@@ -100,7 +100,9 @@ public static class RunHistory
             throw new ReeveValidationException("history_end", "History end must be after history start.");
         }
 
-        var interval = TimeSpan.FromSeconds(seconds);
+        // An interval longer than the whole range is the range (one interval), which also keeps huge numbers
+        // (1e308 seconds) from overflowing a TimeSpan.
+        var interval = seconds >= (end - start).TotalSeconds ? end - start : TimeSpan.FromSeconds(seconds);
         if ((end - start) / interval > MaxIntervals)
         {
             throw new ReeveValidationException("history_interval_seconds",

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Reeve.Core.Json;
@@ -17,6 +18,7 @@ public sealed record FlowRunUpdate
 
     /// <summary>New parameters.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.DataJsonLength)]
     public Optional<JsonObject?> Parameters { get; init; }
 
     /// <summary>New retry settings.</summary>
@@ -33,5 +35,6 @@ public sealed record FlowRunUpdate
 
     /// <summary>New job variables (only while SCHEDULED).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.DataJsonLength)]
     public Optional<JsonObject?> JobVariables { get; init; }
 }

@@ -47,7 +47,7 @@ public sealed record WorkerClaimRequest
 
     /// <summary>
     /// The claiming worker's heartbeat interval, in seconds: a claimed run counts as lost (CRASHED) unless a
-    /// heartbeat for it comes within three of them, as if the worker had sent one with the claim.
+    /// heartbeat for it comes within three of them, as if the worker had sent one with the claim. When absent, 30.
     /// </summary>
     public int? HeartbeatIntervalSeconds { get; init; }
 

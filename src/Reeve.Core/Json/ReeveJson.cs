@@ -17,7 +17,8 @@ public static class ReeveJson
 
     /// <summary>
     /// Options for reading requests: unknown fields, nulls in non-nullable fields, missing required
-    /// fields and numbers written as strings are all errors, as in Prefect's action schemas.
+    /// fields and numbers written as strings are all errors, as in Prefect's action schemas; so are a key
+    /// given twice, a NUL character and a lone surrogate, anywhere.
     /// </summary>
     public static JsonSerializerOptions Strict { get; } = Create(strict: true);
 
@@ -40,6 +41,16 @@ public static class ReeveJson
         if (!options.Converters.OfType<OptionalConverterFactory>().Any())
         {
             options.Converters.Add(new OptionalConverterFactory());
+        }
+
+        if (strict)
+        {
+            options.AllowDuplicateProperties = false;
+            if (!options.Converters.OfType<StrictTextConverter>().Any())
+            {
+                options.Converters.Add(new StrictTextConverter());
+                options.Converters.Add(new StrictNodeConverterFactory());
+            }
         }
     }
 

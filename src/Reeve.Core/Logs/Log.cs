@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Logs;
 
@@ -37,12 +39,15 @@ public sealed record Log
 public sealed record LogCreate
 {
     /// <summary>The logger's name.</summary>
+    [JsonConverter(typeof(FreeTextConverter))]
     public required string Name { get; init; }
 
     /// <summary>The level (10 debug ... 50 critical).</summary>
     public required int Level { get; init; }
 
-    /// <summary>The message.</summary>
+    /// <summary>The message (a NUL character in it is kept as the text <c>\u0000</c>).</summary>
+    [MaxLength(InputLimits.LogMessageLength)]
+    [JsonConverter(typeof(FreeTextConverter))]
     public required string Message { get; init; }
 
     /// <summary>When it was written.</summary>

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Orchestration;
 
 /// <summary>The server's answer to a proposed state.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<OrchestrationStatus>))]
+[JsonConverter(typeof(StrictEnumConverter<OrchestrationStatus>))]
 public enum OrchestrationStatus
 {
     /// <summary>The run is now in the state (possibly a changed one, such as AwaitingRetry instead of Failed).</summary>

@@ -105,6 +105,9 @@ public sealed class CronSchedule : Schedule
     }
 
     /// <inheritdoc/>
+    private protected override string Key => "cron";
+
+    /// <inheritdoc/>
     public override JsonObject ToJson() => new() { ["cron"] = Cron, ["timezone"] = Timezone, ["day_or"] = DayOr };
 
     private static bool Restricted(string dayField) => dayField is not ("*" or "?");

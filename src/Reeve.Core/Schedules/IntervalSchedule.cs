@@ -14,6 +14,9 @@ namespace Reeve.Core.Schedules;
 /// </summary>
 public sealed class IntervalSchedule : Schedule
 {
+    /// <summary>The longest interval accepted: a hundred years (longer ones could only ever make a run or two).</summary>
+    public static readonly TimeSpan MaxInterval = TimeSpan.FromDays(36_525);
+
     private readonly int _days;
     private readonly TimeSpan _rest;
     private readonly DateTime _anchorWall;
@@ -38,12 +41,18 @@ public sealed class IntervalSchedule : Schedule
     public override string Kind => "IntervalSchedule";
 
     /// <summary>A schedule every <paramref name="interval"/> from <paramref name="anchor"/>.</summary>
-    /// <exception cref="ReeveValidationException">The interval is not positive.</exception>
+    /// <exception cref="ReeveValidationException">The interval is not positive, or longer than <see cref="MaxInterval"/>.</exception>
     public static IntervalSchedule Create(TimeSpan interval, DateTimeOffset anchor, TimeZoneInfo? zone = null, string field = "interval")
     {
         if (interval <= TimeSpan.Zero)
         {
             throw new ReeveValidationException(field, $"The interval must be positive (got {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds)");
+        }
+
+        if (interval > MaxInterval)
+        {
+            throw new ReeveValidationException(field, $"The interval must be at most {MaxInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds, a hundred years " +
+                $"(got {interval.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds)");
         }
 
         return new IntervalSchedule(interval, anchor, zone ?? TimeZoneInfo.Utc);
@@ -92,21 +101,24 @@ public sealed class IntervalSchedule : Schedule
         // Jump near the first run at or after `from`, a step early to be safe around clock changes.
         var steps = (long)Math.Floor((from - AnchorDate).Ticks / (double)Interval.Ticks) - 1;
         var at = At(steps);
-        while (at < from)
+        while (at is { } early && early < from)
         {
             at = At(++steps);
         }
 
         var last = DateTimeOffset.MinValue;
-        for (var guard = 0; guard < 1_000_000; guard++, at = At(++steps))
+        for (var guard = 0; guard < 1_000_000 && at is { } next; guard++, at = At(++steps))
         {
-            if (at > last)
+            if (next > last)
             {
-                yield return at;
-                last = at;
+                yield return next;
+                last = next;
             }
         }
     }
+
+    /// <inheritdoc/>
+    private protected override string Key => "interval";
 
     /// <inheritdoc/>
     public override JsonObject ToJson() => new()
@@ -116,16 +128,24 @@ public sealed class IntervalSchedule : Schedule
         ["timezone"] = Timezone,
     };
 
-    private DateTimeOffset At(long steps)
+    /// <summary>The instant <paramref name="steps"/> intervals from the anchor, or null past the calendar's ends (year 1 to 9999).</summary>
+    private DateTimeOffset? At(long steps)
     {
-        if (_days == 0)
+        try
         {
-            return AnchorDate + (Interval * steps);
-        }
+            if (_days == 0)
+            {
+                return AnchorDate + (Interval * steps);
+            }
 
-        // Whole days on the wall clock, the rest in elapsed time.
-        var wall = _anchorWall.AddDays(_days * (double)steps);
-        return ScheduleTime.ToInstant(wall, Zone) + (_rest * steps);
+            // Whole days on the wall clock, the rest in elapsed time.
+            var wall = _anchorWall.AddDays(_days * (double)steps);
+            return ScheduleTime.ToInstant(wall, Zone) + (_rest * steps);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
+        {
+            return null;
+        }
     }
 
     private static bool TryDuration(string text, out TimeSpan duration)

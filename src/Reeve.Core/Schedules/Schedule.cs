@@ -58,6 +58,34 @@ public abstract class Schedule
         };
     }
 
+    /// <summary>
+    /// Reads a new or changed <c>schedule</c> object as <see cref="Parse"/> does, and also refuses one with no instant
+    /// at or after <paramref name="now"/> (a rule that never matches, a COUNT or UNTIL already past), or whose next
+    /// instant cannot be found within the bounds of an evaluation.
+    /// </summary>
+    /// <exception cref="ReeveValidationException">The object is not a schedule, or it would never make a run.</exception>
+    public static Schedule Validate(JsonNode? json, DateTimeOffset now, string field = "schedule")
+    {
+        var schedule = Parse(json, now, field);
+        var key = $"{field}.{schedule.Key}";
+        DateTimeOffset? next;
+        try
+        {
+            next = schedule.Occurrences(now).Cast<DateTimeOffset?>().FirstOrDefault();
+        }
+        catch (ScheduleEvaluationException e)
+        {
+            throw new ReeveValidationException(key, $"the schedule cannot be planned: {e.Message}");
+        }
+
+        return next is null
+            ? throw new ReeveValidationException(key, $"the schedule has no instant after {now.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}, so it would never make a run")
+            : schedule;
+    }
+
+    /// <summary>The field that names the kind on the wire: <c>cron</c>, <c>interval</c> or <c>rrule</c>.</summary>
+    private protected abstract string Key { get; }
+
     private protected static void RequireOnly(JsonObject schedule, string field, params string[] allowed)
     {
         foreach (var (key, _) in schedule)

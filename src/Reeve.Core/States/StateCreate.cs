@@ -1,4 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Reeve.Core.Json;
+using System.Text.Json.Serialization;
 
 namespace Reeve.Core.States;
 
@@ -12,6 +15,8 @@ public sealed record StateCreate
     public string? Name { get; init; }
 
     /// <summary>A message.</summary>
+    [MaxLength(InputLimits.LongTextLength)]
+    [JsonConverter(typeof(FreeTextConverter))]
     public string? Message { get; init; }
 
     /// <summary>Details such as the scheduled time (now when a SCHEDULED state has none).</summary>

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.States;
 
 /// <summary>The kind of a run's state. A state also has a name; several names share a type (Late and AwaitingRetry are SCHEDULED).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<StateType>))]
+[JsonConverter(typeof(StrictEnumConverter<StateType>))]
 public enum StateType
 {
     /// <summary>Waiting for its scheduled time.</summary>

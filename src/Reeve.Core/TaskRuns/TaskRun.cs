@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Reeve.Core.States;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.TaskRuns;
 
@@ -147,6 +149,7 @@ public sealed record TaskRunCreate
     public JsonObject? Labels { get; init; }
 
     /// <summary>Where its inputs came from.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? TaskInputs { get; init; }
 }
 

@@ -1,5 +1,8 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Reeve.Core.States;
+using Reeve.Core.Json;
+using System.Text.Json.Serialization;
 
 namespace Reeve.Core.TaskRuns;
 
@@ -32,6 +35,7 @@ public sealed record TaskRunReport
     public TaskRunPolicy? EmpiricalPolicy { get; init; }
 
     /// <summary>Where its inputs came from.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? TaskInputs { get; init; }
 
     /// <summary>The states it entered since the last report, oldest first, each with its time.</summary>
@@ -51,6 +55,8 @@ public sealed record ReportedState
     public required DateTimeOffset Timestamp { get; init; }
 
     /// <summary>A message (why it failed).</summary>
+    [MaxLength(InputLimits.LongTextLength)]
+    [JsonConverter(typeof(FreeTextConverter))]
     public string? Message { get; init; }
 
     /// <summary>Details (the scheduled time of an AwaitingRetry).</summary>

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.WorkPools;
 
@@ -9,12 +11,14 @@ public sealed record WorkPoolCreate
     public required string Name { get; init; }
 
     /// <summary>A description.</summary>
+    [MaxLength(InputLimits.LongTextLength)]
     public string? Description { get; init; }
 
     /// <summary>The pool's type; see <c>GET /api/collections/views/aggregate-worker-metadata</c>.</summary>
     public required string Type { get; init; }
 
     /// <summary>The base job template; when absent or <c>{}</c>, the type's default.</summary>
+    [MaxLength(InputLimits.SchemaJsonLength)]
     public JsonObject? BaseJobTemplate { get; init; }
 
     /// <summary>Create the pool paused.</summary>

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.WorkPools;
 
 /// <summary>Whether a work pool can run work now.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WorkPoolStatus>))]
+[JsonConverter(typeof(StrictEnumConverter<WorkPoolStatus>))]
 public enum WorkPoolStatus
 {
     /// <summary>At least one worker is online and the pool is not paused.</summary>

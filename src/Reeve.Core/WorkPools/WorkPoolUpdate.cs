@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Reeve.Core.Json;
@@ -12,6 +13,7 @@ public sealed record WorkPoolUpdate
 {
     /// <summary>A new description.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.LongTextLength)]
     public Optional<string?> Description { get; init; }
 
     /// <summary>Pause or resume the pool.</summary>
@@ -20,6 +22,7 @@ public sealed record WorkPoolUpdate
 
     /// <summary>A new base job template; <c>{}</c> restores the type's default.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.SchemaJsonLength)]
     public Optional<JsonObject?> BaseJobTemplate { get; init; }
 
     /// <summary>A new concurrency limit, or null to remove it.</summary>

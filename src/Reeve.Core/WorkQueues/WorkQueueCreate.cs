@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Reeve.Core.Json;
 namespace Reeve.Core.WorkQueues;
 
 /// <summary>The body of <c>POST /api/work_pools/{pool}/queues</c>.</summary>
@@ -7,6 +9,7 @@ public sealed record WorkQueueCreate
     public required string Name { get; init; }
 
     /// <summary>A description.</summary>
+    [MaxLength(InputLimits.LongTextLength)]
     public string? Description { get; init; } = "";
 
     /// <summary>Create the queue paused.</summary>

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.WorkQueues;
 
 /// <summary>Whether a work queue is being served.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WorkQueueStatus>))]
+[JsonConverter(typeof(StrictEnumConverter<WorkQueueStatus>))]
 public enum WorkQueueStatus
 {
     /// <summary>A worker polled the queue recently.</summary>

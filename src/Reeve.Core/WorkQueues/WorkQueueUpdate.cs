@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Reeve.Core.Json;
 
@@ -12,6 +13,7 @@ public sealed record WorkQueueUpdate
 
     /// <summary>A new description.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.LongTextLength)]
     public Optional<string?> Description { get; init; }
 
     /// <summary>Pause or resume the queue.</summary>

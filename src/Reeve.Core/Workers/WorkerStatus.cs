@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Workers;
 
 /// <summary>Whether a worker's heartbeats are arriving.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<WorkerStatus>))]
+[JsonConverter(typeof(StrictEnumConverter<WorkerStatus>))]
 public enum WorkerStatus
 {
     /// <summary>The last heartbeat is recent.</summary>

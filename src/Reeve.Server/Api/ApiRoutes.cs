@@ -10,6 +10,7 @@ internal static class ApiRoutes
     public static void MapReeveApi(this WebApplication app)
     {
         var api = app.MapGroup("/api");
+        api.AddEndpointFilterFactory(InputLimitsFilter.Create);
         api.MapHealth();
         api.MapWorkPools();
         api.MapWorkQueues();

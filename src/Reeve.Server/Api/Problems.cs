@@ -33,6 +33,7 @@ internal static class Problems
         StatusCodes.Status409Conflict => "Conflict",
         StatusCodes.Status413PayloadTooLarge => "Payload Too Large",
         StatusCodes.Status415UnsupportedMediaType => "Unsupported Media Type",
+        StatusCodes.Status421MisdirectedRequest => "Misdirected Request",
         StatusCodes.Status422UnprocessableEntity => "Unprocessable Entity",
         _ => "Error",
     };

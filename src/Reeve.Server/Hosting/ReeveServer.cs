@@ -105,6 +105,7 @@ public sealed class ReeveServer : IAsyncDisposable
             await storageReady.Opened.Task.WaitAsync(context.RequestAborted);
             await next(context);
         });
+        app.UseMiddleware<RequestOriginGuard>();
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapReeveApi();
@@ -134,6 +135,11 @@ public sealed class ReeveServer : IAsyncDisposable
             throw;
         }
 
+        if (_app.Services.GetService<Reeve.Ui.UiConnections>() is { } ui)
+        {
+            ui.ApiUrl = LocalApiUrl(Urls[0]);
+        }
+
         try
         {
             await migrate;
@@ -160,6 +166,19 @@ public sealed class ReeveServer : IAsyncDisposable
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>The API's address as a process on this machine reaches it: a wildcard listen address becomes loopback.</summary>
+    internal static string LocalApiUrl(string listening)
+    {
+        var uri = new UriBuilder(listening);
+        uri.Host = uri.Host switch
+        {
+            "0.0.0.0" or "+" or "*" => "127.0.0.1",
+            "[::]" or "::" => "[::1]",
+            var host => host,
+        };
+        return uri.Uri.ToString().TrimEnd('/') + "/api";
+    }
 
     [SuppressMessage("Globalization", "CA1307", Justification = "An address, not text.")]
     private static string FormatHost(string host) => host.Contains(':') && !host.StartsWith('[') ? $"[{host}]" : host;

@@ -17,6 +17,14 @@ public sealed record ReeveServerOptions
     /// <summary>When set, every <c>/api</c> request but health must carry <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// The host names requests may be addressed to (the <c>Host</c> header), and the origins besides the server's own
+    /// that browsers may send requests from. Null: when the server listens on loopback, <c>localhost</c>,
+    /// <c>127.0.0.1</c> and <c>::1</c> only (a web page cannot then reach it through a DNS name of its own: DNS
+    /// rebinding); on any other address, every host. <c>*</c> allows every host.
+    /// </summary>
+    public IReadOnlyList<string>? AllowedHosts { get; init; }
+
     /// <summary>Whether the server serves the web UI at <c>/</c> (the API is always served).</summary>
     public bool Ui { get; init; } = true;
 

@@ -19,6 +19,7 @@ internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions 
 {
     private const int DeploymentsPerBatch = 500;
     private readonly ConcurrentDictionary<Guid, (DateTime Updated, Schedule Schedule)> _parsed = new();
+    private readonly ConcurrentDictionary<Guid, DateTime> _failing = new();
 
     protected override string Name => "Scheduler";
 
@@ -37,8 +38,8 @@ internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions 
         var due = new HashSet<Guid>();
         foreach (var schedule in schedules)
         {
-            if (!due.Contains(schedule.DeploymentId)
-                && SchedulePlanner.Plan(Parse(schedule), now, StorageTime.ToWire(schedule.PlannedUntil), schedule.MaxScheduledRuns, options.SchedulerLimits).Dates.Count > 0)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!due.Contains(schedule.DeploymentId) && Plan(schedule, now) is { Plan.Dates.Count: > 0 })
             {
                 due.Add(schedule.DeploymentId);
             }
@@ -50,11 +51,37 @@ internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions 
         var made = 0;
         foreach (var batch in order.Chunk(DeploymentsPerBatch))
         {
-            made += await store.ScheduleAsync(batch, Parse, options.SchedulerLimits, cancellationToken);
+            made += await store.ScheduleAsync(batch, Plan, cancellationToken);
         }
 
         Forget(schedules);
         return new PassOutcome(made, $"made {made} run(s) for {due.Count} of {schedules.Count} active schedule(s)' deployments");
+    }
+
+    /// <summary>
+    /// The runs a stored schedule needs at <paramref name="now"/>, or null when it cannot be planned (its rule is refused
+    /// today, or its next instant cannot be found within an evaluation's bounds). Such a schedule is logged once per
+    /// change and skipped: it never stops the other schedules of the pass.
+    /// </summary>
+    private (Schedule Schedule, SchedulePlan Plan)? Plan(ActiveSchedule row, DateTimeOffset now)
+    {
+        try
+        {
+            var schedule = Parse(row);
+            var plan = SchedulePlanner.Plan(schedule, now, StorageTime.ToWire(row.PlannedUntil), row.MaxScheduledRuns, options.SchedulerLimits);
+            _failing.TryRemove(row.Id, out _);
+            return (schedule, plan);
+        }
+        catch (Exception e) when (e is Core.Errors.ReeveValidationException or ScheduleEvaluationException or ArgumentException or OverflowException or FormatException or InvalidOperationException)
+        {
+            if (!_failing.TryGetValue(row.Id, out var updated) || updated != row.Updated)
+            {
+                _failing[row.Id] = row.Updated;
+                logger.LogWarning("Schedule {ScheduleId} of deployment {DeploymentId} is skipped: it cannot be planned ({Reason})", row.Id, row.DeploymentId, e.Message);
+            }
+
+            return null;
+        }
     }
 
     /// <summary>A stored schedule, parsed once per change.</summary>
@@ -78,6 +105,7 @@ internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions 
             foreach (var id in _parsed.Keys.Where(id => !keep.Contains(id)))
             {
                 _parsed.TryRemove(id, out _);
+                _failing.TryRemove(id, out _);
             }
         }
     }

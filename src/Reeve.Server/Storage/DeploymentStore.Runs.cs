@@ -50,10 +50,7 @@ internal sealed partial class DeploymentStore
             queue = await store.Db.WorkQueues.Include(q => q.WorkPool).FirstAsync(q => q.Id == queueId, cancellationToken);
         }
 
-        if (queue?.WorkPool is { } runPool && JsonText.Object(runPool.BaseJobTemplate)["variables"] is JsonObject variablesSchema)
-        {
-            JobVariables.Validate(variablesSchema, enforceRequired: true, JsonText.ObjectOrNull(deployment.JobVariables), request.JobVariables);
-        }
+        await JobVariableChecks.ForRunAsync(store.Db, queue?.WorkPoolId, deployment.Id, request.JobVariables, cancellationToken);
 
         var now = clock.GetUtcNow();
         var run = new FlowRunRecord

@@ -49,7 +49,7 @@ internal sealed partial class DeploymentStore
         Core.Schedules.Schedule? parsed = null;
         if (update.Schedule.IsSet)
         {
-            parsed = Core.Schedules.Schedule.Parse(update.Schedule.Value, clock.GetUtcNow(), "schedule");
+            parsed = Core.Schedules.Schedule.Validate(update.Schedule.Value, clock.GetUtcNow(), "schedule");
         }
 
         if (update.MaxScheduledRuns is { IsSet: true, Value: < 1 })

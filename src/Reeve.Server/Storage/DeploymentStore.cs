@@ -27,8 +27,6 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         Core.Schedules.LateRuns.RequireExpiry(request.ExpireLateRunsAfter);
         var schedules = request.Schedules is { } given ? ReadSchedules(given) : null;
         var queueId = await ResolveQueueAsync(request.WorkPoolName, request.WorkQueueName, cancellationToken);
-        var poolTemplate = await PoolTemplateAsync(queueId, cancellationToken);
-        ValidateJobVariables(poolTemplate, request.JobVariables);
         var schema = request.ParameterOpenapiSchema;
         if (schema is not null)
         {
@@ -55,6 +53,9 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
 
                     var before = created ? null : RunShaping.Of(deployment);
                     Apply(deployment, request, queueId, now);
+
+                    // The variables the deployment ends with, in the pool it ends in: a redeploy that names no pool keeps its own.
+                    await JobVariableChecks.ForDeploymentAsync(db, deployment.WorkQueueId, JsonText.ObjectOrNull(deployment.JobVariables), ct);
                     ValidateParameters(deployment);
                     if (schedules is not null)
                     {
@@ -196,7 +197,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             if (update.JobVariables.IsSet || moving)
             {
                 var variables = update.JobVariables.IsSet ? update.JobVariables.Value : JsonText.ObjectOrNull(deployment.JobVariables);
-                ValidateJobVariables(await PoolTemplateAsync(deployment.WorkQueueId, ct), variables);
+                await JobVariableChecks.ForDeploymentAsync(db, deployment.WorkQueueId, variables, ct);
                 deployment.JobVariables = (variables ?? []).ToJsonString();
             }
 
@@ -338,19 +339,6 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         }
     }
 
-    private async Task<JsonObject?> PoolTemplateAsync(Guid? queueId, CancellationToken cancellationToken) =>
-        queueId is null
-            ? null
-            : JsonText.ObjectOrNull(await store.Db.WorkQueues.Where(q => q.Id == queueId).Select(q => q.WorkPool!.BaseJobTemplate).FirstOrDefaultAsync(cancellationToken));
-
-    private static void ValidateJobVariables(JsonObject? poolTemplate, JsonObject? variables)
-    {
-        if (variables is { Count: > 0 } && poolTemplate?["variables"] is JsonObject schema)
-        {
-            Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: false, variables);
-        }
-    }
-
     /// <summary>With enforcement on, the deployment's own parameters must fit its schema (required ones may be left to runs).</summary>
     private static void ValidateParameters(DeploymentRecord deployment)
     {
@@ -385,7 +373,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             ResourceName.Validate(slug, $"{field}.slug");
         }
 
-        return schedule with { Schedule = Core.Schedules.Schedule.Parse(schedule.Schedule, clock.GetUtcNow(), $"{field}.schedule").ToJson() };
+        return schedule with { Schedule = Core.Schedules.Schedule.Validate(schedule.Schedule, clock.GetUtcNow(), $"{field}.schedule").ToJson() };
     }
 
     /// <summary>

@@ -48,6 +48,13 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
             throw new ReeveValidationException("work_queue_name", "a queue needs its work_pool_name");
         }
 
+        if (request.DeploymentId is { } deploymentId && !await store.Db.Deployments.AnyAsync(d => d.Id == deploymentId, cancellationToken))
+        {
+            throw new ReeveNotFoundException($"Deployment '{deploymentId}' not found.");
+        }
+
+        // An ad-hoc run in a pool is held to the pool's variables as a deployment's run is.
+        await JobVariableChecks.ForRunAsync(store.Db, poolId, request.DeploymentId, request.JobVariables, cancellationToken);
         var now = clock.GetUtcNow();
         var run = new FlowRunRecord
         {
@@ -126,7 +133,7 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
                     throw new ReeveConflictException($"Job variables for a flow run in state {run.StateType?.WireName() ?? "none"} cannot be updated.");
                 }
 
-                await ValidateJobVariablesAsync(db, run, update.JobVariables.Value, ct);
+                await JobVariableChecks.ForRunAsync(db, run.WorkPoolId, run.DeploymentId, update.JobVariables.Value, ct);
                 run.JobVariables = JsonText.Write(update.JobVariables.Value ?? []);
             }
 
@@ -165,23 +172,6 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
             run.Updated = StorageTime.Now(clock);
             await db.SaveChangesAsync(ct);
         }, cancellationToken);
-    }
-
-    private static async Task ValidateJobVariablesAsync(ReeveDbContext db, FlowRunRecord run, System.Text.Json.Nodes.JsonObject? variables, CancellationToken ct)
-    {
-        if (run.WorkPoolId is null)
-        {
-            return;
-        }
-
-        var template = await db.WorkPools.Where(p => p.Id == run.WorkPoolId).Select(p => p.BaseJobTemplate).FirstAsync(ct);
-        var deploymentVariables = run.DeploymentId is { } deploymentId
-            ? await db.Deployments.Where(d => d.Id == deploymentId).Select(d => d.JobVariables).FirstOrDefaultAsync(ct)
-            : null;
-        if (JsonText.Object(template)["variables"] is System.Text.Json.Nodes.JsonObject schema)
-        {
-            Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: true, JsonText.ObjectOrNull(deploymentVariables), variables);
-        }
     }
 
     /// <summary>Deletes a run with its states, task runs and logs; its concurrency slot is free at once.</summary>

@@ -33,7 +33,11 @@ internal sealed class SchedulerStore(Store store, TimeProvider clock, Events.Run
     }
 
     /// <summary>Makes the runs some deployments' schedules need, in one transaction; returns how many were made.</summary>
-    public async Task<int> ScheduleAsync(IReadOnlyCollection<Guid> deploymentIds, Func<ActiveSchedule, Schedule> parse, SchedulerLimits limits, CancellationToken cancellationToken)
+    /// <param name="deploymentIds">The deployments to plan.</param>
+    /// <param name="plan">What a schedule needs at an instant, or null when it cannot be planned (it is then skipped).</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    public async Task<int> ScheduleAsync(IReadOnlyCollection<Guid> deploymentIds, Func<ActiveSchedule, DateTimeOffset, (Schedule Schedule, SchedulePlan Plan)?> plan,
+        CancellationToken cancellationToken)
     {
         var wanted = deploymentIds.Order().ToArray();
         return await store.WriteAsync(async (db, ct) =>
@@ -61,17 +65,16 @@ internal sealed class SchedulerStore(Store store, TimeProvider clock, Events.Run
                     continue;
                 }
 
-                var parsed = parse(schedule.Row);
-                var plan = SchedulePlanner.Plan(parsed, now, StorageTime.ToWire(schedule.Row.PlannedUntil), schedule.Row.MaxScheduledRuns, limits);
-                if (plan.Dates.Count == 0)
+                if (plan(schedule.Row, now) is not { Plan.Dates.Count: > 0 } due)
                 {
                     continue;
                 }
 
-                planned.Add((schedule.Row.Id, StorageTime.ToStorage(plan.PlannedUntil!.Value)));
+                var (parsed, needs) = due;
+                planned.Add((schedule.Row.Id, StorageTime.ToStorage(needs.PlannedUntil!.Value)));
                 var parameters = Merge(deployment.Parameters, schedule.Parameters);
                 var createdBy = new JsonObject { ["id"] = schedule.Row.Id, ["display_value"] = schedule.Slug ?? parsed.Kind, ["type"] = "SCHEDULE" }.ToJsonString();
-                runs.AddRange(plan.Dates.Select(at => NewRun(deployment, schedule.Row.Id, parameters, createdBy, at, now)));
+                runs.AddRange(needs.Dates.Select(at => NewRun(deployment, schedule.Row.Id, parameters, createdBy, at, now)));
             }
 
             var fresh = await WithoutExistingAsync(db, runs, ct);

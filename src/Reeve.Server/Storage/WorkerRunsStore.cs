@@ -42,7 +42,8 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, TimeProvid
             [offer.PoolId],
             [.. candidates.Select(r => r.DeploymentId).OfType<Guid>()],
             offer.PickAsync,
-            request.HeartbeatIntervalSeconds,
+            // A claim always holds its runs for a while: without a heartbeat they are freed (CRASHED) after three intervals.
+            request.HeartbeatIntervalSeconds ?? Core.Workers.WorkerLiveness.DefaultHeartbeatIntervalSeconds,
             cancellationToken);
         return await ToWireAsync(offer.PoolId, claimed, cancellationToken);
     }

@@ -6,6 +6,9 @@ namespace Reeve.Deployments;
 /// A deployment's pull steps, run by the engine before it loads the flow: <c>git_clone</c> (a repository URL in
 /// any transport git supports, a branch or a commit) and <c>set_working_directory</c> (a local folder). Step
 /// names are <c>reeve.deployments.steps.NAME</c>; Prefect's <c>prefect.deployments.steps.NAME</c> work too.
+/// After a <c>git_clone</c>, <c>set_working_directory</c> moves within the clone only (relative to it; an absolute
+/// folder, <c>..</c> or a symbolic link out of it is refused), so that a deployment's steps cannot point the engine at
+/// another folder of the machine; a branch or commit that reads as an option of git is refused likewise.
 /// </summary>
 internal static class PullSteps
 {
@@ -18,6 +21,7 @@ internal static class PullSteps
     public static async Task<Result> RunAsync(JsonArray? steps, string workingFolder, CancellationToken cancellationToken)
     {
         var result = new Result(workingFolder, null);
+        string? clone = null;
         foreach (var step in steps ?? [])
         {
             if (step is not JsonObject { Count: 1 } single)
@@ -27,13 +31,19 @@ internal static class PullSteps
 
             var (name, body) = single.First();
             var settings = body as JsonObject ?? [];
-            result = ShortName(name) switch
+            switch (ShortName(name))
             {
-                "git_clone" => await CloneAsync(settings, result.Folder, cancellationToken),
-                "set_working_directory" => new Result(
-                    settings["directory"]?.GetValue<string>() ?? throw new DeploymentSourceException("set_working_directory needs a directory."), result.Commit),
-                _ => throw new DeploymentSourceException($"Unknown pull step '{name}'; known steps: git_clone, set_working_directory."),
-            };
+                case "git_clone":
+                    result = await CloneAsync(settings, result.Folder, cancellationToken);
+                    clone = result.Folder;
+                    break;
+                case "set_working_directory":
+                    var directory = Text(settings, "directory") ?? throw new DeploymentSourceException("set_working_directory needs a directory.");
+                    result = result with { Folder = clone is null ? directory : Within(clone, directory) };
+                    break;
+                default:
+                    throw new DeploymentSourceException($"Unknown pull step '{name}'; known steps: git_clone, set_working_directory.");
+            }
         }
 
         return result;
@@ -52,11 +62,66 @@ internal static class PullSteps
         return name;
     }
 
+    /// <summary>
+    /// <paramref name="directory"/> read inside <paramref name="clone"/>, following symbolic links, or a refusal when it
+    /// leads out of it.
+    /// </summary>
+    internal static string Within(string clone, string directory)
+    {
+        var root = RealPath(Path.GetFullPath(clone));
+        var target = RealPath(Path.GetFullPath(Path.Combine(root, directory)));
+        var inside = target == root || target.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return inside
+            ? target
+            : throw new DeploymentSourceException($"set_working_directory must name a folder inside the cloned repository; '{directory}' leads out of it.");
+    }
+
+    /// <summary>A full path with every symbolic link along it followed (at most 40, as the kernel allows).</summary>
+    private static string RealPath(string path)
+    {
+        var parts = path.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var current = Path.GetPathRoot(path) ?? "/";
+        var links = 0;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var next = Path.Combine(current, parts[i]);
+            var info = new DirectoryInfo(next);
+            if (info.Exists && info.LinkTarget is { } link)
+            {
+                if (++links > 40)
+                {
+                    throw new DeploymentSourceException($"Too many symbolic links in '{path}'.");
+                }
+
+                // Restart from the link's target with the rest of the path after it.
+                var resolved = Path.GetFullPath(Path.Combine(current, link));
+                parts = [.. resolved.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries), .. parts[(i + 1)..]];
+                current = Path.GetPathRoot(resolved) ?? "/";
+                i = -1;
+                continue;
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
+
+    private static string? Text(JsonObject settings, string key) =>
+        settings[key] is null ? null
+        : settings[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text
+        : throw new DeploymentSourceException($"The pull step's {key} must be a string.");
+
+    private static string? GitName(JsonObject settings, string key) =>
+        Text(settings, key) is { } name && name.StartsWith('-')
+            ? throw new DeploymentSourceException($"The pull step's {key} '{name}' would read as an option of git; a {key} does not start with '-'.")
+            : Text(settings, key);
+
     private static async Task<Result> CloneAsync(JsonObject settings, string into, CancellationToken cancellationToken)
     {
-        var repository = settings["repository"]?.GetValue<string>() ?? throw new DeploymentSourceException("git_clone needs a repository.");
-        var branch = settings["branch"]?.GetValue<string>();
-        var commit = settings["commit_sha"]?.GetValue<string>() ?? settings["commit"]?.GetValue<string>();
+        var repository = Text(settings, "repository") ?? throw new DeploymentSourceException("git_clone needs a repository.");
+        var branch = GitName(settings, "branch");
+        var commit = GitName(settings, "commit_sha") ?? GitName(settings, "commit");
         var name = Path.GetFileNameWithoutExtension(repository.TrimEnd('/'));
         var folder = Path.Combine(into, string.IsNullOrEmpty(name) ? "source" : name);
 

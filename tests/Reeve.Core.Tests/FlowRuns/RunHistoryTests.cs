@@ -70,4 +70,19 @@ public sealed class RunHistoryTests
 
         Assert.Equal(TimeSpan.FromSeconds(1), interval);
     }
+
+    [Theory]
+    [InlineData(1e308)]
+    [InlineData(9223372036854775808d)]
+    [InlineData(1e15)]
+    public void AnIntervalLongerThanTheRange_IsOneIntervalOverTheWholeRange_WithoutOverflow(double seconds)
+    {
+        var start = DateTimeOffset.MinValue.AddDays(1);
+        var end = DateTimeOffset.MaxValue.AddDays(-1);
+
+        var (_, _, interval) = RunHistory.Range(new FlowRunHistoryRequest { HistoryStart = start, HistoryEnd = end, HistoryIntervalSeconds = seconds });
+
+        Assert.Equal(end - start, interval);
+        Assert.Single(RunHistory.Build(start, end, interval, [], Start));
+    }
 }

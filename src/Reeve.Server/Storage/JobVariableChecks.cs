@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+
+namespace Reeve.Server.Storage;
+
+/// <summary>
+/// The one door job variables pass through on their way into storage, whichever request carries them: a
+/// deployment's (created, redeployed, updated, moved to another pool) and a run's (from a deployment, ad hoc in a
+/// pool, or patched while scheduled). Each is checked by <see cref="Core.JobTemplates.JobVariables.Validate"/>
+/// against the variables schema of the pool the deployment or run is in.
+/// </summary>
+internal static class JobVariableChecks
+{
+    /// <summary>A deployment's own variables: each declared by the pool, of the declared type; required ones may be left to its runs.</summary>
+    public static async Task ForDeploymentAsync(ReeveDbContext db, Guid? queueId, JsonObject? variables, CancellationToken ct)
+    {
+        if (variables is { Count: > 0 } && await SchemaOfQueueAsync(db, queueId, ct) is { } schema)
+        {
+            Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: false, variables);
+        }
+    }
+
+    /// <summary>A run's variables over its deployment's: the merged result must satisfy the pool's schema, required variables included.</summary>
+    public static async Task ForRunAsync(ReeveDbContext db, Guid? poolId, Guid? deploymentId, JsonObject? variables, CancellationToken ct)
+    {
+        if (poolId is null || await SchemaOfPoolAsync(db, poolId.Value, ct) is not { } schema)
+        {
+            return;
+        }
+
+        var deploymentVariables = deploymentId is { } id
+            ? JsonText.ObjectOrNull(await db.Deployments.Where(d => d.Id == id).Select(d => d.JobVariables).FirstOrDefaultAsync(ct))
+            : null;
+        Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: true, deploymentVariables, variables);
+    }
+
+    private static async Task<JsonObject?> SchemaOfQueueAsync(ReeveDbContext db, Guid? queueId, CancellationToken ct) =>
+        queueId is null
+            ? null
+            : JsonText.ObjectOrNull(await db.WorkQueues.Where(q => q.Id == queueId).Select(q => q.WorkPool!.BaseJobTemplate).FirstOrDefaultAsync(ct))?["variables"] as JsonObject;
+
+    private static async Task<JsonObject?> SchemaOfPoolAsync(ReeveDbContext db, Guid poolId, CancellationToken ct) =>
+        JsonText.ObjectOrNull(await db.WorkPools.Where(p => p.Id == poolId).Select(p => p.BaseJobTemplate).FirstOrDefaultAsync(ct))?["variables"] as JsonObject;
+}
