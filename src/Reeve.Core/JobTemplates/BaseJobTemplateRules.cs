@@ -50,6 +50,7 @@ public static class BaseJobTemplateRules
                 $"Your job configuration uses the following undeclared variable(s): {string.Join(", ", undeclared)}.");
         }
 
+        JobConfiguration.CheckCommands(jobConfiguration, $"{field}.job_configuration");
         ValidateDefaults(schemaElement, properties, variablesField);
     }
 

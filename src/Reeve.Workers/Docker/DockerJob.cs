@@ -83,7 +83,7 @@ public sealed partial record DockerJob
         return new DockerJob
         {
             Image = image,
-            Command = JobConfiguration.Text(configuration, "command") is { Length: > 0 } command ? Process.CommandLine.Split(command) : [],
+            Command = JobConfiguration.Arguments(configuration, "command") ?? [],
             Env = JobConfiguration.Strings(configuration, "env"),
             Labels = JobConfiguration.Strings(configuration, "labels").Where(l => l.Value is not null).ToDictionary(l => l.Key, l => l.Value!, StringComparer.Ordinal),
             Name = ContainerName(JobConfiguration.Text(configuration, "name")),

@@ -16,7 +16,7 @@ public sealed class ProcessInfrastructure(ProcessInfrastructureOptions options) 
     /// <inheritdoc />
     public async Task<InfrastructureResult> RunAsync(FlowRun run, JsonObject configuration, Func<string, Task> started, CancellationToken cancellationToken)
     {
-        var command = JobConfiguration.Text(configuration, "command") is { Length: > 0 } text ? CommandLine.Split(text) : options.EngineCommand;
+        var command = JobConfiguration.Arguments(configuration, "command") ?? options.EngineCommand;
         if (command.Count == 0)
         {
             throw new InvalidOperationException("The job's command is empty.");

@@ -81,4 +81,32 @@ public class JobConfigurationTests
 
         Assert.Equal(new Dictionary<string, string?> { ["A"] = "1", ["B"] = null, ["C"] = "2" }, env);
     }
+
+    [Theory]
+    [InlineData("echo {{ note }}", """{"note": "x /bin/sh -c 'id>/tmp/x'"}""", """["echo", "x /bin/sh -c 'id>/tmp/x'"]""")]
+    [InlineData("run --flag={{ a }} {{ gone }} 'two words' end", """{"a": 1}""", """["run", "--flag=1", "two words", "end"]""")]
+    [InlineData("{{ command }}", """{"command": "dotnet run --x 'a b'"}""", """["dotnet", "run", "--x", "a b"]""")]
+    [InlineData("{{ command }}", """{"command": ["python", "a b", 3]}""", """["python", "a b", "3"]""")]
+    public void Render_Command_FillsPlaceholdersArgumentByArgument(string command, string variables, string expected)
+    {
+        var template = O("""{"job_configuration": {"command": "", "nested": {"args": ""}}, "variables": {"type": "object"}}""");
+        template["job_configuration"]!["command"] = command;
+        template["job_configuration"]!["nested"]!["args"] = command;
+
+        var rendered = JobConfiguration.Render(template, null, O(variables));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), rendered["command"]), rendered.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), rendered["nested"]!["args"]), rendered.ToJsonString());
+        Assert.Equal(JsonNode.Parse(expected)!.AsArray().Select(a => a!.GetValue<string>()), JobConfiguration.Arguments(rendered, "command"));
+    }
+
+    [Fact]
+    public void Render_CommandListTemplate_KeepsEachItemOneArgument()
+    {
+        var template = O("""{"job_configuration": {"command": ["python", "{{ note }}", "{{ gone }}"]}, "variables": {"type": "object"}}""");
+
+        var rendered = JobConfiguration.Render(template, null, O("""{"note": "a; rm -rf /"}"""));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""["python", "a; rm -rf /"]"""), rendered["command"]));
+    }
 }

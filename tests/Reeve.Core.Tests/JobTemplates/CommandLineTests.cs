@@ -1,6 +1,6 @@
-using Reeve.Workers.Process;
+using Reeve.Core.JobTemplates;
 
-namespace Reeve.Workers.Tests.Process;
+namespace Reeve.Core.Tests.JobTemplates;
 
 public class CommandLineTests
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Reeve.Workers.Process;
+namespace Reeve.Core.JobTemplates;
 
 /// <summary>Splits a job's <c>command</c> into arguments as a POSIX shell would, without running a shell.</summary>
 public static class CommandLine
