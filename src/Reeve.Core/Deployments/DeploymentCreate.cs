@@ -43,6 +43,7 @@ public sealed record DeploymentCreate
     public JsonObject? Parameters { get; init; }
 
     /// <summary>Tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string>? Tags { get; init; }
 
     /// <summary>Labels.</summary>

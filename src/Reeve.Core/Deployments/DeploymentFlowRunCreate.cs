@@ -32,6 +32,7 @@ public sealed record DeploymentFlowRunCreate
     public FlowRunPolicy? EmpiricalPolicy { get; init; }
 
     /// <summary>Tags, added to the deployment's.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string>? Tags { get; init; }
 
     /// <summary>A second create with the same key returns the first run.</summary>

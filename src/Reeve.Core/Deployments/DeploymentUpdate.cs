@@ -49,6 +49,7 @@ public sealed record DeploymentUpdate
 
     /// <summary>New tags.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.MaxTags)]
     public Optional<List<string>?> Tags { get; init; }
 
     /// <summary>A new queue.</summary>

@@ -37,6 +37,7 @@ public sealed record FlowRunCreate
     public FlowRunPolicy? EmpiricalPolicy { get; init; }
 
     /// <summary>Tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string>? Tags { get; init; }
 
     /// <summary>Labels.</summary>

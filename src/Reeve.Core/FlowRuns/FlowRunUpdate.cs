@@ -27,6 +27,7 @@ public sealed record FlowRunUpdate
 
     /// <summary>New tags.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.MaxTags)]
     public Optional<List<string>?> Tags { get; init; }
 
     /// <summary>The id of the infrastructure running it.</summary>

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Reeve.Core.Json;
 
 namespace Reeve.Core.Flows;
 
@@ -18,6 +20,7 @@ public sealed record Flow
     public required string Name { get; init; }
 
     /// <summary>Tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string> Tags { get; init; } = [];
 
     /// <summary>Labels.</summary>
@@ -31,6 +34,7 @@ public sealed record FlowCreate
     public required string Name { get; init; }
 
     /// <summary>Tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string> Tags { get; init; } = [];
 
     /// <summary>Labels.</summary>
@@ -41,6 +45,7 @@ public sealed record FlowCreate
 public sealed record FlowUpdate
 {
     /// <summary>The new tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string>? Tags { get; init; }
 }
 

@@ -14,7 +14,8 @@ namespace Reeve.Core.Json;
 /// The one check every request passes once it is read: no field is larger than its limit, and no list holds a null
 /// item. A string may hold at most <see cref="DefaultTextLength"/> characters and a JSON value (parameters, job
 /// variables, labels) at most <see cref="DefaultJsonLength"/> characters once written, unless its property says
-/// otherwise with <see cref="MaxLengthAttribute"/> (descriptions, log lines, templates). A refusal names the field
+/// otherwise with <see cref="MaxLengthAttribute"/> (descriptions, log lines, templates; on a list, the most items it may
+/// hold, as the attribute means for collections). A refusal names the field
 /// on the wire (<c>tags[2]</c>, <c>state.message</c>, <c>[0].message</c>) and the limit.
 /// </summary>
 public static class InputLimits
@@ -33,6 +34,9 @@ public static class InputLimits
 
     /// <summary>A flow's parameters, a run's job variables: data, but data that every run of a deployment copies.</summary>
     public const int DataJsonLength = 512 * 1024;
+
+    /// <summary>The most tags a flow, deployment or run may carry (every run of a deployment copies them).</summary>
+    public const int MaxTags = 200;
 
     /// <summary>Templates and schemas, which describe rather than carry data.</summary>
     public const int SchemaJsonLength = 1024 * 1024;
@@ -67,6 +71,11 @@ public static class InputLimits
 
                 return;
             case IList list:
+                if (limit is { } maxItems && list.Count > maxItems)
+                {
+                    throw Refused(field, $"at most {Count(maxItems)} items are allowed (got {Count(list.Count)})");
+                }
+
                 for (var i = 0; i < list.Count; i++)
                 {
                     var item = list[i];
@@ -76,7 +85,7 @@ public static class InputLimits
                         throw Refused(at, "a list here holds no null items");
                     }
 
-                    Walk(item, at, limit, depth + 1);
+                    Walk(item, at, null, depth + 1);
                 }
 
                 return;

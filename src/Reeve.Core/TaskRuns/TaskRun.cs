@@ -42,6 +42,7 @@ public sealed record TaskRun
     public TaskRunPolicy EmpiricalPolicy { get; init; } = new();
 
     /// <summary>Tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string> Tags { get; init; } = [];
 
     /// <summary>Labels.</summary>
@@ -143,6 +144,7 @@ public sealed record TaskRunCreate
     public TaskRunPolicy? EmpiricalPolicy { get; init; }
 
     /// <summary>Tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string>? Tags { get; init; }
 
     /// <summary>Labels.</summary>

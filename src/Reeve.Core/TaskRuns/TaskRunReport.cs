@@ -29,6 +29,7 @@ public sealed record TaskRunReport
     public required string DynamicKey { get; init; }
 
     /// <summary>Tags.</summary>
+    [MaxLength(InputLimits.MaxTags)]
     public List<string>? Tags { get; init; }
 
     /// <summary>Retry settings.</summary>

@@ -77,7 +77,7 @@ internal static class DeploymentsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<IReadOnlyList<Deployment>>> FilterAsync([FromBody] DeploymentFilterRequest? body, DeploymentStore deployments, CancellationToken ct) =>
+    private static async Task<Ok<IAsyncEnumerable<Deployment>>> FilterAsync([FromBody] DeploymentFilterRequest? body, DeploymentStore deployments, CancellationToken ct) =>
         TypedResults.Ok(await deployments.FilterAsync(body ?? new DeploymentFilterRequest(), ct));
 
     private static async Task<Ok<int>> CountAsync([FromBody] DeploymentFilterRequest? body, DeploymentStore deployments, CancellationToken ct) =>

@@ -59,7 +59,7 @@ internal static class FlowRunsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<IReadOnlyList<FlowRun>>> FilterAsync([FromBody] FlowRunFilterRequest? body, FlowRunStore runs, CancellationToken ct) =>
+    private static async Task<Ok<IAsyncEnumerable<FlowRun>>> FilterAsync([FromBody] FlowRunFilterRequest? body, FlowRunStore runs, CancellationToken ct) =>
         TypedResults.Ok(await runs.FilterAsync(body ?? new FlowRunFilterRequest(), ct));
 
     private static async Task<Ok<int>> CountAsync([FromBody] FlowRunFilterRequest? body, FlowRunStore runs, CancellationToken ct) =>

@@ -24,6 +24,6 @@ internal static class LogsApi
         return TypedResults.Created();
     }
 
-    private static async Task<Ok<IReadOnlyList<Log>>> FilterAsync([FromBody] LogFilterRequest? body, LogStore logs, CancellationToken ct) =>
+    private static async Task<Ok<IAsyncEnumerable<Log>>> FilterAsync([FromBody] LogFilterRequest? body, LogStore logs, CancellationToken ct) =>
         TypedResults.Ok(await logs.FilterAsync(body ?? new LogFilterRequest(), ct));
 }

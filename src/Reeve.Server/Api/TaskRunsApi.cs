@@ -49,7 +49,7 @@ internal static class TaskRunsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<IReadOnlyList<TaskRun>>> FilterAsync([FromBody] TaskRunFilterRequest? body, TaskRunStore tasks, CancellationToken ct) =>
+    private static async Task<Ok<IAsyncEnumerable<TaskRun>>> FilterAsync([FromBody] TaskRunFilterRequest? body, TaskRunStore tasks, CancellationToken ct) =>
         TypedResults.Ok(await tasks.FilterAsync(body ?? new TaskRunFilterRequest(), ct));
 
     private static async Task<Ok<int>> CountAsync([FromBody] TaskRunFilterRequest? body, TaskRunStore tasks, CancellationToken ct) =>

@@ -262,7 +262,8 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         changes.Notify();
     }
 
-    public async Task<IReadOnlyList<Deployment>> FilterAsync(DeploymentFilterRequest request, CancellationToken cancellationToken)
+    /// <summary>The matching deployments, read and written a few at a time (<see cref="ResponseChunks"/>).</summary>
+    public async Task<IAsyncEnumerable<Deployment>> FilterAsync(DeploymentFilterRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, request.Offset);
         var query = (request.Sort ?? "NAME_ASC") switch
@@ -273,14 +274,17 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             "UPDATED_DESC" => Query(request).OrderByDescending(d => d.Updated),
             var other => throw new ReeveValidationException("sort", $"'{other}' is not a deployment sort; use NAME_ASC, NAME_DESC, CREATED_DESC or UPDATED_DESC"),
         };
-        var rows = await query.Skip(request.Offset).Take(limit).ToListAsync(cancellationToken);
-        var result = new List<Deployment>(rows.Count);
-        foreach (var row in rows)
+        var ids = await query.Skip(request.Offset).Take(limit).Select(d => d.Id).ToListAsync(cancellationToken);
+        return ResponseChunks.StreamAsync(ids, async (chunk, ct) =>
         {
-            result.Add(await ToWireAsync(store.Db, row, cancellationToken));
-        }
+            var result = new Dictionary<Guid, Deployment>(chunk.Length);
+            foreach (var row in await Query(request).Where(d => chunk.Contains(d.Id)).ToListAsync(ct))
+            {
+                result[row.Id] = await ToWireAsync(store.Db, row, ct);
+            }
 
-        return result;
+            return result;
+        }, cancellationToken);
     }
 
     public Task<int> CountAsync(DeploymentFilterRequest request, CancellationToken cancellationToken) => Query(request).CountAsync(cancellationToken);

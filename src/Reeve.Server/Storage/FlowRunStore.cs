@@ -188,13 +188,18 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
         }
     }
 
-    public async Task<IReadOnlyList<FlowRun>> FilterAsync(FlowRunFilterRequest request, CancellationToken cancellationToken)
+    /// <summary>The matching runs, read and written a few at a time (<see cref="ResponseChunks"/>).</summary>
+    public async Task<IAsyncEnumerable<FlowRun>> FilterAsync(FlowRunFilterRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, request.Offset);
-        var rows = await Sort(Query(request), request.Sort).Skip(request.Offset).Take(limit).ToListAsync(cancellationToken);
-        var names = await FlowRunMapper.QueueNamesAsync(store.Db, rows, cancellationToken);
+        var ids = await Sort(Query(request), request.Sort).Skip(request.Offset).Take(limit).Select(r => r.Id).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        return rows.Select(r => FlowRunMapper.ToWire(r, now, FlowRunMapper.NamesOf(r, names))).ToList();
+        return ResponseChunks.StreamAsync(ids, async (chunk, ct) =>
+        {
+            var rows = await store.Db.FlowRuns.Where(r => chunk.Contains(r.Id)).ToListAsync(ct);
+            var names = await FlowRunMapper.QueueNamesAsync(store.Db, rows, ct);
+            return rows.ToDictionary(r => r.Id, r => FlowRunMapper.ToWire(r, now, FlowRunMapper.NamesOf(r, names)));
+        }, cancellationToken);
     }
 
     public Task<int> CountAsync(FlowRunFilterRequest request, CancellationToken cancellationToken) =>

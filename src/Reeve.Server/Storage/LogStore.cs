@@ -55,7 +55,8 @@ internal sealed class LogStore(Store store, TimeProvider clock)
         await store.WriteAsync((db, ct) => BulkInsert.InsertAsync(db, rows, ct), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Log>> FilterAsync(LogFilterRequest request, CancellationToken cancellationToken)
+    /// <summary>The matching log lines, read and written a few at a time (<see cref="ResponseChunks"/>): a line may be a megabyte.</summary>
+    public async Task<IAsyncEnumerable<Log>> FilterAsync(LogFilterRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, request.Offset);
         IQueryable<LogRecord> logs = store.Db.Logs;
@@ -118,18 +119,21 @@ internal sealed class LogStore(Store store, TimeProvider clock)
             "TIMESTAMP_DESC" => logs.OrderByDescending(l => l.Timestamp).ThenByDescending(l => l.Id),
             var other => throw new ReeveValidationException("sort", $"'{other}' is not a log sort; use TIMESTAMP_ASC or TIMESTAMP_DESC"),
         };
-        var rows = await logs.Skip(request.Offset).Take(limit).ToListAsync(cancellationToken);
-        return rows.Select(l => new Log
-        {
-            Id = l.Id,
-            Created = StorageTime.ToWire(l.Created),
-            Updated = StorageTime.ToWire(l.Created),
-            Name = l.Name,
-            Level = l.Level,
-            Message = l.Message,
-            Timestamp = StorageTime.ToWire(l.Timestamp),
-            FlowRunId = l.FlowRunId,
-            TaskRunId = l.TaskRunId,
-        }).ToList();
+        var ids = await logs.Skip(request.Offset).Take(limit).Select(l => l.Id).ToListAsync(cancellationToken);
+        return ResponseChunks.StreamAsync(ids, async (chunk, ct) =>
+            (await store.Db.Logs.Where(l => chunk.Contains(l.Id)).ToListAsync(ct)).ToDictionary(l => l.Id, ToWire), cancellationToken);
     }
+
+    private static Log ToWire(LogRecord l) => new()
+    {
+        Id = l.Id,
+        Created = StorageTime.ToWire(l.Created),
+        Updated = StorageTime.ToWire(l.Created),
+        Name = l.Name,
+        Level = l.Level,
+        Message = l.Message,
+        Timestamp = StorageTime.ToWire(l.Timestamp),
+        FlowRunId = l.FlowRunId,
+        TaskRunId = l.TaskRunId,
+    };
 }

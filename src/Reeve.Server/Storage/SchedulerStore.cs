@@ -43,7 +43,7 @@ internal sealed class SchedulerStore(Store store, TimeProvider clock, Events.Run
         return await store.WriteAsync(async (db, ct) =>
         {
             var ids = store.Provider == StorageProvider.Postgres
-                ? (await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM deployment WHERE id = ANY({wanted}) ORDER BY id FOR UPDATE SKIP LOCKED")
+                ? (await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM deployment WHERE id = ANY({wanted}) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED")
                     .ToListAsync(ct)).ToArray()
                 : wanted;
 

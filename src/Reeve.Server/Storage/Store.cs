@@ -5,7 +5,9 @@ namespace Reeve.Server.Storage;
 
 /// <summary>
 /// The unit of work of a request: reads go straight to <see cref="Db"/>; writes run in
-/// <see cref="WriteAsync{T}"/>, one transaction that commits or leaves nothing behind.
+/// <see cref="WriteAsync{T}"/>, one transaction that commits or leaves nothing behind. On PostgreSQL a transaction
+/// that the server ends as a deadlock or a serialization failure is run again from the start (up to
+/// <see cref="MaxAttempts"/> times): the client sees its answer, never the conflict.
 /// </summary>
 internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions options)
 {
@@ -13,18 +15,36 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
 
     public StorageProvider Provider => options.Provider;
 
+    /// <summary>How many times a write is tried when PostgreSQL ends it as a deadlock or serialization failure.</summary>
+    public const int MaxAttempts = 5;
+
     private readonly List<Action> _afterCommit = [];
 
     public async Task<T> WriteAsync<T>(Func<ReeveDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         T result;
-        _afterCommit.Clear();
-        using (await gate.EnterAsync(cancellationToken))
+        for (var attempt = 1; ; attempt++)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            result = await work(db, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            db.ChangeTracker.Clear();
+            _afterCommit.Clear();
+            try
+            {
+                using (await gate.EnterAsync(cancellationToken))
+                {
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    result = await work(db, cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    db.ChangeTracker.Clear();
+                }
+
+                break;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && IsTransient(e))
+            {
+                // Nothing of the attempt stays: its transaction rolled back; forget what it tracked and start again,
+                // after a short random pause so that the two sides of a deadlock do not meet again at once.
+                db.ChangeTracker.Clear();
+                await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
+            }
         }
 
         foreach (var action in _afterCommit)
@@ -53,9 +73,11 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
     public Task LockWorkPoolAsync(Guid workPoolId, CancellationToken cancellationToken) => LockAsync(LockedTable.WorkPool, workPoolId, cancellationToken);
 
     /// <summary>
-    /// Locks one row until the transaction ends (PostgreSQL <c>SELECT ... FOR UPDATE</c>), so that decisions
+    /// Locks one row until the transaction ends (PostgreSQL <c>SELECT ... FOR NO KEY UPDATE</c>), so that decisions
     /// about it, such as claiming a run or counting a pool's slots, are taken one at a time. SQLite is already
-    /// serialised by the gate. A single decision locks in the order run, pool, deployment; a batch claim locks
+    /// serialised by the gate. <c>NO KEY</c>: the lock must not conflict with the <c>KEY SHARE</c> locks that inserting
+    /// a row which refers to this one takes (a new run refers to its deployment and its pool); a plain <c>FOR UPDATE</c>
+    /// made a claim (pool, then deployment) and a run's insert (deployment, then pool) wait on each other. A single decision locks in the order run, pool, deployment; a batch claim locks
     /// its runs' pools, then their deployments, each in id order, and takes runs only with
     /// <see cref="TryLockRunAsync"/>, never waiting for one: so no two transactions wait on each other.
     /// </summary>
@@ -69,16 +91,16 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
         switch (table)
         {
             case LockedTable.FlowRun:
-                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM flow_run WHERE id = {id} FOR UPDATE", cancellationToken);
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM flow_run WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
                 break;
             case LockedTable.TaskRun:
-                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM task_run WHERE id = {id} FOR UPDATE", cancellationToken);
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM task_run WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
                 break;
             case LockedTable.WorkPool:
-                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM work_pool WHERE id = {id} FOR UPDATE", cancellationToken);
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM work_pool WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
                 break;
             case LockedTable.Deployment:
-                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM deployment WHERE id = {id} FOR UPDATE", cancellationToken);
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM deployment WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(table));
@@ -86,7 +108,7 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
     }
 
     /// <summary>
-    /// Locks a run's row unless another transaction holds it (PostgreSQL <c>FOR UPDATE SKIP LOCKED</c>): a batch
+    /// Locks a run's row unless another transaction holds it (PostgreSQL <c>FOR NO KEY UPDATE SKIP LOCKED</c>): a batch
     /// claim, which holds its pools' rows first, takes the runs nobody is deciding about and never waits for one,
     /// so it cannot wait in a circle with a single claim that holds its run and waits for the pool.
     /// </summary>
@@ -97,8 +119,22 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
             return true;
         }
 
-        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM flow_run WHERE id = {id} FOR UPDATE SKIP LOCKED").ToListAsync(cancellationToken);
+        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM flow_run WHERE id = {id} FOR NO KEY UPDATE SKIP LOCKED").ToListAsync(cancellationToken);
         return locked.Count == 1;
+    }
+
+    /// <summary>Whether PostgreSQL ended a transaction that would succeed if tried again (deadlock, serialization failure).</summary>
+    internal static bool IsTransient(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a failed save broke a unique index (a duplicate name).</summary>

@@ -181,7 +181,8 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
         }
     }
 
-    public async Task<IReadOnlyList<TaskRun>> FilterAsync(TaskRunFilterRequest request, CancellationToken cancellationToken)
+    /// <summary>The matching task runs, read and written a few at a time (<see cref="ResponseChunks"/>).</summary>
+    public async Task<IAsyncEnumerable<TaskRun>> FilterAsync(TaskRunFilterRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, request.Offset);
         var query = Query(request);
@@ -196,7 +197,9 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
             "END_TIME_DESC" => query.OrderByDescending(t => t.EndTime),
             var other => throw new ReeveValidationException("sort", $"'{other}' is not a task run sort"),
         };
-        return (await query.Skip(request.Offset).Take(limit).ToListAsync(cancellationToken)).Select(ToWire).ToList();
+        var ids = await query.Skip(request.Offset).Take(limit).Select(t => t.Id).ToListAsync(cancellationToken);
+        return ResponseChunks.StreamAsync(ids, async (chunk, ct) =>
+            (await store.Db.TaskRuns.Where(t => chunk.Contains(t.Id)).ToListAsync(ct)).ToDictionary(t => t.Id, ToWire), cancellationToken);
     }
 
     public Task<int> CountAsync(TaskRunFilterRequest request, CancellationToken cancellationToken) => Query(request).CountAsync(cancellationToken);
