@@ -60,6 +60,11 @@ internal static class ServerCommands
                 Ui = !parse.GetValue(noUi),
             };
 
+            if (context.Environment("REEVE_SERVER_ALLOWED_HOSTS") is { Length: > 0 } hosts)
+            {
+                options = options with { AllowedHosts = [.. hosts.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] };
+            }
+
             // Settings of the background loops, for operators (and tests that want them brisk).
             if (context.EnvironmentSeconds("REEVE_SERVER_SCHEDULER_SECONDS") is { } scheduler && scheduler > TimeSpan.Zero)
             {

@@ -17,7 +17,7 @@ internal sealed partial class DeploymentStore
     /// <summary>Adds schedules to a deployment; the scheduler makes their runs at once.</summary>
     public async Task<IReadOnlyList<DeploymentSchedule>> AddSchedulesAsync(Guid id, List<DeploymentScheduleCreate> schedules, CancellationToken cancellationToken)
     {
-        var read = ReadSchedules(schedules, "body");
+        var read = ReadSchedules(schedules, string.Empty);
         var added = await store.WriteAsync(async (db, ct) =>
         {
             var deployment = await db.Deployments.AsTracking().Include(d => d.Schedules).FirstOrDefaultAsync(d => d.Id == id, ct) ?? throw NotFound();

@@ -359,7 +359,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
         var slugs = schedules.Where(s => s.Slug is not null).GroupBy(s => s.Slug).FirstOrDefault(g => g.Count() > 1);
         if (slugs is not null)
         {
-            throw new ReeveValidationException(field, $"Schedule slugs must be unique within a deployment ('{slugs.Key}' is used twice).");
+            throw new ReeveValidationException(field.Length == 0 ? "slug" : field, $"Schedule slugs must be unique within a deployment ('{slugs.Key}' is used twice).");
         }
 
         return schedules.Select((s, i) => ReadSchedule(s, $"{field}[{i}]")).ToList();

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -276,6 +277,32 @@ public abstract class SchedulerTests(ServerFixture fixture)
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
         Assert.Equal("expire_late_runs_after", response.Field);
+    }
+
+    [Theory]
+    [InlineData("""{"interval": 157680000000, "anchor_date": "2026-01-01T00:00:00Z", "timezone": "UTC"}""")]
+    [InlineData("""{"rrule": "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30", "timezone": "UTC"}""")]
+    [InlineData("""{"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "timezone": "UTC"}""")]
+    public async Task AScheduleThatCannotBePlanned_IsSkipped_AndEveryOtherDeploymentStillGetsItsRuns(string stored)
+    {
+        // Refused by the API today, but a stored one (from an older version, or written by hand) must not stop the pass.
+        var broken = await ScheduledAsync(Cron("0 * * * *"));
+        using (var scope = Server.Server.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Reeve.Server.Storage.ReeveDbContext>();
+            var record = await db.DeploymentSchedules.AsTracking().SingleAsync(s => s.DeploymentId == broken.Id);
+            record.Schedule = stored;
+            record.Updated = record.Updated.AddSeconds(1);
+            await db.SaveChangesAsync();
+        }
+
+        var healthy = await ScheduledAsync(Cron("0 * * * *"));
+
+        var pass = await ScheduleAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(pass.Changed > 0, pass.Summary);
+        Assert.Equal(3, (await RunsAsync(healthy.Id)).Count);
+        Assert.Empty(await RunsAsync(broken.Id));
     }
 }
 
