@@ -184,6 +184,24 @@ public abstract class HostileInputRegressionTests(ServerFixture fixture)
     }
 
     [Fact]
+    public void TheUi_CallsTheServersOwnAddress_NeverOneABrowserReports()
+    {
+        using var scope = Server.Server.Services.CreateScope();
+        var ui = scope.ServiceProvider.GetRequiredService<Reeve.Ui.UiApi>();
+
+        Assert.Equal(Server.ApiUrl, ui.Client.Options.ApiUrl);
+        Assert.DoesNotContain(typeof(Reeve.Ui.UiApi).GetConstructors().SelectMany(c => c.GetParameters()),
+            p => p.ParameterType == typeof(Microsoft.AspNetCore.Components.NavigationManager));
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:4200", "http://127.0.0.1:4200/api")]
+    [InlineData("http://[::]:4200", "http://[::1]:4200/api")]
+    [InlineData("http://10.1.2.3:4200", "http://10.1.2.3:4200/api")]
+    public void TheUisApiAddress_ForAWildcardListenAddress_IsLoopback(string listening, string expected) =>
+        Assert.Equal(expected, Hosting.ReeveServer.LocalApiUrl(listening));
+
+    [Fact]
     public async Task AClaimWithoutAHeartbeatInterval_HoldsItsRunsForNinetySeconds_NotForEver()
     {
         var pool = await Server.Client.PoolAsync(limit: 1);
