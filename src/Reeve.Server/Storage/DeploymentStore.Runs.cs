@@ -50,7 +50,10 @@ internal sealed partial class DeploymentStore
             queue = await store.Db.WorkQueues.Include(q => q.WorkPool).FirstAsync(q => q.Id == queueId, cancellationToken);
         }
 
-        await JobVariableChecks.ForRunAsync(store.Db, queue?.WorkPoolId, deployment.Id, request.JobVariables, cancellationToken);
+        if (queue?.WorkPool is { } runPool)
+        {
+            JobVariableChecks.ForRun(runPool.BaseJobTemplate, deployment.JobVariables, request.JobVariables);
+        }
 
         var now = clock.GetUtcNow();
         var run = new FlowRunRecord

@@ -20,6 +20,18 @@ internal static class JobVariableChecks
         }
     }
 
+    /// <summary>
+    /// A run's variables over its deployment's, from what the caller has already read (the pool's template and the
+    /// deployment's variables, as stored): the merged result must satisfy the pool's schema, required variables included.
+    /// </summary>
+    public static void ForRun(string? poolTemplate, string? deploymentVariables, JsonObject? variables)
+    {
+        if (JsonText.ObjectOrNull(poolTemplate)?["variables"] is JsonObject schema)
+        {
+            Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: true, JsonText.ObjectOrNull(deploymentVariables), variables);
+        }
+    }
+
     /// <summary>A run's variables over its deployment's: the merged result must satisfy the pool's schema, required variables included.</summary>
     public static async Task ForRunAsync(ReeveDbContext db, Guid? poolId, Guid? deploymentId, JsonObject? variables, CancellationToken ct)
     {
