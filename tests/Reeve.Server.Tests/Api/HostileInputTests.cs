@@ -129,6 +129,11 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         Assert.True(await Server.Client.HealthAsync());
         Assert.Empty(failures);
 
+        // Thousands of refused megabyte bodies later, nothing of them is kept (the server runs in this process).
+        var heap = GC.GetTotalMemory(forceFullCollection: true);
+        output.WriteLine($"managed heap after the walk: {heap / (1024 * 1024)} MiB");
+        Assert.True(heap < 512L * 1024 * 1024, $"The managed heap holds {heap / (1024 * 1024)} MiB after the walk.");
+
         async Task<ApiResponse> SendAsync(string method, string route, string? body)
         {
             sent++;
