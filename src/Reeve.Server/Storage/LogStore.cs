@@ -13,9 +13,6 @@ internal sealed class LogStore(Store store, TimeProvider clock)
     /// <summary>The most lines one request may carry.</summary>
     public const int MaxBatch = 10_000;
 
-    /// <summary>The longest message, in characters.</summary>
-    public const int MaxMessageLength = 1_000_000;
-
     /// <summary>Stores a batch of lines, all or none.</summary>
     public async Task CreateAsync(IReadOnlyList<LogCreate> logs, CancellationToken cancellationToken)
     {
@@ -29,11 +26,6 @@ internal sealed class LogStore(Store store, TimeProvider clock)
         for (var i = 0; i < logs.Count; i++)
         {
             var log = logs[i];
-            if (log.Message.Length > MaxMessageLength)
-            {
-                throw new ReeveValidationException($"[{i}].message", $"is {log.Message.Length} characters long; the most is {MaxMessageLength}");
-            }
-
             if (log.Name.Length > Core.Naming.ResourceName.MaxLength)
             {
                 throw new ReeveValidationException($"[{i}].name", $"must be at most {Core.Naming.ResourceName.MaxLength} characters long");
