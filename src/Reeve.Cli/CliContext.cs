@@ -8,7 +8,8 @@ namespace Reeve.Cli;
 /// <summary>What every command needs: its consoles, its environment and a client for the server.</summary>
 internal sealed class CliContext
 {
-    private static readonly JsonSerializerOptions Indented = new(ReeveJson.Default) { WriteIndented = true };
+    /// <summary>Indented JSON in the wire format, with nothing escaped that needs no escaping (quotes and accents as they are).</summary>
+    public static readonly JsonSerializerOptions Indented = new(ReeveJson.Default) { WriteIndented = true };
 
     public CliContext(IAnsiConsole output, TextWriter error, Func<string, string?> environment, bool interactive)
     {

@@ -31,7 +31,8 @@ internal static class ReeveCli
             // One line, as for every other error; --help says the rest.
             var command = string.Join(' ', CommandPath(parsed.CommandResult));
             var message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*\n\s*", " ");
-            await context.Error.WriteLineAsync($"{message} See '{command} --help'.");
+            await context.Error.WriteLineAsync(CommandSuggestions.Describe(parsed.CommandResult.Command, parsed.UnmatchedTokens, command)
+                ?? $"{message} See '{command} --help'.");
             return 2;
         }
 

@@ -61,10 +61,13 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
         {
             await stopBackground.CancelAsync();
             await Task.WhenAll(heartbeats, events);
-            if (!_held.IsEmpty)
+            // Always said, so that an operator who stopped it knows it heard, and what it leaves behind.
+            await Output.WriteLineAsync(_held.Count switch
             {
-                await Output.WriteLineAsync($"Worker '{Name}' stopped; {_held.Count} flow run(s) still running will report their own end.");
-            }
+                0 => $"Worker '{Name}' stopped; no flow run was left running.",
+                1 => $"Worker '{Name}' stopped; 1 flow run still running will report its own end.",
+                var n => $"Worker '{Name}' stopped; {n} flow runs still running will report their own end.",
+            });
         }
     }
 
@@ -326,7 +329,9 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
                 : paused.Count > 0 && paused.Count == (options.WorkQueues.Count > 0 ? options.WorkQueues.Count : queues.Count)
                     ? $"Every work queue this worker polls is paused ({string.Join(", ", paused)}): their flow runs wait until one is resumed."
                     : paused.Count > 0
-                        ? $"Work queue(s) {string.Join(", ", paused.Select(p => $"'{p}'"))} of pool '{pool.Name}' are paused; their flow runs wait."
+                        ? paused.Count == 1
+                            ? $"Work queue '{paused[0]}' of pool '{pool.Name}' is paused; its flow runs wait."
+                            : $"Work queues {string.Join(", ", paused.Select(p => $"'{p}'"))} of pool '{pool.Name}' are paused; their flow runs wait."
                         : null;
             if (warning is not null && !_pausedWarned)
             {

@@ -101,7 +101,7 @@ internal static class PreviewCommands
 
         if (runs.Count == 0)
         {
-            context.WriteLine($"No runs scheduled in the next {hours} hour(s).");
+            context.WriteLine(hours == 1 ? "No runs scheduled in the next hour." : $"No runs scheduled in the next {hours} hours.");
             return;
         }
 

@@ -202,7 +202,7 @@ internal static class WorkPoolCommands
             context.Out.Write(grid);
             context.WriteLine();
             context.Out.MarkupLine("[bold]Base Job Template[/]");
-            context.WriteLine(pool.BaseJobTemplate.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            context.WriteLine(pool.BaseJobTemplate.ToJsonString(CliContext.Indented));
             return 0;
         });
         return command;
@@ -346,7 +346,7 @@ internal static class WorkPoolCommands
             var typeName = parse.GetValue(type)!;
             var poolType = PoolTypeCatalog.Find(typeName)
                 ?? throw new CliException($"Unknown work pool type '{typeName}'. Please choose from {PoolTypeCatalog.KnownTypes}.");
-            var json = poolType.DefaultBaseJobTemplate.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+            var json = poolType.DefaultBaseJobTemplate.ToJsonString(CliContext.Indented);
             if (parse.GetValue(file) is { } target)
             {
                 await File.WriteAllTextAsync(target.FullName, json + "\n", ct);

@@ -73,6 +73,10 @@ public sealed class ReeveServer : IAsyncDisposable
 
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 
+        // A failure to start (a port in use) reaches the caller as an exception, which says it in one line; the host's
+        // own log line would repeat it with a 3 KB stack trace first.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddReeveStorage(options.Storage);

@@ -52,7 +52,7 @@ internal sealed partial class Foreman(IServiceScopeFactory scopes, ReeveServerOp
         }
         while (lost.Count == Batch && ended > before);
 
-        return new PassOutcome(ended, $"ended {ended} lost run(s)");
+        return new PassOutcome(ended, $"ended {Plural(ended, "lost run")}");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Foreman: flow run {Id} ended {State}: {Message}")]

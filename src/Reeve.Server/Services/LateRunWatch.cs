@@ -74,7 +74,7 @@ internal sealed class LateRunWatch(IServiceScopeFactory scopes, ReeveServerOptio
         }
         while (page.Count == Batch && marked > before);
 
-        return new PassOutcome(marked + expired, $"marked {marked} run(s) late, expired {expired}");
+        return new PassOutcome(marked + expired, $"marked {Plural(marked, "run")} late, expired {expired}");
     }
 
     private static async Task<bool> SetAsync(FlowRunStore runs, Guid id, StateCreate state, CancellationToken cancellationToken)

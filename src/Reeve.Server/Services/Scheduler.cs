@@ -36,12 +36,16 @@ internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions 
         var schedules = await store.ActiveSchedulesAsync(cancellationToken);
         var now = options.Clock.GetUtcNow();
         var due = new HashSet<Guid>();
+        var routine = true;
         foreach (var schedule in schedules)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!due.Contains(schedule.DeploymentId) && Plan(schedule, now) is { Plan.Dates.Count: > 0 })
             {
                 due.Add(schedule.DeploymentId);
+
+                // Topping up a schedule already planned ahead is the scheduler at rest; planning a new or changed one is news.
+                routine &= schedule.PlannedUntil is { } until && StorageTime.ToWire(until) >= now;
             }
         }
 
@@ -55,7 +59,8 @@ internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions 
         }
 
         Forget(schedules);
-        return new PassOutcome(made, $"made {made} run(s) for {due.Count} of {schedules.Count} active schedule(s)' deployments");
+        return new PassOutcome(made, $"made {Plural(made, "run")} for the schedules of {Plural(due.Count, "deployment")} ({Plural(schedules.Count, "active schedule")} in all)",
+            Routine: routine);
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Reeve.Server.Services;
 
 /// <summary>What one pass of a background loop did: how many things it changed, in its own words.</summary>
-internal readonly record struct PassOutcome(int Changed, string Summary);
+/// <summary>What a pass did: how many things it changed, in words; a routine change (a schedule topped up as it runs) is logged as an idle pass is.</summary>
+internal readonly record struct PassOutcome(int Changed, string Summary, bool Routine = false);
 
 /// <summary>
 /// A background loop of the server: one pass per interval, each pass logged in one line with its duration —
@@ -45,7 +46,7 @@ internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock, 
         {
             LogSlow(Name, outcome.Summary, elapsed.TotalMilliseconds, Interval.TotalSeconds);
         }
-        else if (outcome.Changed > 0)
+        else if (outcome.Changed > 0 && !outcome.Routine)
         {
             LogPass(Name, outcome.Summary, elapsed.TotalMilliseconds);
         }
@@ -59,6 +60,9 @@ internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock, 
 
     /// <summary>The pass itself.</summary>
     protected abstract Task<PassOutcome> RunPassAsync(CancellationToken cancellationToken);
+
+    /// <summary>"1 run", "3 runs": counts in the pass's line read as sentences.</summary>
+    protected static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     /// <summary>Waits until the next pass is due; the scheduler also wakes on changes.</summary>
     protected virtual async Task WaitAsync(CancellationToken stoppingToken) => await Task.Delay(Interval, clock, stoppingToken);

@@ -212,7 +212,7 @@ internal sealed class FlowServer(IReadOnlyList<ServedFlow> flows, ServeOptions o
     {
         if (!_running.IsEmpty)
         {
-            await Output.WriteLineAsync($"Stopping: cancelling {_running.Count} running flow run(s)...");
+            await Output.WriteLineAsync(_running.Count == 1 ? "Stopping: cancelling 1 running flow run..." : $"Stopping: cancelling {_running.Count} running flow runs...");
         }
 
         foreach (var (_, running) in _running)

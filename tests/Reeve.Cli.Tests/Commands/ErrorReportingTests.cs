@@ -17,11 +17,24 @@ public sealed class ErrorReportingTests
     [InlineData("work-pool create")]
     [InlineData("work-pool create p --concurrency-limit many")]
     [InlineData("work-pool ls --output yaml")]
-    [InlineData("work-pol ls")]
+    [InlineData("work-pool")]
     public async Task ParseErrors_AreOneLineWithExit2(string commandLine)
     {
         var result = await new CliProcess("http://127.0.0.1:9/api").RunAsync(commandLine.Split(' '));
         CliAssert.FailsWithOneLine(result, "--help", exitCode: 2);
+    }
+
+    [Theory]
+    [InlineData("work-pool lss", "Unknown command 'lss'. Did you mean 'ls'? The commands of 'reeve work-pool' are: create, ls,")]
+    [InlineData("wrok-pool ls", "Unknown command 'wrok-pool'. Did you mean 'work-pool'? The commands of 'reeve' are: server, work-pool,")]
+    [InlineData("work-pol ls", "Did you mean 'work-pool'?")]
+    [InlineData("flow-run inspct x", "Did you mean 'inspect'?")]
+    [InlineData("frobnicate", "Unknown command 'frobnicate'. The commands of 'reeve' are:")]
+    public async Task AMistypedCommand_IsNamed_WithTheNearestOneAndTheList(string commandLine, string expected)
+    {
+        var result = await new CliProcess("http://127.0.0.1:9/api").RunAsync(commandLine.Split(' '));
+
+        CliAssert.FailsWithOneLine(result, expected, exitCode: 2);
     }
 
     [Fact]

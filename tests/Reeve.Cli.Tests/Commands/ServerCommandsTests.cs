@@ -91,6 +91,8 @@ public sealed partial class ServerCommandsTests
         var result = await new CliProcess("unused").RunAsync("server", "start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         CliAssert.FailsWithOneLine(result, $"Port {port} on 127.0.0.1 is already in use");
+        Assert.DoesNotContain("Exception", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]

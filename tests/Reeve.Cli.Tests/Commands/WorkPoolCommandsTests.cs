@@ -171,6 +171,11 @@ public sealed class WorkPoolCommandsTests(SqliteServerFixture fixture) : IClassF
         Assert.Contains("\"stream_output\"", shown.Out, StringComparison.Ordinal);
         Assert.Equal(name, JsonNode.Parse(json.Out)!["name"]!.GetValue<string>());
         CliAssert.FailsWithOneLine(missing, "Work pool 'no-such-pool' not found!");
+
+        // JSON for people too: an apostrophe is an apostrophe, not \u0027.
+        Assert.Contains("worker's machine", json.Out, StringComparison.Ordinal);
+        Assert.Contains("worker's machine", shown.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", json.Out + shown.Out, StringComparison.Ordinal);
     }
 
     [Fact]

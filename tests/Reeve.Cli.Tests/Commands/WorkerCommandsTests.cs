@@ -49,6 +49,25 @@ public sealed class WorkerCommandsTests(SqliteServerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Sigterm_StopsTheWorker_SayingSoAndWhatItLeft()
+    {
+        var pool = Names.Unique("wpool");
+        await Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "process" });
+        using var worker = new CliProcess(Server.ApiUrl).Start(["worker", "start", "--pool", pool]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await worker.StandardOutput.ReadLineAsync(timeout.Token) is { } line && !line.Contains("started!", StringComparison.Ordinal))
+        {
+        }
+
+        Signals.Send(worker.Id, Signals.SigTerm);
+        var rest = await worker.StandardOutput.ReadToEndAsync(timeout.Token);
+        await worker.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(0, worker.ExitCode);
+        Assert.Contains("stopped; no flow run was left running.", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AServerThatIsNotThere_FailsWithOneLine() =>
         CliAssert.FailsWithOneLine(await new CliProcess("http://127.0.0.1:1/api").RunAsync("worker", "start", "--pool", "p"), "Cannot reach a Reeve server");
 }
