@@ -274,16 +274,32 @@ internal static class FlowRunCommands
         while (true)
         {
             run = await client.ReadFlowRunAsync(run.Id, ct);
-            foreach (var state in await client.ReadFlowRunStatesAsync(run.Id, ct))
+            var states = (await client.ReadFlowRunStatesAsync(run.Id, ct)).Where(state => seen.Add(state.Id)).ToList();
+            var logs = await printer.FetchNewAsync(ct);
+            var ended = run.StateType is { } ending && ending.IsTerminal();
+            if (ended)
             {
-                if (seen.Add(state.Id))
+                // The engine sends its last lines as it exits, often after its final state: wait for them to settle,
+                // so that the flow's own output is printed before the state that ended it, in the order it happened.
+                for (var quiet = 0; quiet < 2 && logs.Count < 100_000;)
                 {
-                    context.WriteLine($"{state.Timestamp.UtcDateTime:HH:mm:ss.fff} | State: {state.Name}{(state.Message is { } m ? $" - {m}" : "")}");
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+                    var more = await printer.FetchNewAsync(ct);
+                    quiet = more.Count == 0 ? quiet + 1 : 0;
+                    logs.AddRange(more);
                 }
             }
 
-            await printer.PrintNewAsync(null, ct);
-            if (run.StateType is { } type && type.IsTerminal())
+            var lines = states.Select(state => (state.Timestamp, Print: (Action)(() =>
+                    context.WriteLine($"{state.Timestamp.UtcDateTime:HH:mm:ss.fff} | State: {state.Name}{(state.Message is { } m ? $" - {m}" : "")}"))))
+                .Concat(logs.Select(log => (log.Timestamp, Print: (Action)(() => printer.Print(log)))))
+                .OrderBy(line => line.Timestamp);
+            foreach (var line in lines)
+            {
+                line.Print();
+            }
+
+            if (ended && run.StateType is { } type)
             {
                 if (type == StateType.Completed)
                 {
@@ -348,6 +364,27 @@ internal static class FlowRunCommands
             Timestamp = since is { } s ? new() { After = s } : null,
         };
 
+        /// <summary>The lines not fetched yet, oldest first; each is counted as printed (the caller prints it).</summary>
+        public async Task<List<Log>> FetchNewAsync(CancellationToken ct)
+        {
+            var fresh = new List<Log>();
+            while (true)
+            {
+                var page = await client.FilterLogsAsync(new LogFilterRequest { Logs = Filter(_since), Limit = Core.Filters.Paging.MaxLimit }, ct);
+                var lines = page.Where(l => !_printed.Contains(l.Id)).ToList();
+                foreach (var log in lines)
+                {
+                    Seen(log);
+                }
+
+                fresh.AddRange(lines);
+                if (lines.Count == 0 || page.Count < Core.Filters.Paging.MaxLimit)
+                {
+                    return fresh;
+                }
+            }
+        }
+
         /// <summary>Prints the lines not printed yet, oldest first, at most <paramref name="most"/>.</summary>
         public async Task PrintNewAsync(int? most, CancellationToken ct)
         {
@@ -372,10 +409,15 @@ internal static class FlowRunCommands
 
         public void Print(Log log)
         {
-            _printed.Add(log.Id);
-            _since = _since is { } s && s > log.Timestamp ? s : log.Timestamp;
+            Seen(log);
             context.Out.Profile.Out.Writer.WriteLine(
                 $"{log.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} | {Level(log.Level),-7} | Flow run '{run.Name}' - {log.Message}");
+        }
+
+        private void Seen(Log log)
+        {
+            _printed.Add(log.Id);
+            _since = _since is { } s && s > log.Timestamp ? s : log.Timestamp;
         }
 
         private static string Level(int level) => level switch

@@ -41,9 +41,15 @@ internal static class FlowEngine
         }, cancellationToken);
 
         var outcome = await ExecuteAsync(flow, client, run, values, cancellationToken);
+        if (outcome.Exception is FlowParameterException parameters)
+        {
+            ExceptionDispatchInfo.Throw(parameters);
+        }
+
         if (outcome.Exception is { } exception)
         {
-            ExceptionDispatchInfo.Throw(exception);
+            // One line for the caller; the stack trace is in the run's logs on the server.
+            throw new FlowRunFailedException(flow.Name, run.Name, run.Id, exception);
         }
 
         return outcome.State switch

@@ -26,12 +26,23 @@ internal sealed class RunLogger(string category, Func<Guid?>? flowRunId = null, 
         }
 
         var message = formatter(state, exception);
-        if (exception is not null)
+        var id = flowRunId?.Invoke() ?? FlowRunContext.Current?.FlowRunId;
+        var name = runName?.Invoke() ?? FlowRunContext.Current?.Name;
+        if (exception is null)
         {
-            message = message.Length == 0 ? exception.ToString() : $"{message}\n{exception}";
+            Write(category, logLevel, message, id, name, writeToConsole);
+            return;
         }
 
-        Write(category, logLevel, message, flowRunId?.Invoke() ?? FlowRunContext.Current?.FlowRunId, runName?.Invoke() ?? FlowRunContext.Current?.Name, writeToConsole);
+        // The stack trace goes to the run's logs; the console gets one line, unless no server keeps the logs.
+        var full = message.Length == 0 ? exception.ToString() : $"{message}\n{exception}";
+        var tracked = id is not null && ReeveRuntime.Current.Reporter is not null;
+        Write(category, logLevel, full, id, name, writeToConsole: false);
+        if (writeToConsole)
+        {
+            var brief = $"{(message.Length == 0 ? "" : message + " ")}{exception.GetType().Name}: {exception.Message.Split('\n', 2)[0].TrimEnd('\r')}";
+            Echo(logLevel, tracked ? $"{brief} (the stack trace is in the run's logs)" : full, name);
+        }
     }
 
     /// <summary>Records one line: to the server when a run is tracked, to the console when asked.</summary>
@@ -54,9 +65,14 @@ internal sealed class RunLogger(string category, Func<Guid?>? flowRunId = null, 
 
         if (writeToConsole)
         {
-            var who = runName is null ? "" : $"Flow run '{runName}' - ";
-            ConsoleCapture.Original.WriteLine($"{now.ToLocalTime():HH:mm:ss.fff} | {Label(level),-7} | {who}{message}");
+            Echo(level, message, runName);
         }
+    }
+
+    private static void Echo(LogLevel level, string message, string? runName)
+    {
+        var who = runName is null ? "" : $"Flow run '{runName}' - ";
+        ConsoleCapture.Original.WriteLine($"{ReeveRuntime.Current.Clock.GetUtcNow().ToLocalTime():HH:mm:ss.fff} | {Label(level),-7} | {who}{message}");
     }
 
     /// <summary>Python logging's numbers, which Prefect's API uses.</summary>

@@ -75,11 +75,15 @@ public sealed class TrackedFlowTests : IClassFixture<SdkServerFixture>
             throw new InvalidOperationException("the API is down");
         }, new FlowOptions { Name = name, Retries = 2 });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => flow.RunAsync());
+        var error = await Assert.ThrowsAsync<FlowRunFailedException>(() => flow.RunAsync());
 
-        Assert.Equal("the API is down", error.Message);
+        Assert.Equal("the API is down", Assert.IsType<InvalidOperationException>(error.InnerException).Message);
         Assert.Equal(3, _failures);
         var run = await LatestRunOfAsync(name);
+        Assert.Equal(run.Id, error.FlowRunId);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains($"InvalidOperationException: the API is down (run {run.Id}; its logs hold the stack trace", error.Message, StringComparison.Ordinal);
+        Assert.Contains(await LogsOfAsync(run.Id), l => l.StartsWith("Encountered exception during execution:", StringComparison.Ordinal) && l.Contains("   at ", StringComparison.Ordinal));
         Assert.Equal((StateType.Failed, 3), (run.StateType!.Value, run.RunCount));
         Assert.Contains("InvalidOperationException: the API is down", run.State!.Message, StringComparison.Ordinal);
         Assert.Equal(2, (await Server.Client.ReadFlowRunStatesAsync(run.Id)).Count(s => s.Name == "AwaitingRetry"));
@@ -174,7 +178,8 @@ public sealed class TrackedFlowTests : IClassFixture<SdkServerFixture>
         var flow = Flow.Define(async (CancellationToken ct) => await Task.Delay(TimeSpan.FromMinutes(1), ct),
             new FlowOptions { Name = name, Timeout = TimeSpan.FromMilliseconds(300) });
 
-        await Assert.ThrowsAsync<TimeoutException>(() => flow.RunAsync());
+        var error = await Assert.ThrowsAsync<FlowRunFailedException>(() => flow.RunAsync());
+        Assert.IsType<TimeoutException>(error.InnerException);
 
         var run = await LatestRunOfAsync(name);
         Assert.Equal((StateType.Failed, "TimedOut"), (run.StateType!.Value, run.StateName));

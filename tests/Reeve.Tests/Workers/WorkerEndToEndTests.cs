@@ -81,6 +81,11 @@ public sealed partial class WorkerEndToEndTests(WorkerFixture fixture) : IClassF
         var second = await cli.RunAsync("deployment", "run", "get-repo-info/my-first-deployment", "--watch", "--watch-timeout", "60");
         Assert.True(second.ExitCode == 0, second + "\nworker:\n" + worker.Output);
 
+        // --watch prints what happened in order: the flow's own lines before the state that ended it.
+        var stars = second.Out.IndexOf("Stars", StringComparison.Ordinal);
+        var completed = second.Out.IndexOf("State: Completed", StringComparison.Ordinal);
+        Assert.True(stars >= 0 && stars < completed, second.Out);
+
         var runs = await Server.Client.FilterFlowRunsAsync(new FlowRunFilterRequest { Flows = new() { Name = new() { Any = ["get-repo-info"] } } });
         var ours = runs.Where(r => r.WorkPoolName == pool).OrderBy(r => r.Created).ToList();
         Assert.Equal(2, ours.Count);
