@@ -46,9 +46,9 @@ try
 
     return 0;
 }
-catch (FlowRunFailedException e)
+catch (Exception e) when (e is FlowRunFailedException or DeploymentException)
 {
-    // One line: the run's logs on the server hold the stack trace.
+    // One line: a failed run's logs on the server hold its stack trace; a deployment's refusal says what to fix.
     Console.Error.WriteLine(e.Message);
     return 1;
 }

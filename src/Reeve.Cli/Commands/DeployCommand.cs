@@ -61,6 +61,18 @@ internal static class DeployCommand
             var settings = context.LoadSettings();
             ReeveSdk.UseServer(settings.ApiUrl, settings.ApiKey);
             var from = parse.GetValue(source) ?? Directory.GetCurrentDirectory();
+
+            // Before a build that can take a minute: the pool must be there.
+            try
+            {
+                using var client = context.CreateClient();
+                await FlowDeployment.RequirePoolAsync(client, parse.GetValue(pool)!, ct);
+            }
+            catch (DeploymentException e)
+            {
+                throw new CliException(e.Message);
+            }
+
             context.WriteLine($"Building {parse.GetValue(entrypoint)} from {from}...");
             FlowSource flow;
             try
@@ -92,7 +104,7 @@ internal static class DeployCommand
                     Output = context.Out.Profile.Out.Writer,
                 }, ct);
             }
-            catch (InvalidOperationException e) when (e.InnerException is ReeveApiException { StatusCode: HttpStatusCode.NotFound })
+            catch (DeploymentException e)
             {
                 throw new CliException(e.Message);
             }

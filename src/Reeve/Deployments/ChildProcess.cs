@@ -7,9 +7,12 @@ internal static class ChildProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    /// <summary>Runs <paramref name="program"/> in <paramref name="folder"/>; <paramref name="environment"/> sets (or, with null, removes) variables.</summary>
+    /// <summary>
+    /// Runs <paramref name="program"/> in <paramref name="folder"/>; <paramref name="environment"/> sets (or, with null,
+    /// removes) variables; <paramref name="onLine"/>, when given, hears each line of its output as it is written.
+    /// </summary>
     public static async Task<Result> RunAsync(string program, string folder, IEnumerable<string> args,
-        IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken, Action<string>? onLine = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -46,9 +49,21 @@ internal static class ChildProcess
         }
 
         using var started = process ?? throw new DeploymentSourceException($"Could not start '{program}'; is it installed?");
-        var output = started.StandardOutput.ReadToEndAsync(cancellationToken);
+        var output = onLine is null ? started.StandardOutput.ReadToEndAsync(cancellationToken) : ReadLinesAsync(started.StandardOutput, onLine, cancellationToken);
         var error = started.StandardError.ReadToEndAsync(cancellationToken);
         await started.WaitForExitAsync(cancellationToken);
         return new Result(started.ExitCode, await output, await error);
+    }
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            all.AppendLine(line);
+            onLine(line);
+        }
+
+        return all.ToString();
     }
 }

@@ -36,14 +36,17 @@ public static class DeploymentRunner
         {
             var entrypoint = Entrypoint.Parse(deployment.Entrypoint
                 ?? throw new DeploymentSourceException($"Deployment '{flowName}/{deployment.Name}' has no entrypoint."));
-            var source = await PullSteps.RunAsync(deployment.PullSteps, Directory.GetCurrentDirectory(), cancellationToken);
+            var source = await PullSteps.RunAsync(deployment.PullSteps, Directory.GetCurrentDirectory(), cancellationToken,
+                new LineProgress(line => Log(LogLevel.Information, line, run)));
             var file = entrypoint.Resolve(source.Folder);
-            var (assembly, cached) = await FlowBuilder.BuildAsync(entrypoint, file, source.Commit, ReeveSettings.HomeFolder(), cancellationToken);
+            var building = System.Diagnostics.Stopwatch.StartNew();
+            var (assembly, cached) = await FlowBuilder.BuildAsync(entrypoint, file, source.Commit, ReeveSettings.HomeFolder(), cancellationToken,
+                new LineProgress(line => Log(LogLevel.Information, line, run)));
             Log(LogLevel.Information, entrypoint.Kind == EntrypointKind.Assembly
                 ? $"Loading {entrypoint.Path} from {source.Folder}"
                 : cached
                 ? $"Loading {entrypoint.Path} of commit {source.Commit?[..Math.Min(12, source.Commit.Length)]} from the build cache"
-                : $"Built {entrypoint.Path}{(source.Commit is { } c ? $" of commit {c[..Math.Min(12, c.Length)]}" : "")}", run);
+                : $"Built {entrypoint.Path}{(source.Commit is { } c ? $" of commit {c[..Math.Min(12, c.Length)]}" : "")} in {building.Elapsed.TotalSeconds:0.0} s", run);
             flow = FlowLoader.Load(assembly, entrypoint, flowName);
         }
         catch (DeploymentSourceException e)
@@ -62,6 +65,12 @@ public static class DeploymentRunner
         var outcome = await FlowEngine.RunExistingAsync(flow, run, cancellationToken);
         await ReeveSdk.FlushAsync();
         return outcome.State == StateType.Completed ? 0 : 1;
+    }
+
+    /// <summary>Reports at once, on the caller's thread (<see cref="Progress{T}"/> would post to the thread pool, out of order).</summary>
+    private sealed class LineProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
     }
 
     private static void Log(LogLevel level, string message, Core.FlowRuns.FlowRun run) =>

@@ -71,7 +71,7 @@ internal enum EntrypointKind
 }
 
 /// <summary>A deployment's source cannot be fetched, built or loaded; the message says why.</summary>
-public sealed class DeploymentSourceException(string message, IReadOnlyList<string>? details = null) : Exception(message)
+public sealed class DeploymentSourceException(string message, IReadOnlyList<string>? details = null) : DeploymentException(message)
 {
     /// <summary>Lines that explain more (a compiler's messages).</summary>
     public IReadOnlyList<string> Details { get; } = details ?? [];

@@ -10,8 +10,13 @@ namespace Reeve.Deployments;
 /// </summary>
 internal static class FlowBuilder
 {
-    /// <summary>The assembly to load for <paramref name="entrypoint"/>, built (or found in the cache) from <paramref name="file"/>.</summary>
-    public static async Task<(string Assembly, bool Cached)> BuildAsync(Entrypoint entrypoint, string file, string? commit, string home, CancellationToken cancellationToken)
+    /// <summary>
+    /// The assembly to load for <paramref name="entrypoint"/>, built (or found in the cache) from <paramref name="file"/>;
+    /// <paramref name="progress"/> hears what a build is doing (the start, each project built), since a first build
+    /// takes tens of seconds.
+    /// </summary>
+    public static async Task<(string Assembly, bool Cached)> BuildAsync(Entrypoint entrypoint, string file, string? commit, string home,
+        CancellationToken cancellationToken, IProgress<string>? progress = null)
     {
         if (entrypoint.Kind == EntrypointKind.Assembly)
         {
@@ -31,7 +36,10 @@ internal static class FlowBuilder
         // engines building the same commit at once, the first to finish wins and the other's build is dropped.
         var staging = cache + "." + Guid.NewGuid().ToString("N")[..8];
         var output = commit is null ? cache : staging;
-        await DotnetBuildAsync(file, output, cancellationToken);
+        progress?.Report(commit is null
+            ? $"Building {entrypoint.Path} (a folder is built for every run, incrementally)..."
+            : $"Building {entrypoint.Path} of commit {commit[..Math.Min(12, commit.Length)]} (once per commit; later runs take it from the cache)...");
+        await DotnetAsync(file, ["build", file, "-c", "Release", "-o", output], "dotnet build", cancellationToken, progress);
         if (commit is not null)
         {
             await File.WriteAllTextAsync(Path.Combine(staging, ".complete"), commit, cancellationToken);
@@ -48,16 +56,14 @@ internal static class FlowBuilder
         return (built, false);
     }
 
-    private static Task DotnetBuildAsync(string file, string output, CancellationToken cancellationToken) =>
-        DotnetAsync(file, ["build", file, "-c", "Release", "-o", output], "dotnet build", cancellationToken);
-
     /// <summary>
     /// Runs the .NET SDK on <paramref name="file"/> (quiet, without the run's own settings); a failure throws with the
     /// compiler's error lines, the first in the message.
     /// </summary>
-    internal static async Task DotnetAsync(string file, IEnumerable<string> args, string what, CancellationToken cancellationToken)
+    internal static async Task DotnetAsync(string file, IEnumerable<string> args, string what, CancellationToken cancellationToken, IProgress<string>? progress = null)
     {
-        string[] quiet = ["-nologo", "-v", "quiet", "-clp:NoSummary", "-p:TreatWarningsAsErrors=false"];
+        // Minimal verbosity prints a line per project built ("Name -> path"), which is the progress worth telling.
+        string[] quiet = ["-nologo", "-v", progress is null ? "quiet" : "minimal", "-clp:NoSummary", "-p:TreatWarningsAsErrors=false"];
         var environment = new Dictionary<string, string?>
         {
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
@@ -67,7 +73,8 @@ internal static class FlowBuilder
             // A build must not inherit the run's own settings (a build server started with them would outlive the run).
             ["REEVE_FLOW_RUN_ID"] = null,
         };
-        var dotnet = await ChildProcess.RunAsync("dotnet", Path.GetDirectoryName(file)!, args.Concat(quiet), environment, cancellationToken);
+        var dotnet = await ChildProcess.RunAsync("dotnet", Path.GetDirectoryName(file)!, args.Concat(quiet), environment, cancellationToken,
+            progress is null ? null : line => Report(progress, line));
         if (dotnet.ExitCode != 0)
         {
             var lines = (dotnet.Output + "\n" + dotnet.Error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -75,6 +82,21 @@ internal static class FlowBuilder
             throw new DeploymentSourceException(
                 $"Building {Path.GetFileName(file)} failed: {errors.FirstOrDefault() ?? $"{what} exited with code {dotnet.ExitCode}"}",
                 errors.Count > 0 ? errors : lines);
+        }
+    }
+
+    /// <summary>Tells the lines of a build worth telling: a project built, packages restored.</summary>
+    private static void Report(IProgress<string> progress, string line)
+    {
+        var text = line.Trim();
+        var arrow = text.IndexOf(" -> ", StringComparison.Ordinal);
+        if (arrow > 0 && !text[..arrow].Contains(' ', StringComparison.Ordinal))
+        {
+            progress.Report($"Built {text[..arrow]}");
+        }
+        else if (text.StartsWith("Restored ", StringComparison.Ordinal))
+        {
+            progress.Report(text.Split(" (in ", 2)[0]);
         }
     }
 

@@ -22,7 +22,8 @@ public static class FlowDeployment
     }
 
     /// <summary>Creates or updates deployment <paramref name="name"/> of the flow from its source, on <paramref name="workPool"/>.</summary>
-    public static Task<Deployment> DeployAsync(this FlowSource source, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="DeploymentException">The pool does not exist, or the source cannot be read (its repository or branch is not there); one line says which.</exception>
+    public static async Task<Deployment> DeployAsync(this FlowSource source, string name, string workPool, DeployOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (options?.Image is { Build: true })
         {
@@ -31,7 +32,10 @@ public static class FlowDeployment
                 "or give the name of an image built beforehand (Image = \"my-image:1\").", nameof(options));
         }
 
-        return DeployCoreAsync(source.Flow, name, workPool, source.PullSteps(), source.Entrypoint, options ?? new DeployOptions(), cancellationToken);
+        // Said now, in one line, rather than by the first run: the pool is there, and so is the source.
+        await RequirePoolAsync(RequireServer(), workPool, cancellationToken);
+        await SourceCheck.RequireReadableAsync(source.PullSteps(), cancellationToken);
+        return await DeployCoreAsync(source.Flow, name, workPool, source.PullSteps(), source.Entrypoint, options ?? new DeployOptions(), cancellationToken);
     }
 
     /// <summary>
@@ -53,7 +57,7 @@ public static class FlowDeployment
             return await local.DeployAsync(name, workPool, options, cancellationToken);
         }
 
-        _ = RequireServer();
+        await RequirePoolAsync(RequireServer(), workPool, cancellationToken);
         var built = image.Build
             ? await ImageBuilder.BuildAsync(image, assembly, Client.ReeveSettings.Load(), options.Output ?? Console.Out, cancellationToken)
             : image.Name;
@@ -98,16 +102,34 @@ public static class FlowDeployment
         catch (Client.ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             // The flow was just made sure of, so what is missing is the pool (or its queue).
-            throw new InvalidOperationException(
+            throw new DeploymentException(
                 $"{e.Detail} Create the pool first ('reeve work-pool create {workPool} --type process') or start a worker for it.", e);
+        }
+        catch (Client.ReeveApiException e) when ((int)e.StatusCode is >= 400 and < 500)
+        {
+            throw new DeploymentException($"The server refused the deployment: {e.Detail}", e);
         }
 
         await PrintAsync(options.Output ?? Console.Out, $"{flow.Name}/{name}");
         return deployment;
     }
 
-    private static Client.ReeveClient RequireServer() => ReeveRuntime.Current.Client ?? throw new InvalidOperationException(
+    private static Client.ReeveClient RequireServer() => ReeveRuntime.Current.Client ?? throw new DeploymentException(
         "Deploying needs a Reeve server: set REEVE_API_URL (or run 'reeve config set REEVE_API_URL=...').");
+
+    /// <summary>Fails in one line when the work pool is not on the server.</summary>
+    internal static async Task RequirePoolAsync(Client.ReeveClient client, string workPool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ReadWorkPoolAsync(workPool, cancellationToken);
+        }
+        catch (Client.ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw new DeploymentException(
+                $"Work pool '{workPool}' does not exist. Create it first ('reeve work-pool create {workPool} --type process') or start a worker for it.", e);
+        }
+    }
 
     private static JsonObject? ToObject(object? value, string what) => value switch
     {

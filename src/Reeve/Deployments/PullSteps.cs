@@ -18,7 +18,7 @@ internal static class PullSteps
     /// <summary>Where the steps left the flow's source, and its commit when it came from git.</summary>
     public sealed record Result(string Folder, string? Commit);
 
-    public static async Task<Result> RunAsync(JsonArray? steps, string workingFolder, CancellationToken cancellationToken)
+    public static async Task<Result> RunAsync(JsonArray? steps, string workingFolder, CancellationToken cancellationToken, IProgress<string>? progress = null)
     {
         var result = new Result(workingFolder, null);
         string? clone = null;
@@ -34,7 +34,7 @@ internal static class PullSteps
             switch (ShortName(name))
             {
                 case "git_clone":
-                    result = await CloneAsync(settings, result.Folder, cancellationToken);
+                    result = await CloneAsync(settings, result.Folder, cancellationToken, progress);
                     clone = result.Folder;
                     break;
                 case "set_working_directory":
@@ -117,11 +117,12 @@ internal static class PullSteps
             ? throw new DeploymentSourceException($"The pull step's {key} '{name}' would read as an option of git; a {key} does not start with '-'.")
             : Text(settings, key);
 
-    private static async Task<Result> CloneAsync(JsonObject settings, string into, CancellationToken cancellationToken)
+    private static async Task<Result> CloneAsync(JsonObject settings, string into, CancellationToken cancellationToken, IProgress<string>? progress)
     {
         var repository = Text(settings, "repository") ?? throw new DeploymentSourceException("git_clone needs a repository.");
         var branch = GitName(settings, "branch");
         var commit = GitName(settings, "commit_sha") ?? GitName(settings, "commit");
+        progress?.Report($"Cloning {WithoutCredentials(repository)}{(commit is not null ? $" at commit {commit}" : branch is not null ? $" (branch {branch})" : "")}...");
         var name = Path.GetFileNameWithoutExtension(repository.TrimEnd('/'));
         var folder = Path.Combine(into, string.IsNullOrEmpty(name) ? "source" : name);
 
@@ -145,6 +146,12 @@ internal static class PullSteps
         return new Result(folder, head);
     }
 
+    /// <summary>A repository address fit for a log line: a user and password or token in it become <c>***</c>.</summary>
+    internal static string WithoutCredentials(string repository) =>
+        Uri.TryCreate(repository, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? repository.Replace(uri.UserInfo + "@", "***@", StringComparison.Ordinal)
+            : repository;
+
     /// <summary>Runs git; its error output becomes the exception's message.</summary>
     public static async Task<string> GitAsync(string folder, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
@@ -152,7 +159,11 @@ internal static class PullSteps
         var git = await ChildProcess.RunAsync("git", folder, args, new Dictionary<string, string?> { ["GIT_TERMINAL_PROMPT"] = "0" }, cancellationToken);
         if (git.ExitCode != 0)
         {
-            throw new DeploymentSourceException($"git {args[0]} failed: {git.Error.Trim()}");
+            // One line: git's own verdict (its "fatal:" line) rather than everything it printed.
+            var lines = git.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var verdict = lines.FirstOrDefault(l => l.StartsWith("fatal:", StringComparison.Ordinal) || l.StartsWith("error:", StringComparison.Ordinal))
+                ?? lines.FirstOrDefault() ?? $"exit code {git.ExitCode}";
+            throw new DeploymentSourceException($"git {args[0]} failed: {verdict}");
         }
 
         return git.Output;

@@ -60,7 +60,7 @@ public sealed class DeployScheduleTests : IClassFixture<SdkServerFixture>
         var pool = Names.Unique("scheduled-pool");
         await Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "process" });
 
-        var error = await Assert.ThrowsAsync<Client.ReeveApiException>(() => Flow.Define(Nightly).DeployAsync(Names.Unique("nightly"), pool,
+        var error = await Assert.ThrowsAsync<DeploymentException>(() => Flow.Define(Nightly).DeployAsync(Names.Unique("nightly"), pool,
             new DeployOptions { Cron = "0 1 * *", Output = TextWriter.Null }));
 
         Assert.Contains("Invalid cron string \"0 1 * *\"", error.Message, StringComparison.Ordinal);

@@ -50,4 +50,25 @@ public sealed partial class WorkerEndToEndTests
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.Equal(0, await Server.Client.CountDeploymentsAsync(new DeploymentFilterRequest { Deployments = new() { Name = new() { Any = [name] } } }));
     }
+
+    [Fact]
+    public async Task Deploy_ToAPoolThatIsNotThere_SaysSoBeforeBuilding()
+    {
+        var result = await fixture.Cli().RunAsync("deploy", Entrypoint, "--name", Names.Unique("nowhere"), "--pool", "no-such-pool", "--source", fixture.Repository.Url);
+
+        CliAssert.FailsWithOneLine(result, "Work pool 'no-such-pool' does not exist.");
+        Assert.DoesNotContain("Building", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_FromARepositoryThatIsNotThere_FailsInOneLine()
+    {
+        var pool = Names.Unique("missing-source-pool");
+        await Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "process" });
+
+        var result = await fixture.Cli().RunAsync("deploy", Entrypoint, "--name", Names.Unique("missing"), "--pool", pool,
+            "--source", fixture.Repository.Url.TrimEnd('/') + "-not-there");
+
+        CliAssert.FailsWithOneLine(result, "git clone failed:");
+    }
 }

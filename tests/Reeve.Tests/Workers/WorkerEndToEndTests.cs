@@ -93,6 +93,12 @@ public sealed partial class WorkerEndToEndTests(WorkerFixture fixture) : IClassF
         Assert.Contains("Stars 🌠 : 17234", firstLogs, StringComparison.Ordinal);
         Assert.Contains("Forks 🍴 : 1642", firstLogs, StringComparison.Ordinal);
         Assert.Contains("Built RepoInfo.csproj", firstLogs, StringComparison.Ordinal);
+
+        // A first build takes a while: the run says so when it starts, and what it builds, in order.
+        var cloning = firstLogs.IndexOf("Cloning ", StringComparison.Ordinal);
+        var building = firstLogs.IndexOf("Building RepoInfo.csproj of commit", StringComparison.Ordinal);
+        var built = firstLogs.IndexOf("Built RepoInfo.csproj", StringComparison.Ordinal);
+        Assert.True(cloning >= 0 && cloning < building && building < built, firstLogs);
         var secondLogs = await LogsAsync(ours[1].Id);
         Assert.Contains("from the build cache", secondLogs, StringComparison.Ordinal);
         Assert.Contains("Stars 🌠 : 17234", secondLogs, StringComparison.Ordinal);
