@@ -96,7 +96,7 @@ internal static class FlowBuilder
         }
         else if (text.StartsWith("Restored ", StringComparison.Ordinal))
         {
-            progress.Report(text.Split(" (in ", 2)[0]);
+            progress.Report($"Restored the packages of {Path.GetFileName(text["Restored ".Length..].Split(" (in ", 2)[0].Trim())}");
         }
     }
 

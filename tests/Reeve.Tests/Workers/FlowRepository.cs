@@ -55,6 +55,7 @@ public sealed class FlowRepository : IAsyncDisposable
         var example = Path.Combine(RepoRoot, "examples", "RepoInfo");
         File.Copy(Path.Combine(example, "RepoInfoFlows.cs"), Path.Combine(WorkingCopy, "RepoInfoFlows.cs"));
         File.Copy(Path.Combine(example, "Program.cs"), Path.Combine(WorkingCopy, "Program.cs"));
+        File.Copy(Path.Combine(example, "GitHubStandIn.cs"), Path.Combine(WorkingCopy, "GitHubStandIn.cs"));
         await File.WriteAllTextAsync(Path.Combine(WorkingCopy, "RepoInfo.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
