@@ -32,7 +32,7 @@ internal static class ReeveCli
             var command = string.Join(' ', CommandPath(parsed.CommandResult));
             var message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*\n\s*", " ");
             await context.Error.WriteLineAsync(CommandSuggestions.Describe(parsed.CommandResult.Command, parsed.UnmatchedTokens, command)
-                ?? $"{message} See '{command} --help'.");
+                ?? $"{InWords(message)} See '{command} --help'.");
             return 2;
         }
 
@@ -70,6 +70,30 @@ internal static class ReeveCli
             await context.Error.WriteLineAsync("The Reeve server did not answer in time.");
             return 1;
         }
+    }
+
+    /// <summary>A parse error in the user's words: "'x' is not a UUID" rather than ".NET's expected type 'System.Guid'".</summary>
+    private static string InWords(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message,
+            @"^Cannot parse argument '(?<value>.*)' for (?:command|option) '(?<what>[^']*)' as expected type '(?<type>[^']*)'\.?$");
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var type = match.Groups["type"].Value;
+        var words = type switch
+        {
+            "System.Guid" => "a UUID (such as 01a24615-9367-7618-9222-8ff353944db7)",
+            "System.Int32" or "System.Int64" or "System.Nullable`1[System.Int32]" => "a whole number",
+            "System.Double" or "System.Nullable`1[System.Double]" => "a number",
+            "System.Boolean" => "true or false",
+            _ when type.Contains("LogLevel", StringComparison.Ordinal) => "a log level (Trace, Debug, Information, Warning, Error)",
+            _ => "a valid value",
+        };
+        var what = match.Groups["what"].Value;
+        return $"'{match.Groups["value"].Value}' is not {words}{(what.StartsWith('-') ? $" for {what}" : string.Empty)}.";
     }
 
     private static Stack<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)

@@ -49,6 +49,13 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
             var (field, reason) = DescribeJsonError(json);
             await WriteAsync(context, Problems.Create(StatusCodes.Status422UnprocessableEntity, $"{field}: {reason}", field));
         }
+        catch (BadHttpRequestException e) when (BindFailure().Match(e.Message) is { Success: true } bind)
+        {
+            // A route or query value of the wrong type: named as the client wrote it, the type in words.
+            var field = WireName(context, bind.Groups["name"].Value);
+            var detail = $"{field}: Input should be {Describe(bind.Groups["type"].Value)} (got \"{bind.Groups["value"].Value}\")";
+            await WriteAsync(context, Problems.Create(StatusCodes.Status422UnprocessableEntity, detail, field));
+        }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status400BadRequest && e.Message.Contains("body", StringComparison.OrdinalIgnoreCase))
         {
             await WriteAsync(context, Problems.Create(StatusCodes.Status422UnprocessableEntity, "body: a JSON object is required", "body"));
@@ -112,13 +119,24 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
 
     private static string Join(string field, string name) => field == "body" ? name : $"{field}.{name}";
 
+    /// <summary>The name a handler's parameter has on the wire: its <c>[FromQuery(Name = ...)]</c>, else snake_case.</summary>
+    private static string WireName(HttpContext context, string parameter)
+    {
+        var method = context.GetEndpoint()?.Metadata.GetMetadata<System.Reflection.MethodInfo>();
+        var info = method?.GetParameters().FirstOrDefault(p => p.Name == parameter);
+        return (info is null ? null : System.Reflection.CustomAttributeExtensions.GetCustomAttribute<FromQueryAttribute>(info)?.Name)
+            ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(parameter);
+    }
+
     private static string Describe(string type) => type switch
     {
         "System.Int32" or "System.Int64" or "System.Nullable`1[System.Int32]" or "System.Nullable`1[System.Int64]" => "a valid integer",
         "System.Double" or "System.Decimal" => "a valid number",
         "System.Boolean" or "System.Nullable`1[System.Boolean]" => "a valid boolean",
         "System.String" => "a valid string",
-        "System.Guid" or "System.Nullable`1[System.Guid]" => "a valid UUID",
+        "System.Guid" or "System.Nullable`1[System.Guid]" or "Guid" or "Nullable<Guid>" or "Guid[]" => "a valid UUID",
+        "Int32" or "Nullable<Int32>" or "int" => "a valid integer",
+        "DateTimeOffset" or "Nullable<DateTimeOffset>" => "a valid datetime",
         "System.DateTimeOffset" or "System.Nullable`1[System.DateTimeOffset]" => "a valid datetime",
         "System.Text.Json.Nodes.JsonObject" => "a valid object",
         _ when type.Contains("List`1", StringComparison.Ordinal) => "a valid list",
@@ -154,6 +172,9 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
         return context.Response.WriteAsJsonAsync(problem, ReeveJson.Default, "application/problem+json");
     }
+
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>\S+) (?<name>\w+)" from "(?<value>.*)"\.?$""")]
+    private static partial Regex BindFailure();
 
     [GeneratedRegex(@"The JSON property '([^']*)' could not be mapped")]
     private static partial Regex UnmappedMember();

@@ -37,6 +37,17 @@ public sealed class ErrorReportingTests
         CliAssert.FailsWithOneLine(result, expected, exitCode: 2);
     }
 
+    [Theory]
+    [InlineData("flow-run inspect not-a-uuid", "'not-a-uuid' is not a UUID (such as ")]
+    [InlineData("work-pool create p --concurrency-limit many", "'many' is not a whole number for --concurrency-limit.")]
+    public async Task AValueOfTheWrongType_IsNamedInWords_NotAsADotNetType(string commandLine, string expected)
+    {
+        var result = await new CliProcess("http://127.0.0.1:9/api").RunAsync(commandLine.Split(' '));
+
+        CliAssert.FailsWithOneLine(result, expected, exitCode: 2);
+        Assert.DoesNotContain("System.", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ServerWithApiKey_RefusesTheCliWithoutOne_AndServesItWithOne()
     {

@@ -80,6 +80,9 @@ public abstract class BadInputTests(ServerFixture fixture)
         { "POST", $"flow_runs/{Guid.Empty}/set_state", """{"force": true}""", "state" },
         { "POST", $"flow_runs/{Guid.Empty}/set_state", """{"state": {"type": "RUNNING", "state_details": {"scheduled_time": 5}}}""", "state.state_details.scheduled_time" },
         { "GET", "flow_run_states/", null, "flow_run_id" },
+        { "GET", "flow_run_states/?flow_run_id=not-a-uuid", null, "flow_run_id" },
+        { "GET", "task_run_states?task_run_id=7", null, "task_run_id" },
+        { "GET", "events/flow_runs?flow_run_id=x", null, "flow_run_id" },
         { "POST", "task_runs/", """{"task_key": "t"}""", "dynamic_key" },
         { "POST", "logs/", """{"name": "n"}""", "body" },
         { "POST", "logs/", """[{"name": "n", "level": "info", "message": "m", "timestamp": "2026-11-27T00:00:00Z"}]""", "[0].level" },
@@ -106,6 +109,8 @@ public abstract class BadInputTests(ServerFixture fixture)
 
         Assert.InRange((int)response.Status, 400, 499);
         Assert.False(string.IsNullOrWhiteSpace(response.Detail), $"No detail in: {response.Text}");
+        Assert.DoesNotContain("System.", response.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nullable<", response.Detail, StringComparison.Ordinal);
         if (field is not null)
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
