@@ -118,10 +118,16 @@ internal static class FlowRunCommands
             }
 
             var history = await client.ReadFlowRunStatesAsync(run.Id, ct);
+            var flow = await client.ReadFlowAsync(run.FlowId, ct);
+            var deployment = run.DeploymentId is { } deploymentId ? await TryReadDeploymentAsync(client, deploymentId, ct) : null;
             var grid = new Grid().AddColumn().AddColumn();
             void Row(string label, string? value) => grid.AddRow($"[bold]{label}[/]", Markup.Escape(value ?? "None"));
             Row("Name", run.Name);
             Row("ID", run.Id.ToString());
+            Row("Flow", flow.Name);
+            Row("Deployment", run.DeploymentId is null ? null
+                : deployment is null ? $"{run.DeploymentId} (deleted)"
+                : $"{flow.Name}/{deployment.Name} (reeve deployment inspect '{flow.Name}/{deployment.Name}')");
             grid.AddRow("[bold]State[/]", StateMarkup(run.StateType, run.StateName) + (run.State?.Message is { } m ? Markup.Escape($" - {m}") : ""));
             Row("Work Pool", run.WorkPoolName);
             Row("Work Queue", run.WorkQueueName);
@@ -317,6 +323,18 @@ internal static class FlowRunCommands
             }
 
             await Task.Delay(PollInterval, ct);
+        }
+    }
+
+    private static async Task<Core.Deployments.Deployment?> TryReadDeploymentAsync(ReeveClient client, Guid id, CancellationToken ct)
+    {
+        try
+        {
+            return await client.ReadDeploymentAsync(id, ct);
+        }
+        catch (ReeveApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
         }
     }
 

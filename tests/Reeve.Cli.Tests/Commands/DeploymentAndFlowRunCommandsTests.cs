@@ -190,6 +190,9 @@ public sealed class DeploymentAndFlowRunCommandsTests(SqliteServerFixture fixtur
 
         Assert.Contains(run.Name, inspected.Out, StringComparison.Ordinal);
         Assert.Contains("Scheduled", inspected.Out, StringComparison.Ordinal);
+        var flowName = (await Server.Client.ReadFlowAsync(deployment.FlowId)).Name;
+        Assert.Matches($@"Flow\s+{flowName}", inspected.Out);
+        Assert.Matches($@"Deployment\s+{flowName}/{deployment.Name}", inspected.Out);
         Assert.Equal(5, logs.Out.Trim().Split('\n').Length);
         Assert.Matches($@"\| ERROR   \| Flow run '{run.Name}' - line 5", logs.Out);
         Assert.Equal(["line 1", "line 2"], head.Out.Trim().Split('\n').Select(l => l.Split(" - ")[1].Trim()));
