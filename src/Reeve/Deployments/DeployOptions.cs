@@ -53,4 +53,10 @@ public sealed record DeployOptions
 
     /// <summary>Where the summary is written; the console when null.</summary>
     public TextWriter? Output { get; init; }
+
+    /// <summary>
+    /// Whether the deployment is paused once deployed. False by default, as in Prefect: deploying resumes a deployment
+    /// that was paused (by a serving process that stopped, say); the summary says when it did.
+    /// </summary>
+    public bool Paused { get; init; }
 }

@@ -93,7 +93,9 @@ public static class FlowDeployment
             Tags = [.. options.Tags ?? flow.Options.Tags ?? []],
             Description = options.Description ?? flow.Options.Description,
             Version = options.Version ?? flow.Options.Version,
+            Paused = options.Paused,
         };
+        var before = await ExistingAsync(client, flow.Name, name, cancellationToken);
         Deployment deployment;
         try
         {
@@ -110,8 +112,46 @@ public static class FlowDeployment
             throw new DeploymentException($"The server refused the deployment: {e.Detail}", e);
         }
 
-        await PrintAsync(options.Output ?? Console.Out, $"{flow.Name}/{name}");
+        await PrintAsync(options.Output ?? Console.Out, $"{flow.Name}/{name}", Changes(before, deployment));
         return deployment;
+    }
+
+    private static async Task<Deployment?> ExistingAsync(Client.ReeveClient client, string flow, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.ReadDeploymentByNameAsync(flow, name, cancellationToken);
+        }
+        catch (Client.ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What a redeploy changed that its user may not expect: the pool it moved from, a pause it lifted or set.</summary>
+    internal static string Changes(Deployment? before, Deployment after)
+    {
+        if (before is null)
+        {
+            return "created";
+        }
+
+        var changes = new List<string>();
+        if (before.WorkPoolName != after.WorkPoolName)
+        {
+            changes.Add(before.WorkPoolName is null ? $"moved from being served to pool '{after.WorkPoolName}'" : $"moved from pool '{before.WorkPoolName}' to '{after.WorkPoolName}'");
+        }
+
+        if (before.Paused && !after.Paused)
+        {
+            changes.Add("resumed (it was paused)");
+        }
+        else if (!before.Paused && after.Paused)
+        {
+            changes.Add("paused");
+        }
+
+        return changes.Count == 0 ? "updated" : "updated: " + string.Join("; ", changes);
     }
 
     private static Client.ReeveClient RequireServer() => ReeveRuntime.Current.Client ?? throw new DeploymentException(
@@ -140,10 +180,10 @@ public static class FlowDeployment
     };
 
     /// <summary>The summary the tutorial shows: a table of the deployments and how to run one.</summary>
-    private static async Task PrintAsync(TextWriter output, string fullName)
+    private static async Task PrintAsync(TextWriter output, string fullName, string details)
     {
         string[] header = ["Name", "Status", "Details"];
-        string[] row = [fullName, "applied", ""];
+        string[] row = [fullName, "applied", details];
         var widths = header.Select((h, i) => Math.Max(h.Length, row[i].Length) + 2).ToArray();
         string Line(string left, string fill, string middle, string right) =>
             left + string.Join(middle, widths.Select(w => string.Concat(Enumerable.Repeat(fill, w)))) + right;

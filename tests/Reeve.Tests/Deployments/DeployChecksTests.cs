@@ -81,6 +81,24 @@ public sealed class DeployChecksTests : IClassFixture<SdkServerFixture>, IDispos
         Assert.Equal(pool, deployed.WorkPoolName);
     }
 
+    [Fact]
+    public async Task DeployingADeploymentThatWasServed_MovesItToThePool_ResumesIt_AndSaysSo()
+    {
+        var pool = await PoolAsync();
+        var name = Names.Unique("was-served");
+        var flowId = (await Server.Client.CreateFlowAsync(new Core.Flows.FlowCreate { Name = "tidy" })).Id;
+
+        // As a serving process leaves its deployment when it stops: no pool, paused.
+        await Server.Client.CreateDeploymentAsync(new Core.Deployments.DeploymentCreate { Name = name, FlowId = flowId, Paused = true });
+        using var output = new StringWriter();
+
+        var deployed = await Flow.Define(Tidy).DeployAsync(name, pool, new DeployOptions { Output = output });
+
+        Assert.False(deployed.Paused);
+        Assert.Equal(pool, deployed.WorkPoolName);
+        Assert.Contains($"updated: moved from being served to pool '{pool}'; resumed (it was paused)", output.ToString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private static void Git(string folder, params string[] args)
