@@ -82,6 +82,6 @@ public sealed partial class SchedulerReplicaTests
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    [GeneratedRegex(@"Scheduler: made (\d+) run\(s\)")]
+    [GeneratedRegex(@"Scheduler: made (\d+) runs? ")]
     private static partial Regex PassLine();
 }
