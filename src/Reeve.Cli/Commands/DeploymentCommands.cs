@@ -309,11 +309,13 @@ internal static class DeploymentCommands
         }
 
         var span = delta.Duration();
-        var text = span.TotalMinutes < 1 ? $"{(int)span.TotalSeconds} seconds"
-            : span.TotalHours < 1 ? $"{(int)span.TotalMinutes} minutes"
-            : span.TotalDays < 1 ? $"{(int)span.TotalHours} hours"
-            : $"{(int)span.TotalDays} days";
+        var text = span.TotalMinutes < 1 ? Count((int)span.TotalSeconds, "second")
+            : span.TotalHours < 1 ? Count((int)span.TotalMinutes, "minute")
+            : span.TotalDays < 1 ? Count((int)span.TotalHours, "hour")
+            : Count((int)span.TotalDays, "day");
         return delta > TimeSpan.Zero ? $"in {text}" : $"{text} ago";
+
+        static string Count(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
     }
 
 }
