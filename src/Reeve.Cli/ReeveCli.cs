@@ -111,6 +111,21 @@ internal static class ReeveCli
     private static string Describe(ReeveApiException e) => e.StatusCode switch
     {
         HttpStatusCode.Unauthorized => $"The Reeve server refused the API key: {e.Detail}",
-        _ => e.Detail,
+        _ => InOptionWords(e),
     };
+
+    /// <summary>
+    /// A schedule the server refused, named by the option the user typed (<c>--cron: Invalid cron string ...</c>)
+    /// rather than by its place in the request body (<c>[0].schedule.cron</c>): the CLI sends at most one schedule.
+    /// </summary>
+    private static string InOptionWords(ReeveApiException e)
+    {
+        if (e.Field is not { } field || !e.Detail.StartsWith(field + ": ", StringComparison.Ordinal))
+        {
+            return e.Detail;
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(field, @"^(?:schedules)?\[0\]\.schedule\.(?<name>cron|interval|rrule|timezone|anchor_date)$");
+        return match.Success ? $"--{match.Groups["name"].Value.Replace('_', '-')}{e.Detail[field.Length..]}" : e.Detail;
+    }
 }

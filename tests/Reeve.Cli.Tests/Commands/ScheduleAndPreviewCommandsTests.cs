@@ -51,6 +51,7 @@ public sealed class ScheduleAndPreviewCommandsTests(SqliteServerFixture fixture)
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"{option}: ", result.Error, StringComparison.Ordinal);
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.Empty(await Server.Client.ReadDeploymentSchedulesAsync(deployment.Id));
     }
