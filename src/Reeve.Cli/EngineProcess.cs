@@ -1,7 +1,9 @@
 using Reeve.Client;
 using Reeve.Core.FlowRuns;
 using Reeve.Workers.Docker;
+using Reeve.Core.Logs;
 using Reeve.Workers.Infrastructure;
+using Reeve.Workers.Kubernetes;
 using Reeve.Workers.Process;
 
 namespace Reeve.Cli;
@@ -35,7 +37,7 @@ internal static class EngineProcess
 
     /// <summary>The infrastructures a worker of this command can run.</summary>
     public static Func<string, IInfrastructure?> Infrastructures(ReeveClientOptions client, string? sandboxRoot, TextWriter output, TextWriter error,
-        TimeSpan? killGrace = null) => type => type switch
+        TimeSpan? killGrace = null, ReeveClient? logs = null) => type => type switch
     {
         "process" or "managed" => new ProcessInfrastructure(new ProcessInfrastructureOptions
         {
@@ -49,6 +51,15 @@ internal static class EngineProcess
         "docker" => new DockerInfrastructure(new DockerInfrastructureOptions
         {
             RunEnvironment = run => Environment(client, run),
+            Output = output,
+            Error = error,
+            KillGracePeriod = killGrace ?? TimeSpan.FromSeconds(10),
+        }),
+        "kubernetes" => new KubernetesInfrastructure(new KubernetesInfrastructureOptions
+        {
+            RunEnvironment = run => Environment(client, run),
+            RunLog = logs is null ? null : (run, level, message) => logs.CreateLogsAsync(
+                [new LogCreate { Name = "reeve.worker", Level = level, Message = message, Timestamp = TimeProvider.System.GetUtcNow(), FlowRunId = run.Id }]),
             Output = output,
             Error = error,
             KillGracePeriod = killGrace ?? TimeSpan.FromSeconds(10),

@@ -182,6 +182,12 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
 
     private async Task FinishAsync(FlowRun run, string? pid, InfrastructureResult result)
     {
+        if (result.StoppedFollowing)
+        {
+            await Output.WriteLineAsync($"Stopped following infrastructure {pid} of flow run '{run.Name}'; the run goes on and reports its own end.");
+            return;
+        }
+
         var current = await client.ReadFlowRunAsync(run.Id, CancellationToken.None);
         if (current.StateType == StateType.Cancelling)
         {

@@ -18,7 +18,7 @@ internal static class WorkerCommands
     private static Command Start(CliContext context)
     {
         var pool = new Option<string>("--pool", "-p") { Description = "The work pool to take flow runs from; created if it does not exist.", Required = true };
-        var type = new Option<string?>("--type", "-t") { Description = "The worker type (process or docker; a docker worker talks to the engine at DOCKER_HOST, else the local socket); inferred from the pool when omitted." };
+        var type = new Option<string?>("--type", "-t") { Description = "The worker type: process, docker (talks to the engine at DOCKER_HOST, else the local socket) or kubernetes (the cluster of KUBECONFIG, ~/.kube/config or the pod's service account); inferred from the pool when omitted." };
         var name = new Option<string?>("--name", "-n") { Description = "The worker's name, unique in its pool; generated when omitted." };
         var queues = new Option<string[]>("--work-queue", "-q") { Description = "Only this queue of the pool (repeatable); all queues when omitted.", AllowMultipleArgumentsPerToken = false };
         var limit = new Option<int?>("--limit", "-l") { Description = "The most flow runs this worker runs at once." };
@@ -62,7 +62,7 @@ internal static class WorkerCommands
                 PollInterval = context.EnvironmentSeconds("REEVE_WORKER_QUERY_SECONDS") ?? TimeSpan.FromSeconds(10),
                 StartDelay = context.EnvironmentSeconds("REEVE_WORKER_START_DELAY_SECONDS") ?? TimeSpan.Zero,
                 Infrastructure = EngineProcess.Infrastructures(client.Options, sandboxRoot: null, output, context.Error,
-                    context.EnvironmentSeconds("REEVE_WORKER_KILL_GRACE_SECONDS")),
+                    context.EnvironmentSeconds("REEVE_WORKER_KILL_GRACE_SECONDS"), logs: client),
                 Output = output,
             };
 
