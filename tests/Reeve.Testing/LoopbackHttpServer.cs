@@ -18,6 +18,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (string Body, string ContentType)> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.Ordinal);
     private int _requests;
 
     private LoopbackHttpServer(WebApplication app) => _app = app;
@@ -47,9 +48,21 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     /// <summary>Never answers GET <paramref name="path"/>: holds the request until the client gives up (a service that hangs).</summary>
     public void MapHang(string path) => _hanging[path] = true;
 
+    /// <summary>Answers GET <paramref name="path"/> with <paramref name="json"/> after <paramref name="delay"/> (a slow service).</summary>
+    public void MapSlowJson(string path, string json, TimeSpan delay)
+    {
+        _delays[path] = delay;
+        MapJson(path, json);
+    }
+
     private async Task AnswerAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        if (_delays.TryGetValue(context.Request.Path.Value ?? "/", out var delay))
+        {
+            await Task.Delay(delay, context.RequestAborted);
+        }
+
         if (_hanging.ContainsKey(context.Request.Path.Value ?? "/"))
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -40,6 +40,29 @@ public static class TestEnvironment
         }
     }
 
+    /// <summary>A cluster admin's kubeconfig for the Kubernetes suite (<c>REEVE_TEST_KUBECONFIG</c>; eng/kubernetes/start.sh writes it).</summary>
+    public static string? Kubeconfig => Value("REEVE_TEST_KUBECONFIG");
+
+    /// <summary>The kubeconfig of user reeve-worker, who may do nothing until a Role is bound to it (<c>REEVE_TEST_KUBECONFIG_WORKER</c>).</summary>
+    public static string? WorkerKubeconfig => Value("REEVE_TEST_KUBECONFIG_WORKER");
+
+    /// <summary>The kubeconfig of user reeve-narrow, for a narrower Role (<c>REEVE_TEST_KUBECONFIG_NARROW</c>).</summary>
+    public static string? NarrowKubeconfig => Value("REEVE_TEST_KUBECONFIG_NARROW");
+
+    /// <summary>
+    /// The Kubernetes suite runs on a real API server (built from Debian's source package by eng/kubernetes) with the
+    /// test's own node agent (a kubelet stand-in) running pods on the private Docker engine: it needs both.
+    /// </summary>
+    public static void RequireKubernetes()
+    {
+        RequireDocker();
+        if (Kubeconfig is null || WorkerKubeconfig is null || NarrowKubeconfig is null)
+        {
+            Skip("Kubernetes suite skipped: set REEVE_TEST_KUBECONFIG, REEVE_TEST_KUBECONFIG_WORKER and REEVE_TEST_KUBECONFIG_NARROW " +
+                "(eval \"$(eng/kubernetes/start.sh DIR)\" starts an API server and prints all three) to run it.");
+        }
+    }
+
     /// <summary>The browser of the UI suite: Debian's Chromium (<c>REEVE_TEST_CHROMIUM</c> names another).</summary>
     public static string Chromium => Value("REEVE_TEST_CHROMIUM") ?? "/usr/bin/chromium";
 
