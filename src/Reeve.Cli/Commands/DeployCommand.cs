@@ -35,10 +35,15 @@ internal static class DeployCommand
         {
             Description = "Give up scheduled runs not started this long after their time ('2h', '90 minutes'): they end CANCELLED, named Expired.",
         };
+        var image = new Option<string?>("--image")
+        {
+            Description = "Build an image holding the flow, from the project of a folder source, and deploy it: its runs load the flow from the image " +
+                "(for docker and kubernetes pools). Pushed when the name holds a registry, or REEVE_DEFAULT_DOCKER_BUILD_NAMESPACE gives one.",
+        };
         var when = new ScheduleOptions();
         var command = new Command("deploy", "Deploy a flow from its source to a work pool, with an optional schedule.")
         {
-            entrypoint, name, pool, source, branch, commit, queue, param, paramsJson, jobVariable, tags, description, version, expire,
+            entrypoint, name, pool, source, branch, commit, queue, param, paramsJson, jobVariable, tags, description, version, expire, image,
         };
         when.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -62,7 +67,28 @@ internal static class DeployCommand
             ReeveSdk.UseServer(settings.ApiUrl, settings.ApiKey);
             var from = parse.GetValue(source) ?? Directory.GetCurrentDirectory();
 
-            // Before a build that can take a minute: the pool must be there.
+            // Before a build that can take a minute: an image can be built from here, and the pool must be there.
+            string? project = null;
+            if (parse.GetValue(image) is not null)
+            {
+                if (from.Contains("://", StringComparison.Ordinal) || from.StartsWith("git@", StringComparison.Ordinal) || !Directory.Exists(from))
+                {
+                    throw new CliException("--image builds the image from the flow's project in a folder: give a folder as --source (the default is the current folder), not a git repository.");
+                }
+
+                try
+                {
+                    var entry = Entrypoint.Parse(parse.GetValue(entrypoint)!);
+                    project = entry.Kind == EntrypointKind.Project
+                        ? entry.Resolve(from)
+                        : throw new CliException("--image needs a project entrypoint (PATH/Project.csproj:Namespace.Type.Method): the image is published from the project.");
+                }
+                catch (DeploymentSourceException e)
+                {
+                    throw new CliException(e.Message);
+                }
+            }
+
             try
             {
                 using var client = context.CreateClient();
@@ -91,7 +117,7 @@ internal static class DeployCommand
 
             try
             {
-                await flow.DeployAsync(parse.GetValue(name)!, parse.GetValue(pool)!, new DeployOptions
+                var options = new DeployOptions
                 {
                     WorkQueue = parse.GetValue(queue),
                     Schedules = schedule is null ? null : [new DeploymentScheduleCreate { Schedule = schedule }],
@@ -102,7 +128,19 @@ internal static class DeployCommand
                     Version = parse.GetValue(version),
                     ExpireLateRunsAfter = expireAfter,
                     Output = context.Out.Profile.Out.Writer,
-                }, ct);
+                };
+                if (project is not null)
+                {
+                    // The runs load the flow from the image's /app, not from the folder.
+                    await flow.Flow.DeployAsync(parse.GetValue(name)!, parse.GetValue(pool)!, options with
+                    {
+                        Image = new DeploymentImage(parse.GetValue(image)!) { Project = project },
+                    }, ct);
+                }
+                else
+                {
+                    await flow.DeployAsync(parse.GetValue(name)!, parse.GetValue(pool)!, options, ct);
+                }
             }
             catch (DeploymentException e)
             {

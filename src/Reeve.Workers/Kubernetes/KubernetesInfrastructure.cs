@@ -93,7 +93,9 @@ public sealed class KubernetesInfrastructure(KubernetesInfrastructureOptions opt
         metadata["namespace"] = job.Namespace;
         if (metadata["name"] is null)
         {
-            metadata["generateName"] = KubernetesJob.NamePrefix((metadata["generateName"] as JsonValue)?.GetValue<string>() ?? run.Name);
+            // Named after the run, as Prefect's are, when the manifest's "{{ name }}-" was left without a name.
+            var prefix = (metadata["generateName"] as JsonValue)?.GetValue<string>()?.Trim('-');
+            metadata["generateName"] = KubernetesJob.NamePrefix(string.IsNullOrEmpty(prefix) ? run.Name : prefix);
         }
 
         AddLabels(Object(metadata, "labels"), job.Labels);

@@ -16,7 +16,8 @@ namespace Reeve.Tests.Workers;
 /// starts it with etcd, the controller manager and the scheduler), one node played by <see cref="NodeAgent"/> — a
 /// STAND-IN FOR THE KUBELET, which this machine lacks — running pods as containers on the private Docker engine, a
 /// Reeve server with an API key, a namespace of its own, a kubernetes pool whose Jobs go there, and the RepoInfo
-/// example deployed to that pool with an image built at deploy time and pushed to the registry on loopback.
+/// example deployed to that pool by <c>reeve deploy --image</c>, its image built at deploy time and pushed to the
+/// registry on loopback.
 /// </summary>
 public sealed class KubernetesFixture : IAsyncLifetime
 {
@@ -79,7 +80,10 @@ public sealed class KubernetesFixture : IAsyncLifetime
         return cli;
     }
 
-    /// <summary>The example deployed to the suite's pool with its image (<c>dotnet run -- deploy-image POOL IMAGE</c>), once.</summary>
+    /// <summary>
+    /// The example deployed to the suite's pool as a user would from its folder, once:
+    /// <c>reeve deploy RepoInfo.csproj:... --pool POOL --image IMAGE</c> builds the image and pushes it to the registry.
+    /// </summary>
     public async Task<string> DeployAsync()
     {
         await _deploying.WaitAsync();
@@ -88,13 +92,14 @@ public sealed class KubernetesFixture : IAsyncLifetime
             if (_image is null)
             {
                 var image = $"{TestEnvironment.Registry}/repo-info:{Guid.NewGuid().ToString("N")[..12]}";
-                var example = CliProcess.ForApp("RepoInfo", Server.ApiUrl);
-                example.Environment["REEVE_API_KEY"] = ApiKey;
-                example.Environment["DOCKER_HOST"] = TestEnvironment.DockerHost;
-                example.Environment["REEVE_DEFAULT_DOCKER_BASE_IMAGE"] = TestEnvironment.DockerBaseImage;
-                example.Timeout = TimeSpan.FromMinutes(5);
-                var output = await example.RunAsync("deploy-image", Pool, image);
+                var cli = Cli();
+                cli.Environment["DOCKER_HOST"] = TestEnvironment.DockerHost;
+                cli.Environment["REEVE_DEFAULT_DOCKER_BASE_IMAGE"] = TestEnvironment.DockerBaseImage;
+                cli.Timeout = TimeSpan.FromMinutes(5);
+                var output = await cli.RunAsync("deploy", "RepoInfo.csproj:RepoInfo.RepoInfoFlows.GetRepoInfo", "--name", Deployment, "--pool", Pool,
+                    "--source", Path.Combine(RepositoryRoot(), "examples", "RepoInfo"), "--image", image);
                 Assert.True(output.ExitCode == 0, output.ToString());
+                Assert.Contains($"Pushed image {image}.", output.Out, StringComparison.Ordinal);
                 _image = image;
             }
 
@@ -106,11 +111,28 @@ public sealed class KubernetesFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The name of the suite's deployment of the example.</summary>
+    public const string Deployment = "my-k8s-deployment";
+
+    /// <summary>The clone's root folder (it holds examples/ and deploy/).</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, "deploy", "kubernetes")) && Directory.Exists(Path.Combine(dir.FullName, "examples")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (with deploy/kubernetes and examples) was not found above the test's folder.");
+    }
+
     /// <summary>The deployed example, for runs of <paramref name="pool"/> (a copy of the deployment on that pool when it is another).</summary>
     public async Task<Guid> DeploymentAsync(string? pool = null)
     {
         await DeployAsync();
-        var deployment = await Server.Client.ReadDeploymentByNameAsync("get-repo-info", "my-docker-deployment");
+        var deployment = await Server.Client.ReadDeploymentByNameAsync("get-repo-info", Deployment);
         if (pool is null || pool == Pool)
         {
             return deployment.Id;

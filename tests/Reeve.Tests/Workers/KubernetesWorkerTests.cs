@@ -34,6 +34,7 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
         var (jobs, _) = await fixture.LeftOfAsync(run);
         var job = Assert.Single(jobs);
         Assert.Equal(ended.InfrastructurePid, $"{job.Metadata.NamespaceProperty}:{job.Metadata.Name}");
+        Assert.StartsWith(ended.Name + "-", job.Metadata.Name, StringComparison.Ordinal);
         Assert.Equal(600, job.Spec.TtlSecondsAfterFinished);
         Assert.Equal(0, job.Spec.BackoffLimit);
         var env = job.Spec.Template.Spec.Containers[0].Env;
@@ -196,7 +197,7 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
 
     private static V1Role DocumentedRole()
     {
-        var path = Path.Combine(RepositoryRoot(), "deploy", "kubernetes", "worker-role.yaml");
+        var path = Path.Combine(KubernetesFixture.RepositoryRoot(), "deploy", "kubernetes", "worker-role.yaml");
         return KubernetesYaml.LoadAllFromString(File.ReadAllText(path)).OfType<V1Role>().Single();
     }
 
@@ -207,19 +208,6 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = role },
             Subjects = [new Rbacv1Subject { Kind = "User", Name = user, ApiGroup = "rbac.authorization.k8s.io" }],
         }, fixture.Namespace);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (Directory.Exists(Path.Combine(dir.FullName, "deploy", "kubernetes")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (with deploy/kubernetes) was not found above the test's folder.");
-    }
 
     private async Task<RunningCommand> StartWorkerAsync(string? kubeconfig = null, string? pool = null)
     {
