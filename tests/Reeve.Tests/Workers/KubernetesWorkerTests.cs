@@ -162,6 +162,44 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task AWorkerThatDies_DoesNotKillItsRun_WhichCompletesInItsJob()
+    {
+        TestEnvironment.RequireKubernetes();
+        var worker = await StartWorkerAsync();
+        // The stand-in answers this repository after 8 s: the run is RUNNING in its pod when the worker dies.
+        var run = await fixture.CreateRunAsync(repository: "slow/answers");
+        await fixture.Server.Client.WaitForStateAsync(run, StateType.Running, RunLimit);
+
+        await worker.KillAloneAsync();
+        await worker.DisposeAsync();
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, RunLimit);
+
+        Assert.True(ended.StateType == StateType.Completed, $"{ended.StateName}: {ended.State?.Message}");
+    }
+
+    [Fact]
+    public async Task APodKilledWhileItsWorkerIsGone_EndsItsRunCrashed_ByTheServersHeartbeatWatch()
+    {
+        TestEnvironment.RequireKubernetes();
+        var worker = await StartWorkerAsync();
+        var run = await fixture.CreateRunAsync(repository: "slow/hangs");
+        await fixture.Server.Client.WaitForStateAsync(run, StateType.Running, RunLimit);
+        await worker.KillAloneAsync();
+        await worker.DisposeAsync();
+
+        // The node loses the pod's process (SIGKILL: the engine cannot say anything); nobody follows the Job.
+        var pod = Assert.Single((await fixture.LeftOfAsync(run)).Pods);
+        var containers = await fixture.Docker.Containers.ListContainersAsync(new Docker.DotNet.Models.ContainersListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"io.reeve.test.node-agent.pod-uid={pod.Metadata.Uid}"] = true } },
+        });
+        await fixture.Docker.Containers.KillContainerAsync(Assert.Single(containers).ID, new Docker.DotNet.Models.ContainerKillParameters { Signal = "KILL" });
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, RunLimit);
+
+        Assert.True(ended.StateType == StateType.Crashed, $"{ended.StateName}: {ended.State?.Message}");
+    }
+
+    [Fact]
     public async Task UnderRbac_TheDocumentedRoleIsEnough_AndANarrowerOneGetsAClearError()
     {
         TestEnvironment.RequireKubernetes();
