@@ -7,14 +7,39 @@ using Spectre.Console;
 
 namespace Reeve.Cli.Commands;
 
-/// <summary><c>reeve server start</c>.</summary>
+/// <summary><c>reeve server start</c> and <c>reeve server health</c>.</summary>
 internal static class ServerCommands
 {
     public static Command Build(CliContext context)
     {
         var server = new Command("server", "Run the Reeve server.");
         server.Subcommands.Add(Start(context));
+        server.Subcommands.Add(Health(context));
         return server;
+    }
+
+    /// <summary><c>reeve server health</c>: the server at REEVE_API_URL answers its health check (the server image's HEALTHCHECK).</summary>
+    private static Command Health(CliContext context)
+    {
+        var command = new Command("health", "Check that the server at REEVE_API_URL answers /api/health: exit 0 when it does, 1 (with one line) when not.");
+        command.SetAction(async (_, ct) =>
+        {
+            using var client = context.CreateClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await client.HealthAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new CliException($"The Reeve server at {client.Options.ApiUrl} did not answer its health check within 5 s.");
+            }
+
+            context.WriteLine($"The Reeve server at {client.Options.ApiUrl} is healthy.");
+            return 0;
+        });
+        return command;
     }
 
     private static Command Start(CliContext context)
