@@ -16,6 +16,6 @@ mkdir -p "$ctx/data"
 dotnet publish "$root/src/Reeve.Cli/Reeve.Cli.csproj" -c Release -r linux-x64 --self-contained -p:PublishReadyToRun=true \
   -p:ArtifactsPath="$work/artifacts" -o "$ctx/publish" -nologo >"$work/publish.log" 2>&1 || { tail -30 "$work/publish.log" >&2; exit 1; }
 cp "$root/deploy/docker/Dockerfile" "$ctx/Dockerfile"
-# The prebuilt stage comes first, so even the legacy builder builds nothing else.
+# The prebuilt target's stages come first, so even the legacy builder builds nothing else.
 DOCKER_BUILDKIT=0 docker build -q --target prebuilt --build-arg "BASE_IMAGE=$base" -t "$tag" "$ctx" >/dev/null
 echo "$tag"

@@ -55,26 +55,7 @@ internal sealed class DockerScenario : IScenario
         using var worker = WorkerScenario.StartWorker(server.ApiUrl, pool);
         try
         {
-            await WorkerScenario.WaitForLineAsync(worker, "started!");
-            var toFirstLine = new List<double>();
-            for (var i = 0; i < 1 + runs; i++)
-            {
-                var created = TimeProvider.System.GetUtcNow();
-                var run = await client.CreateFlowRunFromDeploymentAsync(deployment.Id);
-                var ended = await WorkerScenario.WaitForEndAsync(client, run.Id);
-                if (ended.StateType != StateType.Completed)
-                {
-                    throw new InvalidOperationException($"Bench run {run.Name} ended {ended.StateType}: {ended.State?.Message}");
-                }
-
-                var logs = await client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run.Id] } } });
-                var firstLine = logs.First(l => l.Message.Contains(DockerBenchFlow.FirstLine, StringComparison.Ordinal)).Timestamp;
-                if (i > 0)
-                {
-                    toFirstLine.Add((firstLine - created).TotalMilliseconds);
-                }
-            }
-
+            var toFirstLine = await ToFirstLineAsync(worker, client, deployment.Id, runs);
             return
             [
                 new(Name, $"run to first line in a container p50 ({runs} runs)", Stats.Median(toFirstLine), "ms", options.Storage),
@@ -89,6 +70,35 @@ internal sealed class DockerScenario : IScenario
             using var docker = DockerEngine.Connect();
             await docker.Images.DeleteImageAsync(image, new Docker.DotNet.Models.ImageDeleteParameters { Force = true });
         }
+    }
+
+    /// <summary>
+    /// Once the worker has started: runs of the deployment one after the other (one to warm up, then
+    /// <paramref name="runs"/>), each from its creation to the bench flow's first line in its logs, in ms.
+    /// </summary>
+    internal static async Task<List<double>> ToFirstLineAsync(System.Diagnostics.Process worker, ReeveClient client, Guid deploymentId, int runs)
+    {
+        await WorkerScenario.WaitForLineAsync(worker, "started!");
+        var toFirstLine = new List<double>();
+        for (var i = 0; i < 1 + runs; i++)
+        {
+            var created = TimeProvider.System.GetUtcNow();
+            var run = await client.CreateFlowRunFromDeploymentAsync(deploymentId);
+            var ended = await WorkerScenario.WaitForEndAsync(client, run.Id);
+            if (ended.StateType != StateType.Completed)
+            {
+                throw new InvalidOperationException($"Bench run {run.Name} ended {ended.StateType}: {ended.State?.Message}");
+            }
+
+            var logs = await client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run.Id] } } });
+            var firstLine = logs.First(l => l.Message.Contains(DockerBenchFlow.FirstLine, StringComparison.Ordinal)).Timestamp;
+            if (i > 0)
+            {
+                toFirstLine.Add((firstLine - created).TotalMilliseconds);
+            }
+        }
+
+        return toFirstLine;
     }
 
     private static async Task<bool> EngineAnswersAsync()

@@ -2,9 +2,7 @@ using k8s;
 using k8s.Models;
 using Reeve.Bench.DockerFlow;
 using Reeve.Client;
-using Reeve.Core.Logs;
 using Reeve.Core.PoolTypes;
-using Reeve.Core.States;
 using Reeve.Core.WorkPools;
 using Reeve.Deployments;
 using Reeve.Flows;
@@ -67,26 +65,7 @@ internal sealed class KubernetesScenario : IScenario
         using var worker = WorkerScenario.StartWorker(server.ApiUrl, pool);
         try
         {
-            await WorkerScenario.WaitForLineAsync(worker, "started!");
-            var toFirstLine = new List<double>();
-            for (var i = 0; i < 1 + runs; i++)
-            {
-                var created = TimeProvider.System.GetUtcNow();
-                var run = await client.CreateFlowRunFromDeploymentAsync(deployment.Id);
-                var ended = await WorkerScenario.WaitForEndAsync(client, run.Id);
-                if (ended.StateType != StateType.Completed)
-                {
-                    throw new InvalidOperationException($"Bench run {run.Name} ended {ended.StateType}: {ended.State?.Message}");
-                }
-
-                var logs = await client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run.Id] } } });
-                var firstLine = logs.First(l => l.Message.Contains(DockerBenchFlow.FirstLine, StringComparison.Ordinal)).Timestamp;
-                if (i > 0)
-                {
-                    toFirstLine.Add((firstLine - created).TotalMilliseconds);
-                }
-            }
-
+            var toFirstLine = await DockerScenario.ToFirstLineAsync(worker, client, deployment.Id, runs);
             return
             [
                 new(Name, $"run to first line in a Job's pod p50 ({runs} runs)", Stats.Median(toFirstLine), "ms", options.Storage),
