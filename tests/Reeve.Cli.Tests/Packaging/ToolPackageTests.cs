@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Reeve.Cli.Tests.Packaging;
 
 /// <summary>
-/// The <c>reeve</c> command as a user installs it: <c>dotnet pack</c> makes the Reeve.Cli tool package, <c>dotnet tool
+/// The packages as users get them. The <c>reeve</c> command as a user installs it: <c>dotnet pack</c> makes the Reeve.Cli tool package, <c>dotnet tool
 /// install</c> puts it in a tool folder of the test's own, and the installed <c>reeve</c> answers.
 /// </summary>
 public sealed class ToolPackageTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
@@ -37,6 +37,75 @@ public sealed class ToolPackageTests(SqliteServerFixture fixture) : IClassFixtur
             var listed = await RunAsync(reeve, ["work-pool", "ls"], work.FullName, new() { ["REEVE_API_URL"] = fixture.Server.ApiUrl, ["REEVE_HOME"] = work.FullName });
             Assert.True(listed.ExitCode == 0, listed.Output);
             Assert.Contains(pool, listed.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheSdkPackages_FromALocalFeed_BuildAProgramThatRunsAFlow()
+    {
+        var root = RepositoryRoot();
+        var work = Directory.CreateTempSubdirectory("reeve-packages-test-");
+        try
+        {
+            var feed = Path.Combine(work.FullName, "feed");
+            var artifacts = Path.Combine(work.FullName, "artifacts");
+            foreach (var project in new[] { "Reeve.Core", "Reeve.Client", "Reeve.Workers", "Reeve" })
+            {
+                var packed = await RunAsync("dotnet", ["pack", Path.Combine(root, "src", project, project + ".csproj"), "-c", "Release", "-o", feed, "-nologo",
+                    $"-p:ArtifactsPath={artifacts}"], work.FullName);
+                Assert.True(packed.ExitCode == 0, packed.Output);
+            }
+
+            var packages = Directory.GetFiles(feed).Select(Path.GetFileName).ToList();
+            Assert.Contains(packages, p => p!.StartsWith("Reeve.0.", StringComparison.Ordinal) && p.EndsWith(".snupkg", StringComparison.Ordinal));
+            var version = Path.GetFileNameWithoutExtension(packages.Single(p => p!.StartsWith("Reeve.0.", StringComparison.Ordinal) && p.EndsWith(".nupkg", StringComparison.Ordinal)))!["Reeve.".Length..];
+
+            // A program of a user's own, outside the repository: only the feed and the machine's NuGet source.
+            var app = Directory.CreateDirectory(Path.Combine(work.FullName, "hello")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(app, "Hello.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="Reeve" Version="{version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
+                using Reeve.Flows;
+
+                var result = await Flow.Define(Flows.Add).RunAsync<int>(2, 3);
+                Console.WriteLine($"flow result: {result}");
+
+                static class Flows
+                {
+                    [Flow(Name = "add")]
+                    public static int Add(int a, int b) => a + b;
+                }
+                """);
+            await File.WriteAllTextAsync(Path.Combine(app, "Directory.Build.props"), "<Project />");
+            await File.WriteAllTextAsync(Path.Combine(app, "Directory.Packages.props"), "<Project />");
+            // The feed beside the machine's own sources (its user-level NuGet.Config), as a user would add it.
+            await File.WriteAllTextAsync(Path.Combine(app, "NuGet.Config"), $"""
+                <configuration>
+                  <packageSources>
+                    <add key="reeve-local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            var ran = await RunAsync("dotnet", ["run", "--project", app, $"-p:RestorePackagesPath={Path.Combine(work.FullName, "packages")}"], app,
+                new() { ["REEVE_API_URL"] = "" });
+            Assert.True(ran.ExitCode == 0, ran.Output);
+            Assert.Contains("flow result: 5", ran.Output, StringComparison.Ordinal);
+            var metadata = await File.ReadAllTextAsync(Path.Combine(work.FullName, "packages", "reeve", version, ".nupkg.metadata"));
+            Assert.Contains(feed.Replace("\\", "\\\\", StringComparison.Ordinal), metadata, StringComparison.Ordinal);
         }
         finally
         {
