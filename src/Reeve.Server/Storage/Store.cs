@@ -15,8 +15,11 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
 
     public StorageProvider Provider => options.Provider;
 
-    /// <summary>How many times a write is tried when PostgreSQL ends it as a deadlock or serialization failure.</summary>
-    public const int MaxAttempts = 5;
+    /// <summary>
+    /// How many times a write is tried when PostgreSQL ends it as a deadlock or serialization failure (under 200
+    /// racing clients on two busy cores, five tries were once not enough for a state change).
+    /// </summary>
+    public const int MaxAttempts = 10;
 
     private readonly List<Action> _afterCommit = [];
 
@@ -43,7 +46,7 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
                 // Nothing of the attempt stays: its transaction rolled back; forget what it tracked and start again,
                 // after a short random pause so that the two sides of a deadlock do not meet again at once.
                 db.ChangeTracker.Clear();
-                await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
+                await Task.Delay(Random.Shared.Next(1, 10 * Math.Min(attempt, 5)), cancellationToken);
             }
         }
 
