@@ -75,22 +75,40 @@ public sealed partial class ReeveClient : IDisposable
         using var response = await SendCoreAsync(method, path, body, cancellationToken);
     }
 
+    /// <summary>
+    /// How many times a request the server answered 503 (its database too busy; nothing written) is sent again,
+    /// after the pause its Retry-After asks for (at most 10 s), as Prefect's client does for 503 and 429.
+    /// </summary>
+    private const int BusyRetries = 5;
+
     private async Task<HttpResponseMessage> SendCoreAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, body.GetType(), options: ReeveJson.Default);
-        }
-
         HttpResponseMessage response;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            response = await _http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
-        {
-            throw ReeveServerUnavailableException.At(Options.ApiUrl, e);
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null)
+            {
+                request.Content = JsonContent.Create(body, body.GetType(), options: ReeveJson.Default);
+            }
+
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
+            {
+                throw ReeveServerUnavailableException.At(Options.ApiUrl, e);
+            }
+
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == BusyRetries)
+            {
+                break;
+            }
+
+            var pause = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds, 10_000) + Random.Shared.Next(0, 250)), cancellationToken);
         }
 
         if (response.IsSuccessStatusCode)

@@ -27,4 +27,30 @@ public sealed class ReeveClientTests
         Assert.Equal("my pool ü", pool.Name);
         Assert.Equal("my pool ü", queue.WorkPoolName);
     }
+
+    [Fact]
+    public async Task AServerTooBusyToAnswer_IsAskedAgainAfterItsRetryAfter_AndItsAnswerIsReturned()
+    {
+        await using var server = await LoopbackHttpServer.StartAsync();
+        server.MapBusyThenJson("/api/deployments/count", 2, "7");
+        using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.Url + "/api" });
+
+        var count = await client.CountDeploymentsAsync();
+
+        Assert.Equal(7, count);
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Fact]
+    public async Task AServerThatStaysBusy_EndsInAnApiErrorAfterFiveRetries()
+    {
+        await using var server = await LoopbackHttpServer.StartAsync();
+        server.MapBusyThenJson("/api/deployments/count", 100, "7");
+        using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.Url + "/api" });
+
+        var error = await Assert.ThrowsAsync<ReeveApiException>(() => client.CountDeploymentsAsync());
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        Assert.Equal(6, server.Requests);
+    }
 }

@@ -19,6 +19,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string Body, string ContentType)> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _busy = new(StringComparer.Ordinal);
     private int _requests;
 
     private LoopbackHttpServer(WebApplication app) => _app = app;
@@ -55,9 +56,24 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         MapJson(path, json);
     }
 
+    /// <summary>Answers <paramref name="path"/> with 503 and <c>Retry-After: 0</c> <paramref name="times"/> times, then with <paramref name="json"/> (a busy server).</summary>
+    public void MapBusyThenJson(string path, int times, string json)
+    {
+        _busy[path] = times;
+        MapJson(path, json);
+    }
+
     private async Task AnswerAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        var path = context.Request.Path.Value ?? "/";
+        if (_busy.TryGetValue(path, out var left) && left > 0 && _busy.TryUpdate(path, left - 1, left))
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "0";
+            return;
+        }
+
         if (_delays.TryGetValue(context.Request.Path.Value ?? "/", out var delay))
         {
             await Task.Delay(delay, context.RequestAborted);

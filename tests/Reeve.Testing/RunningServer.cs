@@ -41,6 +41,9 @@ public sealed class RunningServer : IAsyncDisposable
 
     public TestStorage Storage { get; private init; }
 
+    /// <summary>The server's error lines so far (the exceptions behind any 500).</summary>
+    public CollectedLogs Logs { get; private init; } = new();
+
     /// <summary>
     /// Starts a server. With <paramref name="realClock"/>, it keeps real time: for tests where processes (engines,
     /// workers) on the real clock talk to it.
@@ -50,6 +53,7 @@ public sealed class RunningServer : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync(storage);
         var clock = realClock ? null : new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var logs = new CollectedLogs();
         var options = new ReeveServerOptions
         {
             Port = 0,
@@ -57,6 +61,7 @@ public sealed class RunningServer : IAsyncDisposable
             ApiKey = apiKey,
             Clock = (TimeProvider?)clock ?? TimeProvider.System,
             LogLevel = LogLevel.Warning,
+            ExtraLogger = logs,
 
             // On a fake clock, tests run the background loops' passes themselves; on the real one they look often.
             ForemanInterval = realClock ? TimeSpan.FromMilliseconds(250) : Timeout.InfiniteTimeSpan,
@@ -75,7 +80,7 @@ public sealed class RunningServer : IAsyncDisposable
             throw;
         }
 
-        return new RunningServer(server, database, clock) { Storage = storage };
+        return new RunningServer(server, database, clock) { Storage = storage, Logs = logs };
     }
 
     public async ValueTask DisposeAsync()

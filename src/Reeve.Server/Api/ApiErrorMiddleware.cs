@@ -69,6 +69,14 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         {
             // The client went away; there is no one to answer.
         }
+        catch (Exception e) when (Storage.Store.IsBusy(e))
+        {
+            // Overload, not a fault: the database did not answer in time (a lock queue longer than the command
+            // timeout). The client may try again; nothing of the request was written.
+            logger.LogWarning("The database was too busy to answer {Method} {Path} in time: {Reason}", context.Request.Method, context.Request.Path, e.GetBaseException().Message);
+            await WriteAsync(context, Problems.Create(StatusCodes.Status503ServiceUnavailable, "The database is too busy to answer in time; nothing was written. Try again."),
+                retryAfterSeconds: 1);
+        }
 #pragma warning disable CA1031 // Every other failure must still be answered, and logged.
         catch (Exception e)
 #pragma warning restore CA1031
@@ -161,7 +169,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         _ => "The request could not be processed.",
     };
 
-    private static Task WriteAsync(HttpContext context, ProblemDetails problem)
+    private static Task WriteAsync(HttpContext context, ProblemDetails problem, int? retryAfterSeconds = null)
     {
         if (context.Response.HasStarted)
         {
@@ -170,6 +178,11 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
 
         context.Response.Clear();
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (retryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return context.Response.WriteAsJsonAsync(problem, ReeveJson.Default, "application/problem+json");
     }
 

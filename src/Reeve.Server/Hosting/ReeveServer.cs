@@ -62,6 +62,11 @@ public sealed class ReeveServer : IAsyncDisposable
             console.SingleLine = true;
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
+        if (options.ExtraLogger is { } extra)
+        {
+            builder.Logging.AddProvider(extra);
+        }
+
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical);

@@ -51,4 +51,7 @@ public sealed record ReeveServerOptions
 
     /// <summary>The least level of the server's own log lines written to the console.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>A logger provider added beside the console (tests collect the server's errors with it).</summary>
+    internal Microsoft.Extensions.Logging.ILoggerProvider? ExtraLogger { get; init; }
 }

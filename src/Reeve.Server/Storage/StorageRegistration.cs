@@ -13,6 +13,7 @@ internal static class StorageRegistration
     {
         services.AddSingleton(options);
         services.AddSingleton<WriteGate>();
+        services.AddSingleton<ClaimLine>();
         switch (options.Provider)
         {
             case StorageProvider.Sqlite:

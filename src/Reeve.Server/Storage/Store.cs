@@ -140,6 +140,24 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
         return false;
     }
 
+    /// <summary>
+    /// Whether a request failed because the database did not answer in time: PostgreSQL's command timeout passed
+    /// (usually waiting for a row lock), or SQLite stayed locked past its busy timeout.
+    /// </summary>
+    internal static bool IsBusy(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException && exception is not OperationCanceledException
+                || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether a failed save broke a unique index (a duplicate name).</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
     {

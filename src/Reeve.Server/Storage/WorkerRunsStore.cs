@@ -13,7 +13,7 @@ namespace Reeve.Server.Storage;
 /// blocking). Offered runs stay SCHEDULED: a worker claims one by proposing PENDING, where the limits are checked
 /// again, race-free; or it asks for them claimed at once (<see cref="ClaimAsync"/>).
 /// </summary>
-internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, TimeProvider clock)
+internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine line, TimeProvider clock)
 {
     internal static readonly TimeSpan PolledRefresh = TimeSpan.FromSeconds(5);
 
@@ -32,6 +32,13 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, TimeProvid
     public async Task<IReadOnlyList<WorkerFlowRun>> ClaimAsync(string poolName, WorkerClaimRequest request, CancellationToken cancellationToken)
     {
         var offer = await OfferAsync(poolName, request.ToScheduledRequest(), cancellationToken);
+        if ((await offer.PickAsync(store.Db, cancellationToken)).Count == 0)
+        {
+            return [];
+        }
+
+        // In line with this server's other claims on the pool; when the turn comes, the runs may be gone.
+        using var turn = await line.EnterAsync(offer.PoolId, cancellationToken);
         var candidates = await offer.PickAsync(store.Db, cancellationToken);
         if (candidates.Count == 0)
         {

@@ -114,7 +114,7 @@ public abstract class MixedRaceTests(TestStorage storage, TimeSpan duration)
 
         Assert.False(claims.IsEmpty, "No run was claimed: the race did not happen.");
         Assert.True(requests > 1000, $"Only {requests} requests were answered.");
-        Assert.True(failures.IsEmpty, $"{failures.Count} failures, the first ones:\n{string.Join('\n', failures.Take(20))}");
+        Assert.True(failures.IsEmpty, $"{failures.Count} failures, the first ones:\n{string.Join('\n', failures.Take(20))}\n--- the server's errors ---\n{string.Join('\n', server.Logs.Errors.Take(5))}");
     }
 }
 
