@@ -20,6 +20,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _hanging = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TimeSpan> _delays = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _busy = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<byte[]>> _recorded = new(StringComparer.Ordinal);
     private int _requests;
 
     private LoopbackHttpServer(WebApplication app) => _app = app;
@@ -63,10 +64,25 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         MapJson(path, json);
     }
 
+    /// <summary>Answers every request to <paramref name="path"/> with an empty 200 and keeps its body (a collector, such as OTLP's).</summary>
+    public void Record(string path) => _recorded[path] = new ConcurrentQueue<byte[]>();
+
+    /// <summary>The bodies received at a path given to <see cref="Record"/>.</summary>
+    public IReadOnlyCollection<byte[]> Received(string path) => _recorded.TryGetValue(path, out var bodies) ? bodies : [];
+
     private async Task AnswerAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
         var path = context.Request.Path.Value ?? "/";
+        if (_recorded.TryGetValue(path, out var bodies))
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            bodies.Enqueue(body.ToArray());
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
+
         if (_busy.TryGetValue(path, out var left) && left > 0 && _busy.TryUpdate(path, left - 1, left))
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

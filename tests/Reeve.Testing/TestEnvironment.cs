@@ -63,6 +63,15 @@ public static class TestEnvironment
         }
     }
 
+    /// <summary>Tests that talk to the API server only (no pods run): the admin kubeconfig is enough.</summary>
+    public static void RequireKubernetesApi()
+    {
+        if (Kubeconfig is null)
+        {
+            Skip("Kubernetes API tests skipped: set REEVE_TEST_KUBECONFIG (eval \"$(eng/kubernetes/start.sh DIR)\" starts an API server) to run them.");
+        }
+    }
+
     /// <summary>The browser of the UI suite: Debian's Chromium (<c>REEVE_TEST_CHROMIUM</c> names another).</summary>
     public static string Chromium => Value("REEVE_TEST_CHROMIUM") ?? "/usr/bin/chromium";
 

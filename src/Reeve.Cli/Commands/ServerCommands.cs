@@ -53,9 +53,18 @@ internal static class ServerCommands
         };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "The least level of log lines shown.", DefaultValueFactory = _ => LogLevel.Information };
         var noUi = new Option<bool>("--no-ui") { Description = "Serve the REST API only, without the web UI at / (starts faster and uses less memory)." };
+        var logFormat = new Option<LogFormat?>("--log-format")
+        {
+            Description = "How log lines are written: text (default) or json (one JSON object per line, for log collectors). Default: REEVE_LOG_FORMAT, else text.",
+        };
+        var metrics = new Option<bool>("--metrics")
+        {
+            Description = "Serve OpenTelemetry metrics at /metrics for Prometheus (also REEVE_SERVER_METRICS=true). " +
+                "Traces and metrics go over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_EXPORTER_OTLP_PROTOCOL: grpc or http/protobuf).",
+        };
         var command = new Command("start", "Start the Reeve server: the web UI at /, the REST API under /api, with storage in SQLite (default) or PostgreSQL.")
         {
-            host, port, database, logLevel, noUi,
+            host, port, database, logLevel, noUi, logFormat, metrics,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -85,6 +94,12 @@ internal static class ServerCommands
                 Ui = !parse.GetValue(noUi),
             };
 
+            options = options with
+            {
+                LogFormat = parse.GetValue(logFormat) ?? ParseLogFormat(context.Environment("REEVE_LOG_FORMAT")),
+                Telemetry = Telemetry(context, parse.GetValue(metrics)),
+            };
+
             if (context.Environment("REEVE_SERVER_ALLOWED_HOSTS") is { Length: > 0 } hosts)
             {
                 options = options with { AllowedHosts = [.. hosts.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] };
@@ -111,6 +126,53 @@ internal static class ServerCommands
         return command;
     }
 
+    /// <summary>One event in the shape of the server's JSON log lines (category <c>Reeve.Cli</c>).</summary>
+    private static void WriteJsonEvent(CliContext context, string message, Dictionary<string, string?> state)
+    {
+        var line = new System.Text.Json.Nodes.JsonObject
+        {
+            ["Timestamp"] = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["EventId"] = 0,
+            ["LogLevel"] = "Information",
+            ["Category"] = "Reeve.Cli",
+            ["Message"] = message,
+            ["State"] = new System.Text.Json.Nodes.JsonObject(state.Where(p => p.Value is not null)
+                .Select(p => KeyValuePair.Create(p.Key, (System.Text.Json.Nodes.JsonNode?)p.Value))),
+        };
+        var writer = context.Out.Profile.Out.Writer;
+        writer.WriteLine(line.ToJsonString());
+        writer.Flush();
+    }
+
+    private static LogFormat ParseLogFormat(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "text" => LogFormat.Text,
+        "json" => LogFormat.Json,
+        _ => throw new CliException($"REEVE_LOG_FORMAT must be text or json (got '{value}')."),
+    };
+
+    /// <summary>The telemetry settings: <c>--metrics</c> or REEVE_SERVER_METRICS, and OpenTelemetry's own OTLP variables.</summary>
+    private static TelemetryOptions Telemetry(CliContext context, bool metrics)
+    {
+        var prometheus = metrics || context.Environment("REEVE_SERVER_METRICS")?.Trim().ToLowerInvariant() is "true" or "1" or "yes";
+        Uri? otlp = null;
+        if (context.Environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } endpoint)
+        {
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out otlp) || otlp.Scheme is not ("http" or "https"))
+            {
+                throw new CliException($"OTEL_EXPORTER_OTLP_ENDPOINT must be an http or https URL (got '{endpoint}').");
+            }
+        }
+
+        var protocol = context.Environment("OTEL_EXPORTER_OTLP_PROTOCOL")?.Trim().ToLowerInvariant();
+        if (protocol is not (null or "" or "grpc" or "http/protobuf"))
+        {
+            throw new CliException($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf (got '{protocol}').");
+        }
+
+        return new TelemetryOptions { Prometheus = prometheus, OtlpEndpoint = otlp, OtlpOverHttp = protocol == "http/protobuf" };
+    }
+
     private static async Task<int> RunAsync(CliContext context, ReeveServerOptions options, CancellationToken cancellationToken)
     {
         await using var server = ReeveServer.Create(options);
@@ -128,6 +190,28 @@ internal static class ServerCommands
         }
 
         var url = server.Urls[0];
+        if (options.LogFormat == LogFormat.Json)
+        {
+            // Every line on stdout is then JSON, as a log collector expects: the banner is one event.
+            WriteJsonEvent(context, $"Reeve server listening on {url}", new Dictionary<string, string?>
+            {
+                ["api"] = $"{url}/api",
+                ["ui"] = options.Ui ? $"{url}/" : null,
+                ["metrics"] = options.Telemetry.Prometheus ? $"{url}/metrics" : null,
+                ["storage"] = options.Storage.Describe(),
+                ["api_key_required"] = options.ApiKey is null ? "false" : "true",
+            });
+            await using (new ManagedPools(new Client.ReeveClientOptions { ApiUrl = server.ApiUrl, ApiKey = options.ApiKey },
+                context.HomeFolder, context.Out.Profile.Out.Writer, context.Error))
+            {
+                await server.WaitForShutdownAsync(CancellationToken.None);
+                WriteJsonEvent(context, "Stopping the Reeve server", []);
+            }
+
+            await server.StopAsync(CancellationToken.None);
+            return 0;
+        }
+
         context.Out.MarkupLine($"[green]Reeve server listening on {Markup.Escape(url)}[/]");
         if (options.Ui)
         {
@@ -136,6 +220,16 @@ internal static class ServerCommands
 
         context.WriteLine($"  API:      {url}/api (OpenAPI document at {url}/api/openapi.json)");
         context.WriteLine($"  Storage:  {options.Storage.Describe()}");
+        if (options.Telemetry.Prometheus)
+        {
+            context.WriteLine($"  Metrics:  {url}/metrics");
+        }
+
+        if (options.Telemetry.OtlpEndpoint is { } collector)
+        {
+            context.WriteLine($"  OTLP:     traces and metrics to {collector}");
+        }
+
         context.WriteLine(options.ApiKey is null ? "  API key:  none (any client on this address may call the API)" : "  API key:  required (clients send REEVE_API_KEY)");
         context.WriteLine();
         if ($"{url}/api" != Client.ReeveSettings.DefaultApiUrl)

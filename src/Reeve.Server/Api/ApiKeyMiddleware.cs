@@ -8,7 +8,8 @@ using Reeve.Server.Hosting;
 namespace Reeve.Server.Api;
 
 /// <summary>
-/// When the server has an API key, every <c>/api</c> request but <c>/api/health</c> must carry
+/// When the server has an API key, every <c>/api</c> request but the probes (<c>/api/health</c>, <c>/api/ready</c>),
+/// and a scrape of <c>/metrics</c>, must carry
 /// <c>Authorization: Bearer &lt;key&gt;</c>; others are answered 401. The key is compared in constant
 /// time and never written to a log.
 /// </summary>
@@ -18,7 +19,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_key is null || !context.Request.Path.StartsWithSegments("/api", out var rest) || rest.Equals("/health", StringComparison.OrdinalIgnoreCase))
+        var path = context.Request.Path;
+        if (_key is null || !(path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics")) || HealthApi.IsProbe(path))
         {
             return next(context);
         }

@@ -57,11 +57,22 @@ public sealed class ReeveServer : IAsyncDisposable
         });
         builder.WebHost.UseUrls($"http://{FormatHost(options.Host)}:{options.Port}");
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
+        if (options.LogFormat == LogFormat.Json)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-        });
+            builder.Logging.AddJsonConsole(json =>
+            {
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                json.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
         if (options.ExtraLogger is { } extra)
         {
             builder.Logging.AddProvider(extra);
@@ -92,6 +103,12 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.AddHostedService<Services.Foreman>();
         builder.Services.AddHostedService<Services.Scheduler>();
         builder.Services.AddHostedService<Services.LateRunWatch>();
+        builder.Services.AddSingleton<Telemetry.RunCounts>();
+        builder.Services.AddSingleton<Telemetry.ReeveMetrics>();
+        if (options.Telemetry.Enabled)
+        {
+            Telemetry.TelemetrySetup.Add(builder.Services, options.Telemetry);
+        }
         builder.Services.Configure<JsonOptions>(json => ReeveJson.Configure(json.SerializerOptions, strict: true));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
@@ -110,14 +127,23 @@ public sealed class ReeveServer : IAsyncDisposable
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
-            // Requests that arrive while the database is being opened wait for it rather than fail.
-            await storageReady.Opened.Task.WaitAsync(context.RequestAborted);
+            // Requests that arrive while the database is being opened wait for it rather than fail; the probes
+            // answer at once (alive; not ready yet).
+            if (!HealthApi.IsProbe(context.Request.Path))
+            {
+                await storageReady.Opened.Task.WaitAsync(context.RequestAborted);
+            }
+
             await next(context);
         });
         app.UseMiddleware<RequestOriginGuard>();
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapReeveApi();
+        if (options.Telemetry.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
         if (options.Ui)
         {
             app.UseAntiforgery();

@@ -52,6 +52,12 @@ public sealed record ReeveServerOptions
     /// <summary>The least level of the server's own log lines written to the console.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
+    /// <summary>How log lines are written: readable text (default) or JSON lines (<c>--log-format json</c>).</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>What the server exports of itself (metrics, traces); nothing by default.</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
+
     /// <summary>A logger provider added beside the console (tests collect the server's errors with it).</summary>
     internal Microsoft.Extensions.Logging.ILoggerProvider? ExtraLogger { get; init; }
 }

@@ -13,8 +13,8 @@ namespace Reeve.Server.Services;
 /// slots are free again at once, since limits are counted from run states. Safe on every replica: each end is an
 /// ordinary orchestrated state change, and a run another replica ended first is refused as a duplicate.
 /// </summary>
-internal sealed partial class Foreman(IServiceScopeFactory scopes, ReeveServerOptions options, ILogger<Foreman> logger, Hosting.StorageReady storage)
-    : ServiceLoop(logger, options.Clock, storage)
+internal sealed partial class Foreman(IServiceScopeFactory scopes, ReeveServerOptions options, ILogger<Foreman> logger, Hosting.StorageReady storage, Telemetry.ReeveMetrics metrics)
+    : ServiceLoop(logger, options.Clock, storage, metrics)
 {
     private const int Batch = 200;
 

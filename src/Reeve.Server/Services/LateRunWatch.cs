@@ -14,8 +14,8 @@ namespace Reeve.Server.Services;
 /// deployment's or pool's <c>expire_late_runs_after</c>: CANCELLED, named Expired. Every change is an ordinary
 /// orchestrated state change (a run that started meanwhile is left alone), so the loop is safe on every replica.
 /// </summary>
-internal sealed class LateRunWatch(IServiceScopeFactory scopes, ReeveServerOptions options, ILogger<LateRunWatch> logger, Hosting.StorageReady storage)
-    : ServiceLoop(logger, options.Clock, storage)
+internal sealed class LateRunWatch(IServiceScopeFactory scopes, ReeveServerOptions options, ILogger<LateRunWatch> logger, Hosting.StorageReady storage, Telemetry.ReeveMetrics metrics)
+    : ServiceLoop(logger, options.Clock, storage, metrics)
 {
     private const int Batch = 400;
 

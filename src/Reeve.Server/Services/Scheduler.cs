@@ -14,8 +14,8 @@ namespace Reeve.Server.Services;
 /// that need runs are written, a batch of deployments per transaction. Runs at start, every
 /// <see cref="ReeveServerOptions.SchedulerInterval"/>, and at once when a deployment's schedules change.
 /// </summary>
-internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions options, ScheduleChanges changes, ILogger<Scheduler> logger, Hosting.StorageReady storage)
-    : ServiceLoop(logger, options.Clock, storage)
+internal sealed class Scheduler(IServiceScopeFactory scopes, ReeveServerOptions options, ScheduleChanges changes, ILogger<Scheduler> logger, Hosting.StorageReady storage, Telemetry.ReeveMetrics metrics)
+    : ServiceLoop(logger, options.Clock, storage, metrics)
 {
     private const int DeploymentsPerBatch = 500;
     private readonly ConcurrentDictionary<Guid, (DateTime Updated, Schedule Schedule)> _parsed = new();

@@ -15,7 +15,7 @@ internal readonly record struct PassOutcome(int Changed, string Summary, bool Ro
 /// loop goes on. An interval of zero or less (<see cref="Timeout.InfiniteTimeSpan"/>) turns the loop off; tests
 /// then run passes themselves with <see cref="PassAsync"/>.
 /// </summary>
-internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock, Hosting.StorageReady storage) : BackgroundService
+internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock, Hosting.StorageReady storage, Telemetry.ReeveMetrics? metrics = null) : BackgroundService
 {
     /// <summary>The loop's name in its log lines.</summary>
     protected abstract string Name { get; }
@@ -42,6 +42,7 @@ internal abstract partial class ServiceLoop(ILogger logger, TimeProvider clock, 
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics?.Pass(Name, elapsed);
         if (Interval > TimeSpan.Zero && elapsed > Interval)
         {
             LogSlow(Name, outcome.Summary, elapsed.TotalMilliseconds, Interval.TotalSeconds);

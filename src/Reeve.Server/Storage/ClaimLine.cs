@@ -5,7 +5,8 @@ namespace Reeve.Server.Storage;
 /// decided one after the other in any case (each holds the pool's row); without this line, a busy pool's claims
 /// wait in the database's lock queue, each then finding that the one before took the runs, and a state change that
 /// needs the pool's row waits behind all of them (under 200 clients on two busy cores, past the command timeout).
-/// In the line, a claim looks again when its turn comes and leaves at once when nothing is due. Across several
+/// In the line, a claim looks again when its turn comes and leaves at once when nothing is due; one that waits
+/// longer than <see cref="MaxWait"/> leaves with nothing claimed. Across several
 /// servers the pool's row still decides; the line only shortens the queue there. Pools share a fixed number of
 /// lines, so memory does not grow with the pools.
 /// </summary>
@@ -13,11 +14,17 @@ internal sealed class ClaimLine : IDisposable
 {
     private readonly SemaphoreSlim[] _lines = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
-    public async ValueTask<IDisposable> EnterAsync(Guid poolId, CancellationToken cancellationToken)
+    /// <summary>
+    /// How long a claim waits for its turn before it gives up with nothing claimed: its worker asks again at its next
+    /// poll, and meanwhile the claims ahead of it take the due runs.
+    /// </summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>The claim's turn, or null when it did not come within <see cref="MaxWait"/>.</summary>
+    public async ValueTask<IDisposable?> EnterAsync(Guid poolId, CancellationToken cancellationToken)
     {
         var line = _lines[(poolId.GetHashCode() & int.MaxValue) % _lines.Length];
-        await line.WaitAsync(cancellationToken);
-        return new Turn(line);
+        return await line.WaitAsync(MaxWait, cancellationToken) ? new Turn(line) : null;
     }
 
     public void Dispose()

@@ -19,17 +19,30 @@ internal sealed partial class FlowRunStore
     /// <returns>The answer, and whether a state was written (the API then answers 201).</returns>
     public async Task<(OrchestrationResult Result, bool Written)> SetStateAsync(Guid id, SetStateRequest request, CancellationToken cancellationToken)
     {
-        if (!request.Force && request.State.Type == StateType.Pending && await RefuseClaimEarlyAsync(id, request, cancellationToken) is { } refused)
+        using var activity = Telemetry.ReeveMetrics.Activities.StartActivity("flow_run set_state");
+        activity?.SetTag("reeve.flow_run.id", id.ToString());
+        activity?.SetTag("reeve.state.proposed", request.State.Type.WireName());
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var claim = !request.Force && request.State.Type == StateType.Pending;
+        if (claim && await RefuseClaimEarlyAsync(id, request, cancellationToken) is { } refused)
         {
+            metrics.Claimed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            activity?.SetTag("reeve.orchestration.status", refused.Status.ToString().ToUpperInvariant());
             return (refused, false);
         }
 
         var (answer, changed) = await store.WriteAsync((db, ct) => DecideAsync(db, id, request, ct), cancellationToken);
+        if (claim)
+        {
+            metrics.Claimed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+
         if (changed is not null)
         {
             Publish(changed);
         }
 
+        activity?.SetTag("reeve.orchestration.status", answer.Status.ToString().ToUpperInvariant());
         return (answer, changed is not null);
     }
 

@@ -11,7 +11,7 @@ using Reeve.Server.Storage.Entities;
 namespace Reeve.Server.Storage;
 
 /// <summary>Reads and writes flow runs and their states.</summary>
-internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Events.RunEventHub events)
+internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Events.RunEventHub events, Telemetry.ReeveMetrics metrics)
 {
     /// <summary>Creates an ad-hoc run (Pending unless a state is given), or returns the run with the same idempotency key.</summary>
     public async Task<(FlowRun Run, bool Created)> CreateAsync(FlowRunCreate request, CancellationToken cancellationToken)
@@ -289,6 +289,13 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
 
     internal static ReeveNotFoundException NotFound() => new("Flow run not found");
 
-    /// <summary>Tells the event streams about a committed change of a run.</summary>
-    private void Publish(FlowRunRecord run) => events.Publish(FlowRunMapper.EventOf(run, clock.GetUtcNow()));
+    /// <summary>Tells the event streams, and the metrics, about a committed change of a run.</summary>
+    private void Publish(FlowRunRecord run)
+    {
+        events.Publish(FlowRunMapper.EventOf(run, clock.GetUtcNow()));
+        if (run.StateType is { } type)
+        {
+            metrics.StateEntered(type.WireName(), run.StateName, run.ExpectedStartTime, StorageTime.Now(clock));
+        }
+    }
 }

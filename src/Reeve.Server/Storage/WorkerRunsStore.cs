@@ -13,7 +13,7 @@ namespace Reeve.Server.Storage;
 /// blocking). Offered runs stay SCHEDULED: a worker claims one by proposing PENDING, where the limits are checked
 /// again, race-free; or it asks for them claimed at once (<see cref="ClaimAsync"/>).
 /// </summary>
-internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine line, TimeProvider clock)
+internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine line, Telemetry.ReeveMetrics metrics, TimeProvider clock)
 {
     internal static readonly TimeSpan PolledRefresh = TimeSpan.FromSeconds(5);
 
@@ -31,6 +31,18 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine 
     /// </summary>
     public async Task<IReadOnlyList<WorkerFlowRun>> ClaimAsync(string poolName, WorkerClaimRequest request, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.ReeveMetrics.Activities.StartActivity("work_pool claim");
+        activity?.SetTag("reeve.work_pool.name", poolName);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var claimed = await ClaimCoreAsync(poolName, request, cancellationToken);
+        metrics.Claimed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        activity?.SetTag("reeve.claimed", claimed.Count);
+        activity?.SetTag("reeve.flow_run.ids", string.Join(',', claimed.Select(c => c.FlowRun.Id)));
+        return claimed;
+    }
+
+    private async Task<IReadOnlyList<WorkerFlowRun>> ClaimCoreAsync(string poolName, WorkerClaimRequest request, CancellationToken cancellationToken)
+    {
         var offer = await OfferAsync(poolName, request.ToScheduledRequest(), cancellationToken);
         if ((await offer.PickAsync(store.Db, cancellationToken)).Count == 0)
         {
@@ -39,6 +51,11 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine 
 
         // In line with this server's other claims on the pool; when the turn comes, the runs may be gone.
         using var turn = await line.EnterAsync(offer.PoolId, cancellationToken);
+        if (turn is null)
+        {
+            return [];
+        }
+
         var candidates = await offer.PickAsync(store.Db, cancellationToken);
         if (candidates.Count == 0)
         {

@@ -135,6 +135,62 @@ public sealed partial class ServerCommandsTests
         }
     }
 
-    [GeneratedRegex(@"Reeve server listening on (http://\S+)")]
+    [GeneratedRegex(@"Reeve server listening on (http://[^\s""]+)")]
     private static partial Regex Listening();
+
+    [Fact]
+    public async Task Start_WithLogFormatJson_WritesOnlyJsonLines_AndWithMetricsServesThem_BehindTheApiKey()
+    {
+        var cli = new CliProcess("unused");
+        cli.Environment["REEVE_SERVER_API_KEY"] = "operator-key";
+        var process = cli.Start(["server", "start", "--port", "0", "--log-format", "json", "--metrics", "--log-level", "debug"]);
+        using (process)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            // Every line is a JSON object; the banner is the Reeve.Cli event that gives the address.
+            System.Text.Json.JsonElement banner;
+            do
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException(await process.StandardError.ReadToEndAsync());
+                banner = System.Text.Json.JsonDocument.Parse(line).RootElement;
+            }
+            while (banner.GetProperty("Category").GetString() != "Reeve.Cli");
+
+            var url = Listening().Match(banner.GetProperty("Message").GetString()!).Groups[1].Value;
+            Assert.Equal(url + "/metrics", banner.GetProperty("State").GetProperty("metrics").GetString());
+
+            using var http = new HttpClient();
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(url + "/api/ready")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(url + "/metrics")).StatusCode);
+            using var scrape = new HttpRequestMessage(HttpMethod.Get, url + "/metrics");
+            scrape.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "operator-key");
+            var metrics = await http.SendAsync(scrape);
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            Assert.Contains("# TYPE", await metrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            Assert.Equal(0, await StopAsync(process));
+
+            // Debug lines of the background loops came out too: every line is a JSON object.
+            var rest = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.NotEmpty(rest);
+            Assert.All(rest, line => Assert.Equal(System.Text.Json.JsonValueKind.Object, System.Text.Json.JsonDocument.Parse(line).RootElement.ValueKind));
+        }
+    }
+
+    [Fact]
+    public async Task Start_WithAnUnknownLogFormatOrOtlpEndpoint_FailsInOneLine()
+    {
+        var cli = new CliProcess("unused");
+        cli.Environment["REEVE_LOG_FORMAT"] = "xml";
+        var format = await cli.RunAsync("server", "start", "--port", "0");
+        Assert.NotEqual(0, format.ExitCode);
+        Assert.Contains("REEVE_LOG_FORMAT must be text or json (got 'xml')", format.Error, StringComparison.Ordinal);
+
+        cli.Environment["REEVE_LOG_FORMAT"] = null;
+        cli.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "collector:4317";
+        var otlp = await cli.RunAsync("server", "start", "--port", "0");
+        Assert.NotEqual(0, otlp.ExitCode);
+        Assert.Single(otlp.Error.Trim().Split('\n'));
+        Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT must be an http or https URL", otlp.Error, StringComparison.Ordinal);
+    }
 }

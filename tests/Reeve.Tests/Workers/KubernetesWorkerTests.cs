@@ -235,7 +235,7 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
 
     private static V1Role DocumentedRole()
     {
-        var path = Path.Combine(KubernetesFixture.RepositoryRoot(), "deploy", "kubernetes", "worker-role.yaml");
+        var path = Path.Combine(KubernetesFixture.RepositoryRoot(), "deploy", "kubernetes", "base", "worker-role.yaml");
         return KubernetesYaml.LoadAllFromString(File.ReadAllText(path)).OfType<V1Role>().Single();
     }
 
