@@ -58,7 +58,9 @@ public static class ReeveJson
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.General);
         Configure(options, strict);
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+            ReeveJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
+        options.MakeReadOnly();
         return options;
     }
 }
