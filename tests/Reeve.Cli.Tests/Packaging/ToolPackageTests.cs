@@ -21,11 +21,24 @@ public sealed class ToolPackageTests(SqliteServerFixture fixture) : IClassFixtur
             var packed = await RunAsync("dotnet", ["pack", Path.Combine(root, "src", "Reeve.Cli", "Reeve.Cli.csproj"), "-c", "Release", "-o", feed, "-nologo",
                 $"-p:ArtifactsPath={Path.Combine(work.FullName, "artifacts")}"], work.FullName);
             Assert.True(packed.ExitCode == 0, packed.Output);
-            var package = Assert.Single(Directory.GetFiles(feed, "Reeve.Cli.*.nupkg"));
-            var version = Path.GetFileNameWithoutExtension(package)["Reeve.Cli.".Length..];
+            // A pointer package, and one per platform: Linux x64 and arm64 precompiled, and a portable one for the rest.
+            var packages = Directory.GetFiles(feed, "Reeve.Cli.*.nupkg").Select(Path.GetFileName).ToList();
+            var package = Assert.Single(packages, p => char.IsAsciiDigit(p!["Reeve.Cli.".Length]));
+            var version = Path.GetFileNameWithoutExtension(package)!["Reeve.Cli.".Length..];
+            Assert.Equal(
+                [$"Reeve.Cli.any.{version}.nupkg", $"Reeve.Cli.linux-arm64.{version}.nupkg", $"Reeve.Cli.linux-x64.{version}.nupkg"],
+                packages.Where(p => p != package).Order(StringComparer.Ordinal));
 
             var installed = await RunAsync("dotnet", ["tool", "install", "--tool-path", tools, "Reeve.Cli", "--add-source", feed, "--version", version], work.FullName);
             Assert.True(installed.ExitCode == 0, installed.Output);
+
+            // This machine got the precompiled package: its Reeve.Cli.dll carries ReadyToRun code.
+            var assembly = Assert.Single(Directory.GetFiles(tools, "Reeve.Cli.dll", SearchOption.AllDirectories));
+            Assert.Contains($"{Path.DirectorySeparatorChar}linux-", assembly, StringComparison.Ordinal);
+            using (var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(assembly)))
+            {
+                Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} is not ReadyToRun");
+            }
 
             var reeve = Path.Combine(tools, "reeve");
             var answered = await RunAsync(reeve, ["--version"], work.FullName);
