@@ -27,15 +27,45 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public string Url { get; }
 
-    /// <summary>Reeve.Cli.dll (the reeve command) as the build left it: artifacts/bin/Reeve.Cli/CONFIG/, beside this program's artifacts/bin/Reeve.Bench/CONFIG/.</summary>
+    /// <summary>
+    /// The reeve command to run: the one <c>REEVE_BENCH_CLI</c> names — its <c>Reeve.Cli.dll</c> (run with <c>dotnet</c>)
+    /// or an executable (an installed tool's <c>reeve</c>, a self-contained publish's apphost) — else the build output's
+    /// Reeve.Cli.dll: artifacts/bin/Reeve.Cli/CONFIG/, beside this program's artifacts/bin/Reeve.Bench/CONFIG/.
+    /// </summary>
     public static string CliEntry
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("REEVE_BENCH_CLI") is { Length: > 0 } named)
+            {
+                return File.Exists(named) ? Path.GetFullPath(named) : throw new FileNotFoundException($"REEVE_BENCH_CLI names {named}, which does not exist.");
+            }
+
             var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
             var entry = Path.Combine(config.Parent!.Parent!.FullName, "Reeve.Cli", config.Name, "Reeve.Cli.dll");
             return File.Exists(entry) ? entry : throw new FileNotFoundException($"The reeve command was not built at {entry}.");
         }
+    }
+
+    /// <summary>How to start the reeve command with <paramref name="args"/>: <c>dotnet Reeve.Cli.dll ...</c>, or the executable itself.</summary>
+    public static ProcessStartInfo Cli(params string[] args)
+    {
+        var entry = CliEntry;
+        var info = entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(entry);
+        if (info.FileName == "dotnet")
+        {
+            info.ArgumentList.Add(entry);
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        return info;
     }
 
     public string ApiUrl => Url + "/api";
@@ -84,17 +114,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     private static async Task<ServerProcess> StartAsync(string home, string? database, bool owns)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(CliEntry);
-        foreach (var arg in new[] { "server", "start", "--port", "0", "--log-level", "Warning" })
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = Cli("server", "start", "--port", "0", "--log-level", "Warning");
 
         // REEVE_BENCH_NO_UI=1 measures the server without its web UI (what the UI costs at start and at rest).
         if (Environment.GetEnvironmentVariable("REEVE_BENCH_NO_UI") == "1")

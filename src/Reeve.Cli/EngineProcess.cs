@@ -22,11 +22,15 @@ internal static class EngineProcess
     /// <summary>What a flow run's process needs to find its run and its server.</summary>
     public static IReadOnlyDictionary<string, string> Environment(ReeveClientOptions client, FlowRun run)
     {
-        var env = new Dictionary<string, string>
-        {
-            ["REEVE_FLOW_RUN_ID"] = run.Id.ToString(),
-            ["REEVE_API_URL"] = client.ApiUrl,
-        };
+        var env = Settings(client);
+        env["REEVE_FLOW_RUN_ID"] = run.Id.ToString();
+        return env;
+    }
+
+    /// <summary>Where the server is, and its key.</summary>
+    private static Dictionary<string, string> Settings(ReeveClientOptions client)
+    {
+        var env = new Dictionary<string, string> { ["REEVE_API_URL"] = client.ApiUrl };
         if (client.ApiKey is { Length: > 0 } key)
         {
             env["REEVE_API_KEY"] = key;
@@ -36,12 +40,15 @@ internal static class EngineProcess
     }
 
     /// <summary>The infrastructures a worker of this command can run.</summary>
+    /// <remarks>With <paramref name="standby"/>, a process worker keeps one engine started ahead of its next run.</remarks>
     public static Func<string, IInfrastructure?> Infrastructures(ReeveClientOptions client, string? sandboxRoot, TextWriter output, TextWriter error,
-        TimeSpan? killGrace = null, ReeveClient? logs = null) => type => type switch
+        TimeSpan? killGrace = null, ReeveClient? logs = null, bool standby = false) => type => type switch
     {
         "process" or "managed" => new ProcessInfrastructure(new ProcessInfrastructureOptions
         {
             EngineCommand = Command(),
+            StandbyCommand = standby && type == "process" ? [.. Command(), "--standby"] : null,
+            StandbyEnvironment = Settings(client),
             RunEnvironment = run => Environment(client, run),
             SandboxRoot = sandboxRoot,
             Output = output,

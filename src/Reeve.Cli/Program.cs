@@ -1,3 +1,3 @@
 using Reeve.Cli;
 
-return await ReeveCli.RunAsync(args, CliContext.CreateDefault());
+return await ReeveCli.RunAsync(args, CliContext.CreateDefault);

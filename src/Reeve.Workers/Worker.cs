@@ -61,6 +61,11 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
         {
             await stopBackground.CancelAsync();
             await Task.WhenAll(heartbeats, events);
+            if (infrastructure is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+
             // Always said, so that an operator who stopped it knows it heard, and what it leaves behind.
             await Output.WriteLineAsync(_held.Count switch
             {

@@ -6,7 +6,7 @@ namespace Reeve.Bench.Scenarios;
 
 /// <summary>
 /// How long a <c>reeve</c> command takes, end to end, as a user runs it: the build output's <c>reeve</c> executable
-/// (what the installed tool runs) started as a new process each time, <c>reeve --version</c> and a read command
+/// (or the one <c>REEVE_BENCH_CLI</c> names) started as a new process each time, <c>reeve --version</c> and a read command
 /// (<c>reeve work-pool ls</c> against a server with 10 pools), median and worst of 10 after one to warm the disk cache.
 /// </summary>
 internal sealed class CliScenario : IScenario
@@ -17,7 +17,15 @@ internal sealed class CliScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
-        var reeve = Path.Combine(Path.GetDirectoryName(ServerProcess.CliEntry)!, OperatingSystem.IsWindows() ? "reeve.exe" : "reeve");
+        var reeve = ServerProcess.CliEntry;
+        if (reeve.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            // The executable beside it: 'reeve' in the build output, the apphost 'Reeve.Cli' in a publish.
+            var folder = Path.GetDirectoryName(reeve)!;
+            var exe = OperatingSystem.IsWindows() ? ".exe" : "";
+            reeve = File.Exists(Path.Combine(folder, "reeve" + exe)) ? Path.Combine(folder, "reeve" + exe) : Path.Combine(folder, "Reeve.Cli" + exe);
+        }
+
         await using var server = await ServerProcess.StartAsync(options.Storage);
         using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
         for (var i = 0; i < 10; i++)

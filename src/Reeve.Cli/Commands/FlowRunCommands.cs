@@ -223,21 +223,43 @@ internal static class FlowRunCommands
         var id = new Argument<Guid?>("id") { Description = "The flow run's id; REEVE_FLOW_RUN_ID when omitted.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("execute", "Run a deployment's flow run here: clone its source, build its entrypoint (cached per commit), " +
             "and run the flow as that run. Workers start flow runs with this command.") { id };
-        command.SetAction(async (parse, ct) =>
+        var standby = new Option<bool>("--standby")
         {
-            var runId = parse.GetValue(id) ?? (Guid.TryParse(context.Environment("REEVE_FLOW_RUN_ID"), out var fromEnv) ? fromEnv
-                : throw new CliException("Name the flow run to execute, or set REEVE_FLOW_RUN_ID."));
-            using var signals = new Serving.ShutdownSignals(ct);
-            try
-            {
-                return await Deployments.DeploymentRunner.RunAsync(runId, signals.Token);
-            }
-            catch (Deployments.DeploymentSourceException e)
-            {
-                throw new CliException(e.Message);
-            }
-        });
+            Description = "Start, warm up, and wait on standard input for the run a process worker hands over.",
+            Hidden = true,
+        };
+        command.Options.Add(standby);
+        command.SetAction((parse, ct) => parse.GetValue(standby) ? StandbyAsync(Console.In, ct) : ExecuteAsync(parse.GetValue(id), context.Environment, ct));
         return command;
+    }
+
+    /// <summary>
+    /// <c>reeve flow-run execute --standby</c>: an engine a process worker starts ahead of its next run; it runs the run
+    /// the worker hands over on its standard input, or ends with 0 when the input closes first.
+    /// </summary>
+    internal static async Task<int> StandbyAsync(TextReader input, CancellationToken ct)
+    {
+        var handoff = await Deployments.EngineStandby.WaitAsync(input, ct);
+        return handoff is null ? 0 : await ExecuteAsync(null, System.Environment.GetEnvironmentVariable, ct);
+    }
+
+    /// <summary>
+    /// <c>reeve flow-run execute [ID]</c>: what the command's action runs, and what <see cref="ReeveCli.RunAsync(string[], Func{CliContext})"/> calls
+    /// straight away, without the command tree, when a worker starts an engine (the start of every flow run counts).
+    /// </summary>
+    internal static async Task<int> ExecuteAsync(Guid? id, Func<string, string?> environment, CancellationToken ct)
+    {
+        var runId = id ?? (Guid.TryParse(environment("REEVE_FLOW_RUN_ID"), out var fromEnv) ? fromEnv
+            : throw new CliException("Name the flow run to execute, or set REEVE_FLOW_RUN_ID."));
+        using var signals = new Serving.ShutdownSignals(ct);
+        try
+        {
+            return await Deployments.DeploymentRunner.RunAsync(runId, signals.Token);
+        }
+        catch (Deployments.DeploymentSourceException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     private static Command Delete(CliContext context)

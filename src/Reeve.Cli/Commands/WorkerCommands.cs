@@ -25,7 +25,8 @@ internal static class WorkerCommands
         var runOnce = new Option<bool>("--run-once") { Description = "Run the flow runs due now, wait for them to end, and stop." };
         var prefetch = new Option<int>("--prefetch-seconds") { Description = "Claim runs this many seconds before they are due, so their infrastructure is up on time.", DefaultValueFactory = _ => 10 };
         var command = new Command("start", "Start a worker for a work pool. It heartbeats, learns of due flow runs the moment they exist, " +
-            "claims each, starts it on the pool's infrastructure and follows it to its end. Stop it with Ctrl+C.")
+            "claims each, starts it on the pool's infrastructure and follows it to its end. A process worker keeps one engine started ahead of " +
+            "its next run (REEVE_WORKER_STANDBY_ENGINE=false turns that off). Stop it with Ctrl+C.")
         {
             pool, type, name, queues, limit, runOnce, prefetch,
         };
@@ -62,7 +63,8 @@ internal static class WorkerCommands
                 PollInterval = context.EnvironmentSeconds("REEVE_WORKER_QUERY_SECONDS") ?? TimeSpan.FromSeconds(10),
                 StartDelay = context.EnvironmentSeconds("REEVE_WORKER_START_DELAY_SECONDS") ?? TimeSpan.Zero,
                 Infrastructure = EngineProcess.Infrastructures(client.Options, sandboxRoot: null, output, context.Error,
-                    context.EnvironmentSeconds("REEVE_WORKER_KILL_GRACE_SECONDS"), logs: client),
+                    context.EnvironmentSeconds("REEVE_WORKER_KILL_GRACE_SECONDS"), logs: client,
+                    standby: context.Environment("REEVE_WORKER_STANDBY_ENGINE")?.Trim().ToLowerInvariant() is not ("false" or "0" or "no" or "off")),
                 Output = output,
             };
 

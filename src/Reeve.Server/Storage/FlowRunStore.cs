@@ -295,7 +295,7 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
         events.Publish(FlowRunMapper.EventOf(run, clock.GetUtcNow()));
         if (run.StateType is { } type)
         {
-            metrics.StateEntered(type.WireName(), run.StateName, run.ExpectedStartTime, StorageTime.Now(clock));
+            metrics.StateEntered(type, run.StateName, run.ExpectedStartTime, StorageTime.Now(clock));
         }
     }
 }

@@ -148,7 +148,7 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is TimeoutException && exception is not OperationCanceledException
+            if (e is TimeoutException
                 || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 })
             {
                 return true;

@@ -39,10 +39,10 @@ internal sealed class ReeveMetrics
     }
 
     /// <summary>A run entered a state (it was created in it, or moved to it).</summary>
-    public void StateEntered(string type, string? name, DateTime? expectedStart, DateTime now)
+    public void StateEntered(Core.States.StateType type, string? name, DateTime? expectedStart, DateTime now)
     {
-        _stateEntered.Add(1, new KeyValuePair<string, object?>("reeve.state.type", type), new KeyValuePair<string, object?>("reeve.state.name", name ?? ""));
-        if (type == "PENDING" && expectedStart is { } expected && now >= expected)
+        _stateEntered.Add(1, new KeyValuePair<string, object?>("reeve.state.type", Core.States.StateTypes.WireName(type)), new KeyValuePair<string, object?>("reeve.state.name", name ?? ""));
+        if (type == Core.States.StateType.Pending && expectedStart is { } expected && now >= expected)
         {
             _pickup.Record((now - expected).TotalSeconds);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.JobTemplates;
+using Reeve.Core.Workers;
 using Reeve.Workers.Infrastructure;
 
 namespace Reeve.Workers.Process;
@@ -10,13 +11,41 @@ namespace Reeve.Workers.Process;
 /// Runs a flow run as a process on this machine: the job's <c>command</c> (by default the Reeve engine for the
 /// run), in <c>working_dir</c> (a fresh temporary folder when unset, removed afterwards), with the worker's
 /// environment, the run's Reeve settings and the job's <c>env</c> (a null value unsets a variable).
+/// With <see cref="ProcessInfrastructureOptions.StandbyCommand"/>, one engine waits ready ahead of the next run: a run
+/// with the default command is handed to it (its variables and folder with it), and another is started for the run after.
+/// Dispose it to end the waiting engine.
 /// </summary>
-public sealed class ProcessInfrastructure(ProcessInfrastructureOptions options) : IInfrastructure
+public sealed class ProcessInfrastructure : IInfrastructure, IAsyncDisposable
 {
+    private readonly ProcessInfrastructureOptions options;
+    private readonly Lock _gate = new();
+    private System.Diagnostics.Process? _standby;
+    private bool _disposed;
+
+    /// <summary>Creates the infrastructure; with a standby command, its first standby engine starts now.</summary>
+    public ProcessInfrastructure(ProcessInfrastructureOptions options)
+    {
+        this.options = options;
+        StartStandby();
+    }
+
+    /// <summary>The process id of the engine waiting for the next run, if one is.</summary>
+    public int? StandbyProcessId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _standby is { HasExited: false } standby ? standby.Id : null;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public async Task<InfrastructureResult> RunAsync(FlowRun run, JsonObject configuration, Func<string, Task> started, CancellationToken cancellationToken)
     {
-        var command = JobConfiguration.Arguments(configuration, "command") ?? options.EngineCommand;
+        var custom = JobConfiguration.Arguments(configuration, "command");
+        var command = custom ?? options.EngineCommand;
         if (command.Count == 0)
         {
             throw new InvalidOperationException("The job's command is empty.");
@@ -32,20 +61,30 @@ public sealed class ProcessInfrastructure(ProcessInfrastructureOptions options) 
         Directory.CreateDirectory(workingDir!);
         try
         {
-            var info = new ProcessStartInfo(command[0])
+            var environment = Infrastructure.RunEnvironment.Of(options.RunEnvironment(run), JobConfiguration.Strings(configuration, "env"));
+            var streamOutput = JobConfiguration.Flag(configuration, "stream_output") ?? true;
+            var handed = custom is null && EngineHandoff.CanHandOff(environment.Keys)
+                ? HandOff(new EngineHandoff(Path.GetFullPath(workingDir!), environment))
+                : null;
+            if (handed is not null)
             {
-                WorkingDirectory = workingDir,
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-            };
-            foreach (var arg in command.Skip(1))
-            {
-                info.ArgumentList.Add(arg);
+                // The next standby starts when this run has ended or has had a moment to get going, whichever comes
+                // first: starting a runtime takes a core, and this run's own start needs it more.
+                var followed = new CancellationTokenSource();
+                _ = StartStandbyAfterAsync(options.StandbyDelay, followed.Token);
+                try
+                {
+                    return await FollowAsync(handed, streamOutput, started, cancellationToken);
+                }
+                finally
+                {
+                    await followed.CancelAsync();
+                    followed.Dispose();
+                }
             }
 
-            foreach (var (key, value) in Infrastructure.RunEnvironment.Of(options.RunEnvironment(run), JobConfiguration.Strings(configuration, "env")))
+            var info = StartInfo(command, workingDir!);
+            foreach (var (key, value) in environment)
             {
                 if (value is null)
                 {
@@ -57,7 +96,9 @@ public sealed class ProcessInfrastructure(ProcessInfrastructureOptions options) 
                 }
             }
 
-            return await RunProcessAsync(info, JobConfiguration.Flag(configuration, "stream_output") ?? true, started, cancellationToken);
+            var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName}.");
+            process.StandardInput.Close();
+            return await FollowAsync(process, streamOutput, started, cancellationToken);
         }
         finally
         {
@@ -68,11 +109,145 @@ public sealed class ProcessInfrastructure(ProcessInfrastructureOptions options) 
         }
     }
 
-    private async Task<InfrastructureResult> RunProcessAsync(ProcessStartInfo info, bool streamOutput, Func<string, Task> started, CancellationToken cancellationToken)
+    /// <summary>Hands the run to the waiting engine, and starts the next one; null when no engine is waiting (or it has died).</summary>
+    private System.Diagnostics.Process? HandOff(EngineHandoff handoff)
     {
-        using var process = System.Diagnostics.Process.Start(info)
-            ?? throw new InvalidOperationException($"Could not start {info.FileName}.");
-        process.StandardInput.Close();
+        System.Diagnostics.Process? standby;
+        lock (_gate)
+        {
+            standby = _standby;
+            _standby = null;
+        }
+
+        if (standby is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (standby.HasExited)
+            {
+                throw new IOException("The standby engine has ended.");
+            }
+
+            standby.StandardInput.WriteLine(handoff.ToLine());
+            standby.StandardInput.Close();
+            return standby;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // It died waiting (killed, out of memory): the run gets a process of its own, and the next run a new standby.
+            Stop(standby);
+            _ = Task.Run(StartStandby);
+            return null;
+        }
+    }
+
+    private async Task StartStandbyAfterAsync(TimeSpan delay, CancellationToken ended)
+    {
+        try
+        {
+            await Task.Delay(delay, ended);
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended first.
+        }
+
+        StartStandby();
+    }
+
+    /// <summary>Starts an engine to wait for the next run, when there is a standby command and none is waiting.</summary>
+    private void StartStandby()
+    {
+        if (options.StandbyCommand is not { Count: > 0 } command)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_disposed || _standby is not null)
+            {
+                return;
+            }
+
+            var info = StartInfo(command, options.SandboxRoot ?? Path.GetTempPath());
+            foreach (var (key, value) in options.StandbyEnvironment)
+            {
+                info.Environment[key] = value;
+            }
+
+            try
+            {
+                _standby = System.Diagnostics.Process.Start(info);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                // No standby: every run starts its own process, as without one.
+            }
+        }
+    }
+
+    /// <summary>A run's process (or a standby's): <paramref name="command"/> in <paramref name="folder"/>, its input and output piped.</summary>
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> command, string folder)
+    {
+        var info = new ProcessStartInfo(command[0])
+        {
+            WorkingDirectory = folder,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var arg in command.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+
+    private static void Stop(System.Diagnostics.Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+
+        process.Dispose();
+    }
+
+    /// <summary>Ends the engine waiting for a run, if one is; runs already handed over go on.</summary>
+    public ValueTask DisposeAsync()
+    {
+        System.Diagnostics.Process? standby;
+        lock (_gate)
+        {
+            _disposed = true;
+            standby = _standby;
+            _standby = null;
+        }
+
+        if (standby is not null)
+        {
+            Stop(standby);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<InfrastructureResult> FollowAsync(System.Diagnostics.Process running, bool streamOutput, Func<string, Task> started, CancellationToken cancellationToken)
+    {
+        using var process = running;
         var stdout = CopyAsync(process.StandardOutput, streamOutput ? options.Output : null);
         var stderr = CopyAsync(process.StandardError, streamOutput ? options.Error : null);
         await started(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -148,6 +323,20 @@ public sealed record ProcessInfrastructureOptions
 {
     /// <summary>The command when a job names none: the Reeve engine, which finds its run through <c>REEVE_FLOW_RUN_ID</c>.</summary>
     public required IReadOnlyList<string> EngineCommand { get; init; }
+
+    /// <summary>
+    /// The command of an engine started ahead of the next run (<c>reeve flow-run execute --standby</c>), which waits on its
+    /// standard input for the run (<see cref="EngineHandoff"/>); null for none, every run starting its own process.
+    /// Runs with a <c>command</c> of their own, or whose variables must be set before a process starts (<c>DOTNET_*</c>,
+    /// <c>LD_*</c>, <c>TZ</c>...), always start their own.
+    /// </summary>
+    public IReadOnlyList<string>? StandbyCommand { get; init; }
+
+    /// <summary>How long after a run was handed to the standby engine the next one starts, unless that run ends sooner.</summary>
+    public TimeSpan StandbyDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The variables the standby engine starts with, over the worker's own (the API URL and key, to warm up with).</summary>
+    public IReadOnlyDictionary<string, string> StandbyEnvironment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The variables every run's process gets (its run id, the API URL and key).</summary>
     public required Func<FlowRun, IReadOnlyDictionary<string, string>> RunEnvironment { get; init; }

@@ -29,8 +29,9 @@ public static class DeploymentRunner
             throw new DeploymentSourceException($"Flow run '{run.Name}' has no deployment to load its flow from.");
         }
 
-        var deployment = await client.ReadDeploymentAsync(deploymentId, cancellationToken);
+        var reading = client.ReadDeploymentAsync(deploymentId, cancellationToken);
         var flowName = (await client.ReadFlowAsync(run.FlowId, cancellationToken)).Name;
+        var deployment = await reading;
         Flows.FlowDefinition flow;
         try
         {

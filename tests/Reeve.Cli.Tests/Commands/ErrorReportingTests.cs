@@ -49,6 +49,35 @@ public sealed class ErrorReportingTests
     }
 
     [Fact]
+    public async Task TheEngine_WithNoRunNamed_SaysHowToNameOne()
+    {
+        // 'flow-run execute' skips the command tree (workers start it for every run): its failures read the same.
+        var cli = new CliProcess("http://127.0.0.1:9/api");
+        cli.Environment["REEVE_FLOW_RUN_ID"] = null;
+        var result = await cli.RunAsync("flow-run", "execute");
+
+        CliAssert.FailsWithOneLine(result, "Name the flow run to execute, or set REEVE_FLOW_RUN_ID.");
+    }
+
+    [Fact]
+    public async Task TheEngine_WithNoServer_SaysSoInOneLine()
+    {
+        var result = await new CliProcess("http://127.0.0.1:9/api").RunAsync("flow-run", "execute", Guid.NewGuid().ToString());
+
+        CliAssert.FailsWithOneLine(result, "Cannot reach a Reeve server at http://127.0.0.1:9/api.");
+    }
+
+    [Fact]
+    public async Task AStandbyEngine_WhoseWorkerHandsItNothing_EndsQuietly()
+    {
+        // Its input closes at once, as when the worker that started it stops.
+        var result = await new CliProcess("http://127.0.0.1:9/api").RunAsync("flow-run", "execute", "--standby");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("", result.Out + result.Error);
+    }
+
+    [Fact]
     public async Task ServerWithApiKey_RefusesTheCliWithoutOne_AndServesItWithOne()
     {
         await using var server = await RunningServer.StartAsync(TestStorage.Sqlite, apiKey: "k3y");

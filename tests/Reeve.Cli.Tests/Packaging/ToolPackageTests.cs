@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Reeve.Cli.Tests.Packaging;
 
 /// <summary>
@@ -139,32 +137,15 @@ public sealed class ToolPackageTests(SqliteServerFixture fixture) : IClassFixtur
         throw new InvalidOperationException("The repository root was not found above the test's folder.");
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, string folder, Dictionary<string, string>? environment = null)
+    private static Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, string folder, Dictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
         // The tool is installed from the test's own feed only; nothing the test process has set leaks in.
-        start.Environment.Remove("REEVE_API_KEY");
-        start.Environment["NO_COLOR"] = "1";
+        var variables = new Dictionary<string, string?> { ["REEVE_API_KEY"] = null, ["NO_COLOR"] = "1" };
         foreach (var (key, value) in environment ?? [])
         {
-            start.Environment[key] = value;
+            variables[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        return ExternalProcess.RunAsync(file, args, TimeSpan.FromMinutes(6), folder, variables);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Reeve.Tests.Workers;
@@ -14,23 +13,8 @@ public sealed class KubernetesManifestsTests
 {
     private static readonly string Root = Path.Combine(KubernetesFixture.RepositoryRoot(), "deploy", "kubernetes");
 
-    private static async Task<(int ExitCode, string Output)> KubectlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(TestEnvironment.Kubeconfig!);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> KubectlAsync(params string[] arguments) =>
+        ExternalProcess.RunAsync("kubectl", ["--kubeconfig", TestEnvironment.Kubeconfig!, .. arguments], TimeSpan.FromSeconds(60));
 
     private static async Task<(IKubernetes Kube, string Namespace)> NamespaceAsync()
     {

@@ -126,6 +126,32 @@ public sealed partial class WorkerEndToEndTests(WorkerFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task ARun_IsHandedToTheEngineTheWorkerKeptReady_AndARunThatSetsARuntimeVariableStartsItsOwn()
+    {
+        var pool = Names.Unique("standby-pool");
+        var quick = await DeployAsync("wait-then-complete", "RepoInfo.csproj:RepoInfo.TestFlows.WaitThenComplete", pool,
+            new DeployOptions { Parameters = new { seconds = 3 } });
+        var tuned = await DeployAsync("wait-then-complete", "RepoInfo.csproj:RepoInfo.TestFlows.WaitThenComplete", pool,
+            new DeployOptions { Parameters = new { seconds = 3 }, JobVariables = new { env = new { DOTNET_TieredPGO = "0" } } });
+        await using var worker = await StartWorkerAsync(pool);
+
+        async Task<string> EngineCommandLineAsync(Guid deploymentId)
+        {
+            var run = await Server.Client.CreateFlowRunFromDeploymentAsync(deploymentId);
+            await Server.Client.WaitForStateAsync(run.Id, StateType.Running, TimeSpan.FromSeconds(120));
+            var pid = (await Server.Client.ReadFlowRunAsync(run.Id)).InfrastructurePid!;
+            var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Replace('\0', ' ');
+            var ended = await Server.Client.WaitForEndAsync(run.Id, TimeSpan.FromSeconds(60));
+            Assert.True(ended.StateType == StateType.Completed, $"{ended.StateType}: {ended.State?.Message}\n{worker.Output}");
+            return commandLine;
+        }
+
+        Assert.Contains("flow-run execute --standby", await EngineCommandLineAsync(quick.Id), StringComparison.Ordinal);
+        Assert.DoesNotContain("--standby", await EngineCommandLineAsync(tuned.Id), StringComparison.Ordinal);
+        Assert.Contains("flow-run execute --standby", await EngineCommandLineAsync(quick.Id), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CancellingARunningProcessRun_EndsItCancelled_AndLeavesNoProcessBehind()
     {
         var pool = Names.Unique("cancel-pool");
