@@ -49,8 +49,17 @@ public sealed class RunPagesTests(BrowserFixture fixture) : IClassFixture<Browse
         await page.Locator("#param-seconds").BlurAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
 
-        // The run's page, reached inside the app: a marker set now would be lost by a reload.
-        await page.WaitForURLAsync("**/runs/*");
+        // The run's page, reached inside the app: a marker set now would be lost by a reload. CI runs the suites side by
+        // side on two cores, so this allows more than Playwright's default; what the page shows instead is the failure.
+        try
+        {
+            await page.WaitForURLAsync("**/runs/*", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Submit did not lead to the run's page; the page shows: {await page.InnerTextAsync("body")}");
+        }
+
         await page.EvaluateAsync("() => window.__noReload = true");
         var logs = page.GetByRole(AriaRole.Log);
         await Assertions.Expect(logs).ToContainTextAsync("Hello Reeve UI!", new() { Timeout = 30_000 });

@@ -52,5 +52,6 @@ public sealed record DeploymentFilterRequest
     public int? Limit { get; init; }
 
     /// <summary>How many to skip.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.DefaultWhenNullConverter<int>))]
     public int Offset { get; init; }
 }

@@ -81,5 +81,6 @@ public sealed record FlowFilterRequest
     public int? Limit { get; init; }
 
     /// <summary>How many to skip.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.DefaultWhenNullConverter<int>))]
     public int Offset { get; init; }
 }

@@ -41,6 +41,8 @@ public static class ReeveJson
         if (!options.Converters.OfType<OptionalConverterFactory>().Any())
         {
             options.Converters.Add(new OptionalConverterFactory());
+            options.Converters.Add(new WholeNumberConverter<int>());
+            options.Converters.Add(new WholeNumberConverter<long>());
         }
 
         if (strict)

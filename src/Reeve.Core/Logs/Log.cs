@@ -111,5 +111,6 @@ public sealed record LogFilterRequest
     public int? Limit { get; init; }
 
     /// <summary>How many to skip.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.DefaultWhenNullConverter<int>))]
     public int Offset { get; init; }
 }

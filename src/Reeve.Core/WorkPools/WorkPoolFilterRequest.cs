@@ -10,5 +10,6 @@ public sealed record WorkPoolFilterRequest
     public int? Limit { get; init; }
 
     /// <summary>How many to skip.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.DefaultWhenNullConverter<int>))]
     public int Offset { get; init; }
 }

@@ -20,4 +20,10 @@ public sealed record WorkQueueCreate
 
     /// <summary>The priority (1 or more); when absent, the first free one. Others shift to keep priorities unique.</summary>
     public int? Priority { get; init; }
+
+    /// <summary>
+    /// Prefect's deprecated queue filter, which its client still sends (<c>"filter": null</c> from
+    /// <c>prefect work-queue create</c>): accepted and not kept; a queue's runs are those sent to it.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? Filter { get; init; }
 }

@@ -11,7 +11,8 @@ namespace Reeve.Server.Api;
 /// <summary>
 /// The probes: <c>GET /api/health</c> (liveness: 200 <c>true</c> while the process serves, even before its database
 /// is open) and <c>GET /api/ready</c> (readiness: 200 once the database is open and migrated and answers now; 503
-/// saying why otherwise). Neither needs the API key, and neither waits for the database to open.
+/// saying why otherwise). Neither needs the API key, and neither waits for the database to open. Also Prefect's
+/// <c>GET /api/hello</c> and <c>GET /api/csrf-token</c>, which do need the key.
 /// </summary>
 internal static class HealthApi
 {
@@ -19,7 +20,16 @@ internal static class HealthApi
     {
         api.MapGet("/health", () => TypedResults.Ok(true)).WithTags("Root").WithName("health");
         api.MapGet("/ready", ReadyAsync).WithTags("Root").WithName("ready").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        // Prefect's too: its clients say hello to find out whether a server answers (server/api/root.py), and its UI asks
+        // for a CSRF token, which a server without CSRF protection refuses with 422 (server/api/csrf_token.py).
+        api.MapGet("/hello", () => TypedResults.Ok("\U0001F44B")).WithTags("Root").WithName("hello");
+        api.MapGet("/csrf-token", CsrfToken).WithTags("Root").WithName("csrf-token").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
+
+    private static ProblemHttpResult CsrfToken(string? client) => TypedResults.Problem(string.IsNullOrEmpty(client)
+        ? Problems.Create(StatusCodes.Status422UnprocessableEntity, "client: the client to create a CSRF token for is required.", "client")
+        : Problems.Create(StatusCodes.Status422UnprocessableEntity, "CSRF protection is disabled."));
 
     /// <summary>Whether the path is one of the probes.</summary>
     public static bool IsProbe(PathString path) =>

@@ -8,7 +8,7 @@ using Reeve.Server.Storage;
 
 namespace Reeve.Server.Api;
 
-/// <summary><c>/api/work_pools/{pool}/queues</c>: the queues of a work pool.</summary>
+/// <summary><c>/api/work_pools/{pool}/queues</c>: the queues of a work pool; and Prefect's <c>/api/work_queues</c>, the same queues by id and by bare name.</summary>
 internal static class WorkQueuesApi
 {
     public static void MapWorkQueues(this IEndpointRouteBuilder api)
@@ -19,6 +19,40 @@ internal static class WorkQueuesApi
         queues.MapPatch("/{name}", UpdateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         queues.MapDelete("/{name}", DeleteAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         queues.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        // Prefect's queue routes by id and by bare name (server/api/work_queues.py): its CLI finds a queue by name, then
+        // reads, pauses, resumes, limits and deletes it by id.
+        var byId = api.MapGroup("/work_queues").WithTags("Work Queues");
+        byId.MapPost("/filter", FilterAllAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        byId.MapGet("/name/{name}", ReadByNameAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        byId.MapGet("/{id:guid}", ReadByIdAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        byId.MapGet("/{id:guid}/status", ReadHealthAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        byId.MapPatch("/{id:guid}", UpdateByIdAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        byId.MapDelete("/{id:guid}", DeleteByIdAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static async Task<Ok<IReadOnlyList<WorkQueue>>> FilterAllAsync([FromBody] WorkQueueFilterRequest? body, WorkQueueStore queues, CancellationToken ct) =>
+        TypedResults.Ok(await queues.FilterAllAsync(body ?? new WorkQueueFilterRequest(), ct));
+
+    private static async Task<Ok<WorkQueue>> ReadByNameAsync(string name, WorkQueueStore queues, CancellationToken ct) =>
+        TypedResults.Ok(await queues.ReadByNameAsync(name, ct));
+
+    private static async Task<Ok<WorkQueue>> ReadByIdAsync(Guid id, WorkQueueStore queues, CancellationToken ct) =>
+        TypedResults.Ok(await queues.ReadAsync(id, ct));
+
+    private static async Task<Ok<WorkQueueHealth>> ReadHealthAsync(Guid id, WorkQueueStore queues, CancellationToken ct) =>
+        TypedResults.Ok(await queues.ReadHealthAsync(id, ct));
+
+    private static async Task<NoContent> UpdateByIdAsync(Guid id, [FromBody] WorkQueueUpdate body, WorkQueueStore queues, CancellationToken ct)
+    {
+        await queues.UpdateAsync(id, body, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> DeleteByIdAsync(Guid id, WorkQueueStore queues, CancellationToken ct)
+    {
+        await queues.DeleteAsync(id, ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Created<WorkQueue>> CreateAsync(string pool, [FromBody] WorkQueueCreate body, WorkQueueStore queues, CancellationToken ct)

@@ -67,7 +67,15 @@ internal sealed class WorkQueueStore(Store store, WorkPoolStore pools, TimeProvi
         return ToWire(queue, poolName, clock.GetUtcNow());
     }
 
-    public async Task UpdateAsync(string poolName, string name, WorkQueueUpdate update, CancellationToken cancellationToken)
+    public Task UpdateAsync(string poolName, string name, WorkQueueUpdate update, CancellationToken cancellationToken) =>
+        UpdateWhereAsync(q => q.WorkPool!.Name == poolName && q.Name == name, () => NotFound(poolName, name), update, cancellationToken);
+
+    /// <summary>Changes the queue with this id (Prefect's <c>PATCH /work_queues/{id}</c>).</summary>
+    public Task UpdateAsync(Guid id, WorkQueueUpdate update, CancellationToken cancellationToken) =>
+        UpdateWhereAsync(q => q.Id == id, () => NotFound(id), update, cancellationToken);
+
+    private async Task UpdateWhereAsync(System.Linq.Expressions.Expression<Func<WorkQueueRecord, bool>> match, Func<Exception> notFound,
+        WorkQueueUpdate update, CancellationToken cancellationToken)
     {
         if (update.Name.IsSet)
         {
@@ -84,13 +92,15 @@ internal sealed class WorkQueueStore(Store store, WorkPoolStore pools, TimeProvi
             RequirePriority(update.Priority.Value);
         }
 
+        string? poolName = null;
         try
         {
             await store.WriteAsync(async (db, ct) =>
             {
-                var queue = await db.WorkQueues.AsTracking()
-                    .FirstOrDefaultAsync(q => q.WorkPool!.Name == poolName && q.Name == name, ct)
-                    ?? throw NotFound(poolName, name);
+                var queue = await db.WorkQueues.AsTracking().Include(q => q.WorkPool)
+                    .FirstOrDefaultAsync(match, ct)
+                    ?? throw notFound();
+                poolName = queue.WorkPool!.Name;
                 var now = StorageTime.Now(clock);
                 if (update.Priority is { IsSet: true, Value: { } priority })
                 {
@@ -126,22 +136,30 @@ internal sealed class WorkQueueStore(Store store, WorkPoolStore pools, TimeProvi
         }
         catch (DbUpdateException e) when (Store.IsUniqueViolation(e))
         {
-            throw new ReeveConflictException($"A work queue named '{update.Name.GetValueOrDefault(name)}' already exists in work pool '{poolName}'.", e);
+            throw new ReeveConflictException($"A work queue named '{update.Name.Value}' already exists in work pool '{poolName}'.", e);
         }
     }
 
-    public async Task DeleteAsync(string poolName, string name, CancellationToken cancellationToken)
+    public Task DeleteAsync(string poolName, string name, CancellationToken cancellationToken) =>
+        DeleteWhereAsync(q => q.WorkPool!.Name == poolName && q.Name == name, () => NotFound(poolName, name), cancellationToken);
+
+    /// <summary>Deletes the queue with this id (Prefect's <c>DELETE /work_queues/{id}</c>); a pool's default queue stays.</summary>
+    public Task DeleteAsync(Guid id, CancellationToken cancellationToken) =>
+        DeleteWhereAsync(q => q.Id == id, () => NotFound(id), cancellationToken);
+
+    private async Task DeleteWhereAsync(System.Linq.Expressions.Expression<Func<WorkQueueRecord, bool>> match, Func<Exception> notFound,
+        CancellationToken cancellationToken)
     {
         await store.WriteAsync(async (db, ct) =>
         {
             var queue = await db.WorkQueues
-                .Where(q => q.WorkPool!.Name == poolName && q.Name == name)
-                .Select(q => new { q.Id, q.WorkPool!.DefaultQueueId })
+                .Where(match)
+                .Select(q => new { q.Id, q.Name, Pool = q.WorkPool!.Name, q.WorkPool!.DefaultQueueId })
                 .FirstOrDefaultAsync(ct)
-                ?? throw NotFound(poolName, name);
+                ?? throw notFound();
             if (queue.Id == queue.DefaultQueueId)
             {
-                throw new ReeveConflictException($"Can't delete a pool's default queue: '{name}' is the default queue of work pool '{poolName}'.");
+                throw new ReeveConflictException($"Can't delete a pool's default queue: '{queue.Name}' is the default queue of work pool '{queue.Pool}'.");
             }
 
             await db.WorkQueues.Where(q => q.Id == queue.Id).ExecuteDeleteAsync(ct);
@@ -209,6 +227,62 @@ internal sealed class WorkQueueStore(Store store, WorkPoolStore pools, TimeProvi
     }
 
     internal static ReeveNotFoundException NotFound(string poolName, string name) => new($"Work pool queue '{poolName}/{name}' not found.");
+
+    private static ReeveNotFoundException NotFound(Guid id) => new($"Work queue {id} not found.");
+
+    /// <summary>The queue with this id, whatever its pool (Prefect's <c>GET /work_queues/{id}</c>).</summary>
+    public async Task<WorkQueue> ReadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var found = await store.Db.WorkQueues.Where(q => q.Id == id).Select(q => new { Queue = q, Pool = q.WorkPool!.Name })
+            .FirstOrDefaultAsync(cancellationToken) ?? throw NotFound(id);
+        return ToWire(found.Queue, found.Pool, clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A queue by its name alone (Prefect's <c>GET /work_queues/name/{name}</c>): the one in Prefect's agent pool,
+    /// <c>default-agent-pool</c>, when there is one, else the oldest of that name.
+    /// </summary>
+    public async Task<WorkQueue> ReadByNameAsync(string name, CancellationToken cancellationToken)
+    {
+        var found = await store.Db.WorkQueues.Where(q => q.Name == name)
+            .OrderBy(q => q.WorkPool!.Name == AgentPoolName ? 0 : 1).ThenBy(q => q.Created).ThenBy(q => q.Id)
+            .Select(q => new { Queue = q, Pool = q.WorkPool!.Name })
+            .FirstOrDefaultAsync(cancellationToken) ?? throw new ReeveNotFoundException($"Work queue '{name}' not found.");
+        return ToWire(found.Queue, found.Pool, clock.GetUtcNow());
+    }
+
+    /// <summary>Prefect's pool for the queues of its agents, which it reads a queue's name in first.</summary>
+    internal const string AgentPoolName = "default-agent-pool";
+
+    /// <summary>The queues of every pool, by name (Prefect's <c>POST /work_queues/filter</c>).</summary>
+    public async Task<IReadOnlyList<WorkQueue>> FilterAllAsync(WorkQueueFilterRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, request.Offset);
+        var found = await Apply(store.Db.WorkQueues, request.WorkQueues)
+            .OrderBy(q => q.Name).ThenBy(q => q.Id)
+            .Skip(request.Offset)
+            .Take(limit)
+            .Select(q => new { Queue = q, Pool = q.WorkPool!.Name })
+            .ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        return found.Select(f => ToWire(f.Queue, f.Pool, now)).ToList();
+    }
+
+    /// <summary>
+    /// Prefect's health of a queue (<c>GET /work_queues/{id}/status</c>): healthy when none of its runs is Late and it
+    /// was polled in the last 60 s, Prefect's default policy.
+    /// </summary>
+    public async Task<WorkQueueHealth> ReadHealthAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var queue = await store.Db.WorkQueues.Where(q => q.Id == id).Select(q => new { q.LastPolled })
+            .FirstOrDefaultAsync(cancellationToken) ?? throw NotFound(id);
+        var late = await store.Db.FlowRuns.CountAsync(r => r.WorkQueueId == id && r.StateName == "Late", cancellationToken);
+        var policy = new WorkQueueHealthPolicy();
+        var lastPolled = queue.LastPolled is { } polled ? StorageTime.ToWire(polled) : (DateTimeOffset?)null;
+        var healthy = late <= policy.MaximumLateRuns
+            && lastPolled is { } seen && (clock.GetUtcNow() - seen).TotalSeconds <= policy.MaximumSecondsSinceLastPolled;
+        return new WorkQueueHealth { Healthy = healthy, LateRunsCount = late, LastPolled = lastPolled, HealthCheckPolicy = policy };
+    }
 
     private static void RequireLimit(int? limit)
     {

@@ -190,6 +190,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/work_pools/{pool}/queues"] = """{"name": "hostile-queue", "priority": 2}""",
         ["PATCH /api/work_pools/{pool}/queues/{name}"] = """{"description": "d"}""",
         ["POST /api/work_pools/{pool}/queues/filter"] = """{"work_queues": {"name": {"any_": ["default"]}}}""",
+        ["POST /api/work_queues/filter"] = """{"work_queues": {"name": {"any_": ["default"]}}, "offset": null}""",
+        ["PATCH /api/work_queues/{id}"] = """{"description": "d"}""",
         ["POST /api/work_pools/{pool}/workers/heartbeat"] = """{"name": "hostile-worker", "heartbeat_interval_seconds": 30}""",
         ["POST /api/work_pools/{pool}/workers/filter"] = """{"workers": {"status": {"any_": ["ONLINE"]}}}""",
         ["POST /api/flows"] = """{"name": "hostile-flow-new", "tags": ["a"]}""",
@@ -231,6 +233,7 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["pool"] = pool,
+            ["queue"] = (await Server.Client.ReadWorkQueueAsync(pool, "default")).Id.ToString(),
             ["flow"] = deployment.FlowId.ToString(),
             ["flowname"] = (await Server.Client.ReadFlowAsync(deployment.FlowId)).Name,
             ["deployment"] = deployment.Id.ToString(),
@@ -249,6 +252,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             .Replace("work_pools/{name}", $"work_pools/{seeded["pool"]}", StringComparison.Ordinal)
             .Replace("work_pools/{pool}", $"work_pools/{seeded["pool"]}", StringComparison.Ordinal)
             .Replace("queues/{name}", "queues/default", StringComparison.Ordinal)
+            .Replace("work_queues/name/{name}", "work_queues/name/default", StringComparison.Ordinal)
+            .Replace("work_queues/{id}", $"work_queues/{seeded["queue"]}", StringComparison.Ordinal)
             .Replace("workers/{name}", "workers/hostile-worker", StringComparison.Ordinal)
             .Replace("flows/name/{name}", $"flows/name/{seeded["flowname"]}", StringComparison.Ordinal)
             .Replace("flows/{id}", $"flows/{seeded["flow"]}", StringComparison.Ordinal)

@@ -1,0 +1,190 @@
+using System.Net;
+using Reeve.Core.WorkPools;
+
+namespace Reeve.Server.Tests.Api;
+
+/// <summary>
+/// Requests as Prefect's own client and workers send them (PrefectHQ/prefect 2.20.25 and 3.x; the source of each
+/// case is named), answered as Prefect's server answers them: the migration path of a team that points
+/// <c>PREFECT_API_URL</c> at Reeve.
+/// </summary>
+public abstract class PrefectContractTests(ServerFixture fixture)
+{
+    private RunningServer Server => fixture.Server;
+
+    private async Task<string> CreatePoolAsync()
+    {
+        var name = Names.Unique("prefect-pool");
+        await Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = name, Type = "process" });
+        return name;
+    }
+
+    // client/orchestration.py: read_work_queues, read_flows, read_flow_runs, read_deployments, read_task_runs, read_logs,
+    // read_work_pools, read_workers_for_work_pool all send "offset": offset (None unless the caller pages) and
+    // "limit": limit (None); Prefect's server takes an explicit null as the default (offset 0, its default limit).
+    [Theory]
+    [InlineData("flows/filter")]
+    [InlineData("flows/count")]
+    [InlineData("flow_runs/filter")]
+    [InlineData("flow_runs/count")]
+    [InlineData("deployments/filter")]
+    [InlineData("deployments/count")]
+    [InlineData("task_runs/filter")]
+    [InlineData("task_runs/count")]
+    [InlineData("logs/filter")]
+    [InlineData("work_pools/filter")]
+    [InlineData("work_pools/count")]
+    [InlineData("work_pools/{pool}/queues/filter")]
+    [InlineData("work_pools/{pool}/workers/filter")]
+    public async Task AnExplicitNullOffsetAndLimit_MeanTheDefaults(string path)
+    {
+        var pool = await CreatePoolAsync();
+
+        var answer = await Server.Http.PostJsonAsync(path.Replace("{pool}", pool, StringComparison.Ordinal), """{"offset": null, "limit": null}""");
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.Text);
+    }
+
+    [Fact]
+    public async Task ANullOffset_StartsAtTheFirst()
+    {
+        var pool = await CreatePoolAsync();
+
+        var paged = await Server.Http.PostJsonAsync("work_pools/filter", $$$"""{"work_pools": {"name": {"any_": ["{{{pool}}}"]}}, "offset": null, "limit": null}""");
+
+        Assert.Equal([pool], paged.Body!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
+    }
+
+    // workers/base.py: BaseWorker.sync_with_backend sends heartbeat_interval_seconds from PREFECT_WORKER_HEARTBEAT_SECONDS,
+    // a float setting: every Prefect worker sends 30.0. Prefect's server (pydantic, lax) takes a whole float for an int.
+    [Fact]
+    public async Task AWorkersHeartbeat_WithAWholeFloatInterval_IsTakenAsThatWholeNumber()
+    {
+        var pool = await CreatePoolAsync();
+
+        var beat = await Server.Http.PostJsonAsync($"work_pools/{pool}/workers/heartbeat", """{"name": "prefect-worker", "heartbeat_interval_seconds": 30.0}""");
+
+        Assert.True(beat.Status == HttpStatusCode.NoContent, beat.Text);
+        Assert.Equal(30, (await Server.Client.FilterWorkersAsync(pool)).Single().HeartbeatIntervalSeconds);
+    }
+
+    [Fact]
+    public async Task AWholeFloatLimit_Pages()
+    {
+        await CreatePoolAsync();
+        await CreatePoolAsync();
+
+        var paged = await Server.Http.PostJsonAsync("work_pools/filter", """{"limit": 1.0, "offset": 1e0}""");
+
+        Assert.True(paged.Status == HttpStatusCode.OK, paged.Text);
+        Assert.Single(paged.Body!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("30.5")]
+    [InlineData("\"30\"")]
+    [InlineData("1e15")]
+    [InlineData("-1e400")]
+    [InlineData("true")]
+    public async Task AnIntervalThatIsNoWholeNumberItCanHold_IsStillRefused_NamingTheField(string value)
+    {
+        var pool = await CreatePoolAsync();
+
+        var beat = await Server.Http.PostJsonAsync($"work_pools/{pool}/workers/heartbeat", $$"""{"name": "w", "heartbeat_interval_seconds": {{value}}}""");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, beat.Status);
+        Assert.Contains("heartbeat_interval_seconds", beat.Text, StringComparison.Ordinal);
+    }
+
+    // The work-queue commands of Prefect's CLI (cli/work_queue.py) with a pool: create posts to the pool's queues with
+    // "filter": null (client/orchestration.py create_work_queue); ls without a pool posts /work_queues/filter; pause,
+    // resume, set-concurrency-limit, inspect and delete find the queue by name, then act by id (server/api/work_queues.py).
+    [Fact]
+    public async Task TheWorkQueueCommands_FindAQueueByName_AndActOnItById()
+    {
+        var pool = await CreatePoolAsync();
+        var name = Names.Unique("prefect-queue");
+
+        var created = await Server.Http.PostJsonAsync($"work_pools/{pool}/queues/",
+            $$"""{"name": "{{name}}", "description": "", "is_paused": false, "concurrency_limit": null, "priority": null, "filter": null}""");
+        Assert.True(created.Status == HttpStatusCode.Created, created.Text);
+        var id = created.Body!["id"]!.GetValue<string>();
+
+        var listed = await Server.Http.PostJsonAsync("work_queues/filter", $$$"""{"work_queues": {"name": {"any_": ["{{{name}}}"]}}, "limit": null, "offset": null}""");
+        Assert.Equal([pool], listed.Body!.AsArray().Select(q => q!["work_pool_name"]!.GetValue<string>()));
+        Assert.Equal(id, (await Server.Http.GetJsonAsync($"work_queues/name/{name}")).Body!["id"]!.GetValue<string>());
+        Assert.Equal(name, (await Server.Http.GetJsonAsync($"work_queues/{id}")).Body!["name"]!.GetValue<string>());
+
+        var paused = await Server.Http.PatchJsonAsync($"work_queues/{id}", """{"is_paused": true}""");
+        var limited = await Server.Http.PatchJsonAsync($"work_queues/{id}", """{"concurrency_limit": 5}""");
+        Assert.Equal(HttpStatusCode.NoContent, paused.Status);
+        Assert.Equal(HttpStatusCode.NoContent, limited.Status);
+        var read = await Server.Client.ReadWorkQueueAsync(pool, name);
+        Assert.True(read.IsPaused);
+        Assert.Equal(5, read.ConcurrencyLimit);
+
+        var health = await Server.Http.GetJsonAsync($"work_queues/{id}/status");
+        Assert.Equal(HttpStatusCode.OK, health.Status);
+        Assert.False(health.Body!["healthy"]!.GetValue<bool>());
+        Assert.Equal(0, health.Body!["late_runs_count"]!.GetValue<int>());
+        Assert.Equal(60, health.Body!["health_check_policy"]!["maximum_seconds_since_last_polled"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Server.Http.DeleteJsonAsync($"work_queues/{id}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetJsonAsync($"work_queues/{id}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.PatchJsonAsync($"work_queues/{id}", """{"is_paused": false}""")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetJsonAsync($"work_queues/name/{name}")).Status);
+    }
+
+    [Fact]
+    public async Task APoolsDefaultQueue_CannotBeDeletedById()
+    {
+        var pool = await CreatePoolAsync();
+        var id = (await Server.Client.ReadWorkPoolAsync(pool)).DefaultQueueId;
+
+        var deleted = await Server.Http.DeleteJsonAsync($"work_queues/{id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, deleted.Status);
+        Assert.Contains("default queue", deleted.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARenameById_ToANameThePoolHas_IsAConflict()
+    {
+        var pool = await CreatePoolAsync();
+        var first = await Server.Client.CreateWorkQueueAsync(pool, new Core.WorkQueues.WorkQueueCreate { Name = "first" });
+        await Server.Client.CreateWorkQueueAsync(pool, new Core.WorkQueues.WorkQueueCreate { Name = "second" });
+
+        var renamed = await Server.Http.PatchJsonAsync($"work_queues/{first.Id}", """{"name": "second"}""");
+
+        Assert.Equal(HttpStatusCode.Conflict, renamed.Status);
+        Assert.Contains($"work pool '{pool}'", renamed.Detail, StringComparison.Ordinal);
+    }
+
+    // server/api/root.py: GET /hello answers "👋"; Prefect's clients use it to see whether a server answers.
+    [Fact]
+    public async Task Hello_SaysHello()
+    {
+        var hello = await Server.Http.GetJsonAsync("hello");
+
+        Assert.Equal(HttpStatusCode.OK, hello.Status);
+        Assert.Equal("\U0001F44B", hello.Body!.GetValue<string>());
+    }
+
+    // server/api/csrf_token.py: with CSRF protection off (Prefect's default, and Reeve has none), 422 "CSRF protection is
+    // disabled."; the client parameter is required before that.
+    [Fact]
+    public async Task CsrfToken_SaysCsrfProtectionIsDisabled()
+    {
+        var token = await Server.Http.GetJsonAsync("csrf-token?client=prefect-ui");
+        var nameless = await Server.Http.GetJsonAsync("csrf-token");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, token.Status);
+        Assert.Equal("CSRF protection is disabled.", token.Detail);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, nameless.Status);
+        Assert.Equal("client", nameless.Field);
+    }
+}
+
+public sealed class PrefectContractTests_Sqlite(SqliteServerFixture fixture) : PrefectContractTests(fixture), IClassFixture<SqliteServerFixture>;
+
+public sealed class PrefectContractTests_Postgres(PostgresServerFixture fixture) : PrefectContractTests(fixture), IClassFixture<PostgresServerFixture>;
