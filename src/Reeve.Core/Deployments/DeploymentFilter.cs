@@ -48,6 +48,18 @@ public sealed record DeploymentFilterRequest
     /// <summary><c>NAME_ASC</c> (default), <c>NAME_DESC</c>, <c>CREATED_DESC</c> or <c>UPDATED_DESC</c>.</summary>
     public string? Sort { get; init; }
 
+    /// <summary>Prefect's filter on the deployments' flow runs: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? FlowRuns { get; init; }
+
+    /// <summary>Prefect's filter on the deployments' task runs: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? TaskRuns { get; init; }
+
+    /// <summary>Prefect's filter on the deployments' queues: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? WorkPoolQueues { get; init; }
+
     /// <summary>The most deployments to return (at most 200).</summary>
     public int? Limit { get; init; }
 

@@ -92,6 +92,10 @@ public sealed record FlowRunFilterRequest
     /// <summary>One of <see cref="FlowRunSort"/>; <c>ID_DESC</c> by default.</summary>
     public string? Sort { get; init; }
 
+    /// <summary>Prefect's filter on the runs' task runs: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? TaskRuns { get; init; }
+
     /// <summary>The most runs to return (at most 200).</summary>
     public int? Limit { get; init; }
 

@@ -77,6 +77,21 @@ public sealed record FlowFilterRequest
     /// <summary><c>NAME_ASC</c> (default), <c>NAME_DESC</c>, <c>CREATED_DESC</c> or <c>UPDATED_DESC</c>.</summary>
     public string? Sort { get; init; }
 
+    /// <summary>Prefect's filter on the flows' runs: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? FlowRuns { get; init; }
+
+    /// <summary>Prefect's filter on the flows' task runs: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? TaskRuns { get; init; }
+
+    /// <summary>Prefect's filter on the pools of the flows' deployments: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? WorkPools { get; init; }
+
+    /// <summary>Prefect's client sends a queue filter (<c>work_queues</c>) that Prefect's server does not read: taken and ignored alike.</summary>
+    public System.Text.Json.Nodes.JsonObject? WorkQueues { get; init; }
+
     /// <summary>The most flows to return (at most 200).</summary>
     public int? Limit { get; init; }
 

@@ -186,6 +186,14 @@ public sealed record TaskRunFilterRequest
     /// <summary><c>ID_DESC</c> (default), <c>EXPECTED_START_TIME_ASC</c>, <c>EXPECTED_START_TIME_DESC</c>, <c>NAME_ASC</c>, <c>NAME_DESC</c>, <c>END_TIME_DESC</c>.</summary>
     public string? Sort { get; init; }
 
+    /// <summary>Prefect's filter on the task runs' flows: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? Flows { get; init; }
+
+    /// <summary>Prefect's filter on the task runs' deployments: Prefect's client sends it null; any other value is refused, as Reeve does not filter by it yet.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(Json.NotFilteredYetConverter))]
+    public System.Text.Json.Nodes.JsonObject? Deployments { get; init; }
+
     /// <summary>The most task runs to return (at most 200).</summary>
     public int? Limit { get; init; }
 

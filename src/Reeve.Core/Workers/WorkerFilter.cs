@@ -46,6 +46,12 @@ public sealed record WorkerFilterRequest
     /// <summary>The criteria; null for every worker of the pool.</summary>
     public WorkerFilter? Workers { get; init; }
 
+    /// <summary>
+    /// Prefect's client sends its worker filter under this name, which Prefect's server does not read (it reads
+    /// <c>workers</c>): taken and ignored alike.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? WorkerFilter { get; init; }
+
     /// <summary>The most workers to return (at most 200).</summary>
     public int? Limit { get; init; }
 

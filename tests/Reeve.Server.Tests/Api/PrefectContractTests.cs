@@ -45,6 +45,53 @@ public abstract class PrefectContractTests(ServerFixture fixture)
         Assert.True(answer.Status == HttpStatusCode.OK, answer.Text);
     }
 
+    // The bodies of client/orchestration.py's read_flows, read_flow_runs, read_deployments, read_task_runs and
+    // read_workers_for_work_pool (3.x; 2.20's carry the same keys): every filter key, null when unused.
+    [Theory]
+    [InlineData("flows/filter", """{"flows": null, "flow_runs": null, "task_runs": null, "deployments": null, "work_pools": null, "work_queues": null, "sort": null, "limit": null, "offset": 0}""")]
+    [InlineData("flow_runs/filter", """{"flows": null, "flow_runs": null, "task_runs": null, "deployments": null, "work_pools": null, "work_pool_queues": null, "sort": null, "limit": null, "offset": 0}""")]
+    [InlineData("flow_runs/count", """{"flows": null, "flow_runs": null, "task_runs": null, "deployments": null, "work_pools": null, "work_pool_queues": null}""")]
+    [InlineData("deployments/filter", """{"flows": null, "flow_runs": null, "task_runs": null, "deployments": null, "work_pools": null, "work_pool_queues": null, "limit": null, "offset": 0, "sort": null}""")]
+    [InlineData("deployments/count", """{"flows": null, "flow_runs": null, "task_runs": null, "deployments": null, "work_pools": null, "work_pool_queues": null}""")]
+    [InlineData("task_runs/filter", """{"flows": null, "flow_runs": null, "task_runs": null, "deployments": null, "sort": null, "limit": null, "offset": 0}""")]
+    [InlineData("work_pools/{pool}/workers/filter", """{"worker_filter": null, "offset": null, "limit": null}""")]
+    public async Task TheListBodiesPrefectsClientSends_AreAnswered(string path, string body)
+    {
+        var pool = await CreatePoolAsync();
+
+        var answer = await Server.Http.PostJsonAsync(path.Replace("{pool}", pool, StringComparison.Ordinal), body);
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.Text);
+    }
+
+    [Theory]
+    [InlineData("flow_runs/filter", "task_runs")]
+    [InlineData("deployments/filter", "flow_runs")]
+    [InlineData("deployments/filter", "work_pool_queues")]
+    [InlineData("flows/filter", "task_runs")]
+    [InlineData("task_runs/filter", "deployments")]
+    public async Task AFilterReeveDoesNotApplyYet_IsRefusedByName_NotIgnored(string path, string field)
+    {
+        var answer = await Server.Http.PostJsonAsync(path, "{\"" + field + "\": {\"id\": {\"any_\": [\"" + Guid.NewGuid() + "\"]}}}");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.Status);
+        Assert.Equal(field, answer.Field);
+        Assert.Contains("does not filter by this yet", answer.Detail, StringComparison.Ordinal);
+    }
+
+    // Prefect's client sends its worker filter as "worker_filter", which Prefect's server does not read: ignored alike.
+    [Fact]
+    public async Task AWorkerFilterUnderPrefectsClientsName_IsIgnoredAsPrefectsServerIgnoresIt()
+    {
+        var pool = await CreatePoolAsync();
+        await Server.Client.HeartbeatAsync(pool, new Core.Workers.WorkerHeartbeat { Name = "w" });
+
+        var answer = await Server.Http.PostJsonAsync($"work_pools/{pool}/workers/filter", """{"worker_filter": {"last_heartbeat_time": {"after_": "2999-01-01T00:00:00Z"}}}""");
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.Text);
+        Assert.Single(answer.Body!.AsArray());
+    }
+
     [Fact]
     public async Task ANullOffset_StartsAtTheFirst()
     {
