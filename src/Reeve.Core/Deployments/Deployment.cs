@@ -101,4 +101,16 @@ public sealed record Deployment
 
     /// <summary>Whether parameters are checked against <see cref="ParameterOpenapiSchema"/>.</summary>
     public bool EnforceParameterSchema { get; init; } = true;
+
+    /// <summary>Prefect 2's view of <see cref="Paused"/>, for Prefect 2 clients: whether its schedules make runs.</summary>
+    public bool IsScheduleActive => !Paused;
+
+    /// <summary>Prefect 2's single schedule, for Prefect 2 clients: the first schedule's, if any.</summary>
+    public JsonObject? Schedule => Schedules.Count > 0 ? Schedules[0].Schedule : null;
+
+    /// <summary>Prefect 2's name for <see cref="JobVariables"/>, for Prefect 2 clients.</summary>
+    public JsonObject InfraOverrides => JobVariables;
+
+    /// <summary>Prefect 2's manifest path, for Prefect 2 clients: Reeve keeps none, so it is null.</summary>
+    public string? ManifestPath { get; init; }
 }

@@ -80,4 +80,53 @@ public sealed record DeploymentCreate
     /// <summary>Overrides of the pool's job variables, checked against its schema.</summary>
     [MaxLength(InputLimits.DataJsonLength)]
     public JsonObject? JobVariables { get; init; }
+
+    /// <summary>Prefect 2's name for <see cref="JobVariables"/>, which its <c>prefect deploy</c> sends: taken as them.</summary>
+    [MaxLength(InputLimits.DataJsonLength)]
+    public JsonObject? InfraOverrides { get; init; }
+
+    /// <summary>
+    /// Prefect 2's single schedule: when no <see cref="Schedules"/> are given, the deployment's one schedule, active as
+    /// <see cref="IsScheduleActive"/> says (as Prefect's server turns it into <c>schedules</c>); ignored beside them.
+    /// </summary>
+    public JsonObject? Schedule { get; init; }
+
+    /// <summary>Prefect 2: whether <see cref="Schedule"/> is active (by default it is).</summary>
+    public bool? IsScheduleActive { get; init; }
+
+    /// <summary>Prefect 2's manifest of <c>prefect deployment build</c>: taken, not kept.</summary>
+    public string? ManifestPath { get; init; }
+
+    /// <summary>
+    /// The body with Prefect 2's fields put where Reeve keeps them: <see cref="InfraOverrides"/> as the job variables
+    /// (both at once, differing, is refused: which would win?) and <see cref="Schedule"/> as the one schedule.
+    /// </summary>
+    public DeploymentCreate WithPrefectFieldsResolved()
+    {
+        var resolved = this;
+        if (InfraOverrides is { } overrides)
+        {
+            if (JobVariables is { } variables && !JsonNode.DeepEquals(variables, overrides))
+            {
+                throw new Errors.ReeveValidationException("infra_overrides", "infra_overrides and job_variables differ; send job_variables only");
+            }
+
+            resolved = resolved with { JobVariables = overrides, InfraOverrides = null };
+        }
+
+        for (var i = 0; i < (Schedules?.Count ?? 0); i++)
+        {
+            if (Schedules![i].MaxActiveRuns is < 1)
+            {
+                throw new Errors.ReeveValidationException($"schedules[{i}].max_active_runs", "Input should be greater than 0");
+            }
+        }
+
+        if (Schedule is { } schedule && Schedules is not { Count: > 0 })
+        {
+            resolved = resolved with { Schedules = [new DeploymentScheduleCreate { Schedule = schedule, Active = IsScheduleActive ?? true }], Schedule = null };
+        }
+
+        return resolved;
+    }
 }

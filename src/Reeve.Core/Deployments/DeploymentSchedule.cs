@@ -55,6 +55,12 @@ public sealed record DeploymentScheduleCreate
 
     /// <summary>A name unique within the deployment.</summary>
     public string? Slug { get; init; }
+
+    /// <summary>Prefect's most active runs of the schedule (1 or more), which its server keeps but does not enforce: taken, not kept.</summary>
+    public int? MaxActiveRuns { get; init; }
+
+    /// <summary>Prefect's catch-up of Late runs, which its server keeps but does not act on: taken, not kept.</summary>
+    public bool? Catchup { get; init; }
 }
 
 /// <summary>A change to one schedule of a deployment: the fields sent are changed, the others kept.</summary>

@@ -55,7 +55,7 @@ internal static class DeploymentsApi
 
     private static async Task<Results<Created<Deployment>, Ok<Deployment>>> UpsertAsync([FromBody] DeploymentCreate body, DeploymentStore deployments, CancellationToken ct)
     {
-        var (deployment, created) = await deployments.UpsertAsync(body, ct);
+        var (deployment, created) = await deployments.UpsertAsync(body.WithPrefectFieldsResolved(), ct);
         return created ? TypedResults.Created($"/api/deployments/{deployment.Id}", deployment) : TypedResults.Ok(deployment);
     }
 

@@ -207,6 +207,58 @@ public abstract class PrefectContractTests(ServerFixture fixture)
         Assert.Contains($"work pool '{pool}'", renamed.Detail, StringComparison.Ordinal);
     }
 
+    // client/orchestration.py create_deployment (2.20): Prefect 2's infra_overrides, its single schedule with
+    // is_schedule_active, manifest_path, and schedules[].max_active_runs / catchup (schemas/actions.py DeploymentCreate:
+    // set_deployment_schedules turns schedule into schedules; DeprecatedInfraOverridesField takes infra_overrides as
+    // job_variables); 2.x clients read the same names back.
+    [Fact]
+    public async Task APrefect2DeploymentBody_IsTaken_AndReadBackInItsOwnNames()
+    {
+        var flow = await Server.Http.PostJsonAsync("flows/", $$"""{"name": "{{Names.Unique("prefect-flow")}}"}""");
+        var flowId = flow.Body!["id"]!.GetValue<string>();
+
+        var created = await Server.Http.PostJsonAsync("deployments/", $$$$"""
+            {"name": "from-prefect", "flow_id": "{{{{flowId}}}}", "version": null, "description": null, "tags": [], "parameters": {},
+             "schedule": {"interval": 3600.0, "anchor_date": "2026-01-01T00:00:00+00:00", "timezone": "UTC"}, "is_schedule_active": false,
+             "infra_overrides": {"env": {"LEVEL": "debug"}}, "manifest_path": null, "path": ".", "entrypoint": "flows/etl.py:etl",
+             "storage_document_id": null, "infrastructure_document_id": null, "work_queue_name": null, "work_pool_name": null}
+            """);
+
+        Assert.True(created.Status == HttpStatusCode.Created, created.Text);
+        var body = created.Body!;
+        Assert.Equal("debug", body["job_variables"]!["env"]!["LEVEL"]!.GetValue<string>());
+        Assert.Equal("debug", body["infra_overrides"]!["env"]!["LEVEL"]!.GetValue<string>());
+        var schedule = Assert.Single(body["schedules"]!.AsArray());
+        Assert.False(schedule!["active"]!.GetValue<bool>());
+        Assert.Equal(3600, schedule["schedule"]!["interval"]!.GetValue<double>());
+        Assert.Equal(3600, body["schedule"]!["interval"]!.GetValue<double>());
+        Assert.True(body["is_schedule_active"]!.GetValue<bool>());
+        Assert.Null(body["manifest_path"]);
+    }
+
+    [Fact]
+    public async Task ScheduleFieldsPrefectKeepsButDoesNotEnforce_AreTaken_AndANonPositiveMaxActiveRunsIsRefused()
+    {
+        var deployment = await Server.Client.DeploymentAsync(await CreatePoolAsync());
+        var flowId = deployment.FlowId;
+
+        var taken = await Server.Http.PostJsonAsync("deployments/", $$"""
+            {"name": "{{deployment.Name}}", "flow_id": "{{flowId}}", "schedules": [{"schedule": {"interval": 60}, "active": false, "max_active_runs": 3, "catchup": false}]}
+            """);
+        var refused = await Server.Http.PostJsonAsync("deployments/", $$"""
+            {"name": "{{deployment.Name}}", "flow_id": "{{flowId}}", "schedules": [{"schedule": {"interval": 60}, "max_active_runs": 0}]}
+            """);
+        var both = await Server.Http.PostJsonAsync("deployments/", $$$$"""
+            {"name": "{{{{deployment.Name}}}}", "flow_id": "{{{{flowId}}}}", "job_variables": {"env": {"A": "1"}}, "infra_overrides": {"env": {"A": "2"}}}
+            """);
+
+        Assert.True(taken.Status == HttpStatusCode.OK, taken.Text);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
+        Assert.Equal("schedules[0].max_active_runs", refused.Field);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, both.Status);
+        Assert.Equal("infra_overrides", both.Field);
+    }
+
     // server/api/root.py: GET /hello answers "👋"; Prefect's clients use it to see whether a server answers.
     [Fact]
     public async Task Hello_SaysHello()
