@@ -114,14 +114,6 @@ public sealed record DeploymentCreate
             resolved = resolved with { JobVariables = overrides, InfraOverrides = null };
         }
 
-        for (var i = 0; i < (Schedules?.Count ?? 0); i++)
-        {
-            if (Schedules![i].MaxActiveRuns is < 1)
-            {
-                throw new Errors.ReeveValidationException($"schedules[{i}].max_active_runs", "Input should be greater than 0");
-            }
-        }
-
         if (Schedule is { } schedule && Schedules is not { Count: > 0 })
         {
             resolved = resolved with { Schedules = [new DeploymentScheduleCreate { Schedule = schedule, Active = IsScheduleActive ?? true }], Schedule = null };

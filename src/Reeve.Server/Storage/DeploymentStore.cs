@@ -372,6 +372,11 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             throw new ReeveValidationException($"{field}.max_scheduled_runs", "Input should be greater than 0");
         }
 
+        if (schedule.MaxActiveRuns is < 1)
+        {
+            throw new ReeveValidationException($"{field}.max_active_runs", "Input should be greater than 0");
+        }
+
         if (schedule.Slug is { } slug)
         {
             ResourceName.Validate(slug, $"{field}.slug");

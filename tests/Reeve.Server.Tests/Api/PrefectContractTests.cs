@@ -252,9 +252,17 @@ public abstract class PrefectContractTests(ServerFixture fixture)
             {"name": "{{{{deployment.Name}}}}", "flow_id": "{{{{flowId}}}}", "job_variables": {"env": {"A": "1"}}, "infra_overrides": {"env": {"A": "2"}}}
             """);
 
+        // The same rule on the other doors to a deployment's schedules: a PATCH of them, and adding some.
+        var patched = await Server.Http.PatchJsonAsync($"deployments/{deployment.Id}", """{"schedules": [{"schedule": {"interval": 60}, "max_active_runs": -1}]}""");
+        var added = await Server.Http.PostJsonAsync($"deployments/{deployment.Id}/schedules", """[{"schedule": {"interval": 60}, "max_active_runs": 0}]""");
+
         Assert.True(taken.Status == HttpStatusCode.OK, taken.Text);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.Status);
         Assert.Equal("schedules[0].max_active_runs", refused.Field);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, patched.Status);
+        Assert.Equal("schedules[0].max_active_runs", patched.Field);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, added.Status);
+        Assert.Equal("[0].max_active_runs", added.Field);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, both.Status);
         Assert.Equal("infra_overrides", both.Field);
     }
