@@ -8,17 +8,38 @@ namespace Reeve.Cli;
 /// <summary>The <c>reeve</c> command tree and how its failures are reported.</summary>
 internal static class ReeveCli
 {
-    public static RootCommand Build(CliContext context)
+    /// <summary>The top-level commands, by name, each built only when asked for.</summary>
+    private static readonly (string Name, Func<CliContext, Command> Build)[] Groups =
+    [
+        ("server", ServerCommands.Build),
+        ("work-pool", WorkPoolCommands.Build),
+        ("work-queue", WorkQueueCommands.Build),
+        ("deploy", DeployCommand.Build),
+        ("deployment", DeploymentCommands.Build),
+        ("flow-run", FlowRunCommands.Build),
+        ("worker", WorkerCommands.Build),
+        ("config", ConfigCommands.Build),
+    ];
+
+    public static RootCommand Build(CliContext context) => Build(context, null);
+
+    /// <summary>
+    /// The command tree. With <paramref name="only"/> naming a top-level command, only that command's branch is built
+    /// (what a command line that starts with it can reach: tens of milliseconds off every command's start); otherwise
+    /// the whole tree, for the root's help, its version and suggestions for a mistyped command.
+    /// </summary>
+    public static RootCommand Build(CliContext context, string? only)
     {
         var root = new RootCommand("Reeve: a workflow orchestrator for .NET, built around work pools.");
-        root.Subcommands.Add(ServerCommands.Build(context));
-        root.Subcommands.Add(WorkPoolCommands.Build(context));
-        root.Subcommands.Add(WorkQueueCommands.Build(context));
-        root.Subcommands.Add(DeployCommand.Build(context));
-        root.Subcommands.Add(DeploymentCommands.Build(context));
-        root.Subcommands.Add(FlowRunCommands.Build(context));
-        root.Subcommands.Add(WorkerCommands.Build(context));
-        root.Subcommands.Add(ConfigCommands.Build(context));
+        var known = only is not null && Array.Exists(Groups, g => g.Name == only);
+        foreach (var (name, build) in Groups)
+        {
+            if (!known || name == only)
+            {
+                root.Subcommands.Add(build(context));
+            }
+        }
+
         return root;
     }
 
@@ -44,7 +65,7 @@ internal static class ReeveCli
 
     public static async Task<int> RunAsync(string[] args, CliContext context)
     {
-        var root = Build(context);
+        var root = Build(context, args.Length > 0 ? args[0] : null);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
