@@ -19,6 +19,7 @@ internal static class ReeveCli
         ("flow-run", FlowRunCommands.Build),
         ("worker", WorkerCommands.Build),
         ("config", ConfigCommands.Build),
+        ("credentials", CredentialsCommands.Build),
     ];
 
     public static RootCommand Build(CliContext context) => Build(context, null);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Reeve.Client;
+using Reeve.Core.Credentials;
 using Reeve.Core.Filters;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.JobTemplates;
@@ -250,6 +251,13 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
         }
 
         configuration["labels"] = labels;
+
+        // Credentials are read only now, for this submission: the configuration carries references until here.
+        if (CredentialsReferences.Find(configuration).Count > 0)
+        {
+            configuration = await client.ResolveCredentialsAsync(run.Id, configuration, cancel);
+        }
+
         return configuration;
     }
 

@@ -184,13 +184,20 @@ public static partial class JobConfiguration
 
         if (matches.Count == 1 && matches[0].Value.Length == text.Trim().Length)
         {
+            if (Credentials.CredentialsReferences.IsReference(matches[0].Groups[1].Value))
+            {
+                // A reference to credentials stays as it is: it is resolved only when the job is submitted.
+                return JsonValue.Create(text);
+            }
+
             var found = Lookup(variables, matches[0].Groups[1].Value);
             missing = found is null;
             return found?.DeepClone();
         }
 
         // Replaced in one pass over the original text: what a value contains is never looked at again.
-        return JsonValue.Create(Placeholders.Pattern().Replace(text, (Match m) => AsText(Lookup(variables, m.Groups[1].Value))));
+        return JsonValue.Create(Placeholders.Pattern().Replace(text, (Match m) =>
+            Credentials.CredentialsReferences.IsReference(m.Groups[1].Value) ? m.Value : AsText(Lookup(variables, m.Groups[1].Value))));
     }
 
     /// <summary>A variable by name; a dotted name (<c>env.FOO</c>) reads into an object variable.</summary>

@@ -22,6 +22,7 @@ internal static class ApiRoutes
         api.MapTaskRuns();
         api.MapLogs();
         api.MapEvents();
+        api.MapCredentials();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }
 }

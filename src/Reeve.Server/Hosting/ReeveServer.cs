@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -96,6 +97,7 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddReeveStorage(options.Storage);
+        AddKeyRing(builder, options.Storage);
         builder.Services.AddSingleton<Events.RunEventHub>();
         var storageReady = new StorageReady();
         builder.Services.AddSingleton(storageReady);
@@ -213,6 +215,44 @@ public sealed class ReeveServer : IAsyncDisposable
             var host => host,
         };
         return uri.Uri.ToString().TrimEnd('/') + "/api";
+    }
+
+    /// <summary>
+    /// The key ring that encrypts credentials' secrets (ASP.NET Core Data Protection; keys made as needed, each used
+    /// 90 days to encrypt and kept to decrypt): on SQLite in the folder <c>keys</c> beside the database file, readable by
+    /// the server's user only; on PostgreSQL in the database, so that every replica shares it.
+    /// </summary>
+    private static void AddKeyRing(WebApplicationBuilder builder, Storage.StorageOptions storage)
+    {
+        var keys = builder.Services.AddDataProtection().SetApplicationName("Reeve");
+        if (storage.KeysFolder() is { } folder)
+        {
+            var directory = Directory.CreateDirectory(folder);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            keys.PersistKeysToFileSystem(directory);
+        }
+        else
+        {
+            builder.Services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(services =>
+                new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
+                    o.XmlRepository = new Storage.DatabaseXmlRepository(services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<StorageReady>())));
+
+            // Data Protection reads its key ring when the host starts, while the database may still be migrating (the two
+            // overlap, see StartAsync): here the ring is read at its first use instead, by a request, after the storage opened.
+            var warmUp = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
+                && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
+            if (warmUp is not null)
+            {
+                builder.Services.Remove(warmUp);
+            }
+        }
+
+        // Data Protection warns that keys are stored unencrypted: the folder's permissions (or the database's) guard them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
     }
 
     [SuppressMessage("Globalization", "CA1307", Justification = "An address, not text.")]

@@ -23,6 +23,8 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<TaskRunRecord> TaskRuns => Set<TaskRunRecord>();
     public DbSet<TaskRunStateRecord> TaskRunStates => Set<TaskRunStateRecord>();
     public DbSet<LogRecord> Logs => Set<LogRecord>();
+    public DbSet<CredentialsRecord> Credentials => Set<CredentialsRecord>();
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -65,6 +67,20 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
 
         ConfigureFlowsAndDeployments(modelBuilder);
         ConfigureRuns(modelBuilder);
+
+        modelBuilder.Entity<CredentialsRecord>(credentials =>
+        {
+            credentials.ToTable("credentials");
+            credentials.HasIndex(c => new { c.Type, c.Name }).IsUnique();
+            credentials.Property(c => c.Name).HasMaxLength(ResourceName.MaxLength);
+            credentials.Property(c => c.Type).HasMaxLength(ResourceName.MaxLength);
+        });
+
+        modelBuilder.Entity<DataProtectionKeyRecord>(key =>
+        {
+            key.ToTable("data_protection_key");
+            key.Property(k => k.FriendlyName).HasMaxLength(200);
+        });
     }
 
     private static void ConfigureFlowsAndDeployments(ModelBuilder modelBuilder)

@@ -112,4 +112,17 @@ public sealed record StorageOptions(StorageProvider Provider, string ConnectionS
         var b = new NpgsqlConnectionStringBuilder(ConnectionString);
         return $"PostgreSQL at {b.Host}:{b.Port}/{b.Database}";
     }
+
+    /// <summary>Where the key ring that encrypts credentials lives: the folder <c>keys</c> beside a SQLite file; null on PostgreSQL (the database).</summary>
+    public string? KeysFolder()
+    {
+        if (Provider != StorageProvider.Sqlite)
+        {
+            return null;
+        }
+
+        var source = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        var folder = string.IsNullOrEmpty(source) || source == ":memory:" ? null : Path.GetDirectoryName(Path.GetFullPath(source));
+        return folder is null ? null : Path.Combine(folder, "keys");
+    }
 }

@@ -39,6 +39,8 @@ internal static class StorageRegistration
         services.AddScoped<LogStore>();
         services.AddScoped<WorkerRunsStore>();
         services.AddScoped<SchedulerStore>();
+        services.AddScoped<CredentialsStore>();
+        services.AddSingleton<CredentialsProtector>();
         return services;
     }
 

@@ -221,6 +221,10 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/task_runs/{id}/set_state"] = """{"state": {"type": "RUNNING"}, "force": true}""",
         ["POST /api/logs"] = """[{"name": "n", "level": 20, "message": "m", "timestamp": "2026-01-01T00:00:00Z", "flow_run_id": "{run}"}]""",
         ["POST /api/logs/filter"] = """{"logs": {"level": {"ge_": 10}}, "limit": 5}""",
+        ["POST /api/credentials"] = """{"name": "hostile-login", "type": "docker-registry-credentials", "data": {"username": "u", "password": "p", "registry_url": "r", "reauth": true}}""",
+        ["POST /api/credentials/filter"] = """{"type": "secret", "limit": 5, "offset": null}""",
+        ["PATCH /api/credentials/{id}"] = """{"data": {"value": "changed"}}""",
+        ["POST /api/credentials/resolve"] = """{"flow_run_id": "{run}", "configuration": {"env": {"T": "{{ prefect.blocks.secret.{credentialsname} }}"}, "r": {"$ref": {"block_document_id": "{credentials}"}}}}""",
     };
 
     private async Task<Dictionary<string, string>> SeedAsync()
@@ -230,8 +234,16 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         var schedules = await Server.Http.PostJsonAsync($"deployments/{deployment.Id}/schedules", """[{"schedule": {"interval": 3600}, "active": false}]""");
         var run = await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new Core.Deployments.DeploymentFlowRunCreate());
         var task = await Server.Client.CreateTaskRunAsync(new TaskRunCreate { FlowRunId = run.Id, TaskKey = "t", DynamicKey = "0", Name = "t-0" });
+        var credentials = await Server.Client.CreateCredentialsAsync(new Core.Credentials.CredentialsCreate
+        {
+            Name = Names.Unique("hostile-secret"),
+            Type = "secret",
+            Data = Seed.Json("""{"value": "v"}"""),
+        });
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["credentials"] = credentials.Id.ToString(),
+            ["credentialsname"] = credentials.Name,
             ["pool"] = pool,
             ["queue"] = (await Server.Client.ReadWorkQueueAsync(pool, "default")).Id.ToString(),
             ["flow"] = deployment.FlowId.ToString(),
@@ -264,6 +276,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             .Replace("flow_run_states/{id}", $"flow_run_states/{seeded["state"]}", StringComparison.Ordinal)
             .Replace("task_runs/{id}", $"task_runs/{seeded["task"]}", StringComparison.Ordinal)
             .Replace("views/{view}", "views/aggregate-worker-metadata", StringComparison.Ordinal)
+            .Replace("credentials/{id}", $"credentials/{seeded["credentials"]}", StringComparison.Ordinal)
+            .Replace("credentials/{type}/{name}", $"credentials/secret/{seeded["credentialsname"]}", StringComparison.Ordinal)
             .Replace("{newid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
         foreach (var (name, value) in seeded)
         {

@@ -12,12 +12,14 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fc2f86d1-409e-4fc3-8436-f8706fd604bb"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("fbd258ed-f327-48a9-8143-27ef012a05ac"), entityTypeCount: 13)
         {
         }
 
         partial void Initialize()
         {
+            var credentialsRecord = CredentialsRecordEntityType.Create(this);
+            var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
             var deploymentScheduleRecord = DeploymentScheduleRecordEntityType.Create(this);
             var flowRecord = FlowRecordEntityType.Create(this);
@@ -43,6 +45,8 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             WorkQueueRecordEntityType.CreateForeignKey1(workQueueRecord, workPoolRecord);
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
+            CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
+            DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);
             DeploymentScheduleRecordEntityType.CreateAnnotations(deploymentScheduleRecord);
             FlowRecordEntityType.CreateAnnotations(flowRecord);

@@ -11,12 +11,14 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("5cdee183-5294-456b-918e-3047c6891e98"), entityTypeCount: 11)
+            : base(skipDetectChanges: false, modelId: new Guid("8f03ed5c-1a93-46af-a279-073e1c8249e7"), entityTypeCount: 13)
         {
         }
 
         partial void Initialize()
         {
+            var credentialsRecord = CredentialsRecordEntityType.Create(this);
+            var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
             var deploymentScheduleRecord = DeploymentScheduleRecordEntityType.Create(this);
             var flowRecord = FlowRecordEntityType.Create(this);
@@ -42,6 +44,8 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             WorkQueueRecordEntityType.CreateForeignKey1(workQueueRecord, workPoolRecord);
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
+            CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
+            DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);
             DeploymentScheduleRecordEntityType.CreateAnnotations(deploymentScheduleRecord);
             FlowRecordEntityType.CreateAnnotations(flowRecord);

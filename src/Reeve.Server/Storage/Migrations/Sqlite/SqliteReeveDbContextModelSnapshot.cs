@@ -17,6 +17,81 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.CredentialsRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PlainData")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plain_data");
+
+                    b.Property<string>("SecretData")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret_data");
+
+                    b.Property<string>("SecretNames")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret_names");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_credentials");
+
+                    b.HasIndex("Type", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_credentials_type_name");
+
+                    b.ToTable("credentials", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.DataProtectionKeyRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_key");
+
+                    b.ToTable("data_protection_key", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentRecord", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Reeve.Core.Credentials;
+using Reeve.Core.Errors;
+using Reeve.Core.Filters;
+using Reeve.Core.Ids;
+using Reeve.Core.Naming;
+using Reeve.Core.States;
+using Reeve.Server.Storage.Entities;
+
+namespace Reeve.Server.Storage;
+
+/// <summary>
+/// Reads and writes credentials. Secret fields are encrypted before they reach the database and decrypted in one
+/// place only, <see cref="ResolveAsync"/>, for a run that is being submitted.
+/// </summary>
+internal sealed class CredentialsStore(Store store, CredentialsProtector protector, TimeProvider clock)
+{
+    public async Task<Credentials> CreateAsync(CredentialsCreate request, CancellationToken cancellationToken)
+    {
+        ResourceName.Validate(request.Name);
+        var type = RequireType(request.Type);
+        var (plain, secret) = CredentialsData.Split(type, request.Data);
+        var now = StorageTime.Now(clock);
+        var row = new CredentialsRecord
+        {
+            Id = SequentialGuid.Next(clock.GetUtcNow()),
+            Created = now,
+            Updated = now,
+            Name = request.Name,
+            Type = type.Slug,
+            PlainData = plain.ToJsonString(),
+            SecretData = protector.Protect(secret.ToJsonString()),
+            SecretNames = new JsonArray([.. secret.Select(s => (JsonNode?)s.Key)]).ToJsonString(),
+        };
+        try
+        {
+            await store.WriteAsync(async (db, ct) =>
+            {
+                db.Credentials.Add(row);
+                await db.SaveChangesAsync(ct);
+            }, cancellationToken);
+        }
+        catch (DbUpdateException e) when (Store.IsUniqueViolation(e))
+        {
+            throw new ReeveConflictException($"'{type.Slug}' credentials named '{request.Name}' already exist.", e);
+        }
+
+        return ToWire(row);
+    }
+
+    public async Task<Credentials> ReadAsync(Guid id, CancellationToken cancellationToken) =>
+        ToWire(await store.Db.Credentials.FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
+            ?? throw new ReeveNotFoundException("Credentials", id.ToString()));
+
+    public async Task<Credentials> ReadAsync(string type, string name, CancellationToken cancellationToken) =>
+        ToWire(await store.Db.Credentials.FirstOrDefaultAsync(c => c.Type == type && c.Name == name, cancellationToken)
+            ?? throw new ReeveNotFoundException("Credentials", $"{type}/{name}"));
+
+    public async Task<IReadOnlyList<Credentials>> FilterAsync(CredentialsFilterRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, request.Offset);
+        var rows = store.Db.Credentials.AsQueryable();
+        if (request.Type is { } type)
+        {
+            rows = rows.Where(c => c.Type == type);
+        }
+
+        var page = await rows.OrderBy(c => c.Type).ThenBy(c => c.Name).Skip(request.Offset).Take(limit).ToListAsync(cancellationToken);
+        return [.. page.Select(ToWire)];
+    }
+
+    public async Task<Credentials> UpdateAsync(Guid id, CredentialsUpdate request, CancellationToken cancellationToken)
+    {
+        CredentialsRecord? updated = null;
+        await store.WriteAsync(async (db, ct) =>
+        {
+            var row = await db.Credentials.AsTracking().FirstOrDefaultAsync(c => c.Id == id, ct)
+                ?? throw new ReeveNotFoundException("Credentials", id.ToString());
+            var type = RequireType(row.Type);
+            var stored = Decrypt(row);
+            var (plain, secret) = CredentialsData.Split(type, CredentialsData.Merge(stored, request.Data));
+            row.PlainData = plain.ToJsonString();
+            row.SecretData = protector.Protect(secret.ToJsonString());
+            row.SecretNames = new JsonArray([.. secret.Select(s => (JsonNode?)s.Key)]).ToJsonString();
+            row.Updated = StorageTime.Now(clock);
+            await db.SaveChangesAsync(ct);
+            updated = row;
+        }, cancellationToken);
+        return ToWire(updated!);
+    }
+
+    public async Task DeleteAsync(Guid id, CancellationToken cancellationToken) =>
+        await store.WriteAsync(async (db, ct) =>
+        {
+            if (await db.Credentials.Where(c => c.Id == id).ExecuteDeleteAsync(ct) == 0)
+            {
+                throw new ReeveNotFoundException("Credentials", id.ToString());
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// Replaces the credentials references of a job configuration by the credentials' values, for a flow run that
+    /// is being submitted (PENDING: claimed, not yet started). The only place secrets are decrypted.
+    /// </summary>
+    public async Task<JsonObject> ResolveAsync(CredentialsResolveRequest request, CancellationToken cancellationToken)
+    {
+        var state = await store.Db.FlowRuns.Where(r => r.Id == request.FlowRunId).Select(r => new { r.StateType }).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new ReeveNotFoundException("Flow run", request.FlowRunId.ToString());
+        if (state.StateType != StateType.Pending)
+        {
+            throw new ReeveConflictException(
+                $"Flow run {request.FlowRunId} is {state.StateType?.WireName() ?? "without a state"}: credentials are resolved only for a run being submitted (PENDING).");
+        }
+
+        var references = CredentialsReferences.Find(request.Configuration);
+        var resolved = new Dictionary<CredentialsReference, JsonObject>();
+        foreach (var reference in references)
+        {
+            var row = reference.Id is { } id
+                ? await store.Db.Credentials.FirstOrDefaultAsync(c => c.Id == id, cancellationToken)
+                : await store.Db.Credentials.FirstOrDefaultAsync(c => c.Type == reference.Type && c.Name == reference.Name, cancellationToken);
+            resolved[reference] = row is null
+                ? throw new ReeveValidationException("configuration", $"{reference} refers to credentials that do not exist.")
+                : Decrypt(row);
+        }
+
+        return (JsonObject)CredentialsReferences.Replace(request.Configuration, r => resolved[r])!;
+    }
+
+    /// <summary>Every field of <paramref name="row"/>, secrets in plaintext.</summary>
+    private JsonObject Decrypt(CredentialsRecord row)
+    {
+        var data = JsonNode.Parse(row.PlainData) as JsonObject ?? [];
+        if (JsonNode.Parse(protector.Unprotect(row.SecretData)) is JsonObject secret)
+        {
+            foreach (var (name, value) in secret)
+            {
+                data[name] = value?.DeepClone();
+            }
+        }
+
+        return data;
+    }
+
+    private static CredentialsType RequireType(string? slug) => CredentialsTypeCatalog.Find(slug)
+        ?? throw new ReeveValidationException("type", $"Unknown credentials type '{slug}'; known types: {CredentialsTypeCatalog.KnownTypes}.");
+
+    private static Credentials ToWire(CredentialsRecord row) => new()
+    {
+        Id = row.Id,
+        Created = StorageTime.ToWire(row.Created),
+        Updated = StorageTime.ToWire(row.Updated),
+        Name = row.Name,
+        Type = row.Type,
+        Data = CredentialsData.Mask(CredentialsTypeCatalog.Find(row.Type), JsonNode.Parse(row.PlainData) as JsonObject ?? [],
+            JsonSerializer.Deserialize<string[]>(row.SecretNames) ?? []),
+    };
+}
