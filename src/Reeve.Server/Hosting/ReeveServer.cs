@@ -25,11 +25,13 @@ public sealed class ReeveServer : IAsyncDisposable
     private readonly WebApplication _app;
 
     private readonly TaskCompletionSource _storageReady;
+    private readonly TaskCompletionSource _migrated;
 
     private ReeveServer(WebApplication app, ReeveServerOptions options, TaskCompletionSource storageReady)
     {
         _app = app;
         _storageReady = storageReady;
+        _migrated = app.Services.GetRequiredService<StorageReady>().Migrated;
         Options = options;
     }
 
@@ -126,6 +128,18 @@ public sealed class ReeveServer : IAsyncDisposable
             return Task.CompletedTask;
         }));
 
+        if (options.Storage.KeysFolder() is null)
+        {
+            // Data Protection reads its key ring when the host starts, while the database may still be migrating (the two
+            // overlap, see StartAsync): with the ring in the database it is read at its first use instead, by a request,
+            // once the storage is open. Removed last, as every AddDataProtection (the UI's too) adds it again.
+            foreach (var warmUp in builder.Services.Where(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
+                && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+            {
+                builder.Services.Remove(warmUp);
+            }
+        }
+
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
@@ -161,7 +175,13 @@ public sealed class ReeveServer : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var migrate = Task.Run(() => StorageRegistration.MigrateAsync(_app.Services, cancellationToken), cancellationToken);
+        var migrate = Task.Run(async () =>
+        {
+            await StorageRegistration.MigrateAsync(_app.Services, cancellationToken);
+
+            // What starts with the host and needs the tables (the key ring on PostgreSQL) waits for this, not for Opened.
+            _migrated.TrySetResult();
+        }, cancellationToken);
         try
         {
             await _app.StartAsync(cancellationToken);
@@ -185,6 +205,7 @@ public sealed class ReeveServer : IAsyncDisposable
         catch (Exception e)
         {
             _storageReady.TrySetException(e);
+            _migrated.TrySetException(e);
             await _app.StopAsync(CancellationToken.None);
             throw;
         }
@@ -241,14 +262,6 @@ public sealed class ReeveServer : IAsyncDisposable
                 new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o =>
                     o.XmlRepository = new Storage.DatabaseXmlRepository(services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<StorageReady>())));
 
-            // Data Protection reads its key ring when the host starts, while the database may still be migrating (the two
-            // overlap, see StartAsync): here the ring is read at its first use instead, by a request, after the storage opened.
-            var warmUp = builder.Services.FirstOrDefault(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
-                && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
-            if (warmUp is not null)
-            {
-                builder.Services.Remove(warmUp);
-            }
         }
 
         // Data Protection warns that keys are stored unencrypted: the folder's permissions (or the database's) guard them.
@@ -263,4 +276,7 @@ public sealed class ReeveServer : IAsyncDisposable
 internal sealed class StorageReady
 {
     public TaskCompletionSource Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the database is migrated, possibly before the host has started listening.</summary>
+    public TaskCompletionSource Migrated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

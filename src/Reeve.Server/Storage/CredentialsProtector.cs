@@ -40,7 +40,7 @@ internal sealed class DatabaseXmlRepository(IServiceScopeFactory scopes, Hosting
 
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        storage.Opened.Task.Wait(StorageWait);
+        storage.Migrated.Task.Wait(StorageWait);
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
         return [.. db.DataProtectionKeys.Select(k => k.Xml).ToList().Select(XElement.Parse)];
@@ -48,7 +48,7 @@ internal sealed class DatabaseXmlRepository(IServiceScopeFactory scopes, Hosting
 
     public void StoreElement(XElement element, string friendlyName)
     {
-        storage.Opened.Task.Wait(StorageWait);
+        storage.Migrated.Task.Wait(StorageWait);
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
         db.DataProtectionKeys.Add(new DataProtectionKeyRecord { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
