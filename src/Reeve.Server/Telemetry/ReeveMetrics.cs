@@ -25,7 +25,7 @@ internal sealed class ReeveMetrics
     {
         var meter = meters.Create(Name);
         _stateEntered = meter.CreateCounter<long>("reeve.flow_run.state_entered", "{run}",
-            "Runs that entered a state (tags: reeve.state.type, reeve.state.name; Late runs are SCHEDULED/Late).");
+            "Runs that entered a state (tags: reeve.state.type, reeve.state.name: the orchestrator's own names, any other is 'other'; Late runs are SCHEDULED/Late).");
         _pickup = meter.CreateHistogram<double>("reeve.flow_run.pickup_latency", "s",
             "From a run's expected start to its claim (PENDING).");
         _claim = meter.CreateHistogram<double>("reeve.claim.duration", "s",
@@ -38,10 +38,23 @@ internal sealed class ReeveMetrics
             "Workers whose heartbeats are current, per pool (tag: reeve.work_pool.name), counted every 15 s.");
     }
 
+    /// <summary>
+    /// The state names the orchestrator itself gives (Prefect's); a client may name a state anything, and each distinct
+    /// name would be a new series until the exporter's limit (2,000 per instrument) folds everything after it into an
+    /// overflow series. Any other name is counted as <c>other</c>.
+    /// </summary>
+    private static readonly HashSet<string> KnownNames = new(StringComparer.Ordinal)
+    {
+        "", "Scheduled", "Late", "AwaitingRetry", "AwaitingConcurrencySlot", "Pending", "Running", "Retrying", "Rerunning",
+        "Paused", "Suspended", "Completed", "Cached", "RolledBack", "Failed", "TimedOut", "Crashed", "Cancelling", "Cancelled",
+    };
+
+    internal static string NameLabel(string? name) => name is null ? "" : KnownNames.TryGetValue(name, out var known) ? known : "other";
+
     /// <summary>A run entered a state (it was created in it, or moved to it).</summary>
     public void StateEntered(Core.States.StateType type, string? name, DateTime? expectedStart, DateTime now)
     {
-        _stateEntered.Add(1, new KeyValuePair<string, object?>("reeve.state.type", Core.States.StateTypes.WireName(type)), new KeyValuePair<string, object?>("reeve.state.name", name ?? ""));
+        _stateEntered.Add(1, new KeyValuePair<string, object?>("reeve.state.type", Core.States.StateTypes.WireName(type)), new KeyValuePair<string, object?>("reeve.state.name", NameLabel(name)));
         if (type == Core.States.StateType.Pending && expectedStart is { } expected && now >= expected)
         {
             _pickup.Record((now - expected).TotalSeconds);
