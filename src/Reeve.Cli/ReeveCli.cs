@@ -20,6 +20,7 @@ internal static class ReeveCli
         ("worker", WorkerCommands.Build),
         ("config", ConfigCommands.Build),
         ("credentials", CredentialsCommands.Build),
+        ("api-key", ApiKeyCommands.Build),
     ];
 
     public static RootCommand Build(CliContext context) => Build(context, null);

@@ -40,6 +40,10 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         {
             await WriteAsync(context, Problems.Create(StatusCodes.Status413PayloadTooLarge, e.Message));
         }
+        catch (ReeveForbiddenException e)
+        {
+            await WriteAsync(context, Problems.Create(StatusCodes.Status403Forbidden, e.Message));
+        }
         catch (ReeveConflictException e)
         {
             await WriteAsync(context, Problems.Create(StatusCodes.Status409Conflict, e.Message));

@@ -23,6 +23,7 @@ internal static class ApiRoutes
         api.MapLogs();
         api.MapEvents();
         api.MapCredentials();
+        api.MapApiKeys();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }
 }

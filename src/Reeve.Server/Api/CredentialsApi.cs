@@ -52,6 +52,11 @@ internal static class CredentialsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<CredentialsResolveResponse>> ResolveAsync([FromBody] CredentialsResolveRequest body, CredentialsStore store, CancellationToken ct) =>
-        TypedResults.Ok(new CredentialsResolveResponse { Configuration = await store.ResolveAsync(body, ct) });
+    private static async Task<Ok<CredentialsResolveResponse>> ResolveAsync([FromBody] CredentialsResolveRequest body, CredentialsStore store,
+        ReeveDbContext db, HttpContext context, CancellationToken ct)
+    {
+        // A worker key limited to pools resolves only for runs of its pools (the rule's RunInBody scope).
+        await ApiCaller.Of(context).EnsureRunAsync(db, body.FlowRunId, ct);
+        return TypedResults.Ok(new CredentialsResolveResponse { Configuration = await store.ResolveAsync(body, ct) });
+    }
 }

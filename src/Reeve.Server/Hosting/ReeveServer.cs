@@ -101,6 +101,7 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.AddReeveStorage(options.Storage);
         AddKeyRing(builder, options.Storage);
         builder.Services.AddSingleton<Events.RunEventHub>();
+        builder.Services.AddSingleton<Api.ApiKeyCache>();
         var storageReady = new StorageReady();
         builder.Services.AddSingleton(storageReady);
         builder.Services.AddSingleton<Services.ScheduleChanges>();
@@ -154,6 +155,9 @@ public sealed class ReeveServer : IAsyncDisposable
         });
         app.UseMiddleware<RequestOriginGuard>();
         app.UseMiddleware<ApiErrorMiddleware>();
+
+        // Routing first: the key's check needs the endpoint's rule.
+        app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapReeveApi();
         if (options.Telemetry.Prometheus)

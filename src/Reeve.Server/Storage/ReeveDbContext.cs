@@ -25,6 +25,7 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<LogRecord> Logs => Set<LogRecord>();
     public DbSet<CredentialsRecord> Credentials => Set<CredentialsRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+    public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -80,6 +81,17 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
         {
             key.ToTable("data_protection_key");
             key.Property(k => k.FriendlyName).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<ApiKeyRecord>(key =>
+        {
+            key.ToTable("api_key");
+            key.HasIndex(k => k.Name).IsUnique();
+            key.HasIndex(k => k.KeyHash).IsUnique();
+            key.Property(k => k.Name).HasMaxLength(ResourceName.MaxLength);
+            key.Property(k => k.Role).HasMaxLength(20);
+            key.Property(k => k.KeyHash).HasMaxLength(64);
+            key.Property(k => k.Prefix).HasMaxLength(20);
         });
     }
 

@@ -40,6 +40,7 @@ internal static class StorageRegistration
         services.AddScoped<WorkerRunsStore>();
         services.AddScoped<SchedulerStore>();
         services.AddScoped<CredentialsStore>();
+        services.AddScoped<ApiKeyStore>();
         services.AddSingleton<CredentialsProtector>();
         return services;
     }

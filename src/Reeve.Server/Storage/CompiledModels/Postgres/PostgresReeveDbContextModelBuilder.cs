@@ -12,12 +12,13 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fbd258ed-f327-48a9-8143-27ef012a05ac"), entityTypeCount: 13)
+            : base(skipDetectChanges: false, modelId: new Guid("0bbe5d85-a99d-4699-92da-52f8e8c23681"), entityTypeCount: 14)
         {
         }
 
         partial void Initialize()
         {
+            var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
@@ -45,6 +46,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             WorkQueueRecordEntityType.CreateForeignKey1(workQueueRecord, workPoolRecord);
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
+            ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);

@@ -11,12 +11,13 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("8f03ed5c-1a93-46af-a279-073e1c8249e7"), entityTypeCount: 13)
+            : base(skipDetectChanges: false, modelId: new Guid("968f7637-3393-484a-b546-6aec4889eb79"), entityTypeCount: 14)
         {
         }
 
         partial void Initialize()
         {
+            var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
@@ -44,6 +45,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             WorkQueueRecordEntityType.CreateForeignKey1(workQueueRecord, workPoolRecord);
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
+            ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);

@@ -1,0 +1,183 @@
+using System.Text.RegularExpressions;
+using Reeve.Core.Access;
+
+namespace Reeve.Server.Api;
+
+/// <summary>Who may call an endpoint: a set of roles, and how a worker key's pools limit it.</summary>
+internal readonly record struct ApiRule(ApiAccess.Roles Allowed, ApiAccess.PoolScope Scope = ApiAccess.PoolScope.None);
+
+/// <summary>
+/// The one table of who may call what. Every endpoint of the API has its rule here, keyed by method and route as
+/// the OpenAPI document writes them; a test walks that document and fails on an endpoint without one. An endpoint
+/// missing from the table is refused to every key but the admin's (fail closed).
+/// </summary>
+internal static partial class ApiAccess
+{
+    /// <summary>Roles as flags, so that a rule names every role it allows.</summary>
+    [Flags]
+    internal enum Roles
+    {
+        None = 0,
+        Viewer = 1,
+        Developer = 2,
+        Platform = 4,
+        Admin = 8,
+        Worker = 16,
+    }
+
+    /// <summary>How a worker key limited to pools is checked on an endpoint.</summary>
+    internal enum PoolScope
+    {
+        /// <summary>Not about a pool; a worker key's pools do not matter.</summary>
+        None,
+
+        /// <summary>The route names the pool (<c>{name}</c> under <c>/work_pools</c>, <c>{pool}</c> below it).</summary>
+        PoolInRoute,
+
+        /// <summary>The route's <c>{id}</c> is a flow run; its pool must be one of the key's.</summary>
+        RunInRoute,
+
+        /// <summary>The body names a flow run whose pool must be one of the key's (checked by the endpoint itself).</summary>
+        RunInBody,
+
+        /// <summary>Not limited to a pool: a worker key limited to pools may not call it.</summary>
+        AnyPool,
+    }
+
+    /// <summary>Anyone who holds a key: reads.</summary>
+    private const Roles Read = Roles.Viewer | Roles.Developer | Roles.Platform | Roles.Admin | Roles.Worker;
+
+    /// <summary>Developers and above: flows, deployments, runs.</summary>
+    private const Roles Develop = Roles.Developer | Roles.Platform | Roles.Admin;
+
+    /// <summary>Developers and above, and workers: running a flow (states, heartbeats, task runs, logs).</summary>
+    private const Roles Execute = Develop | Roles.Worker;
+
+    /// <summary>The platform team: pools, queues, workers, credentials.</summary>
+    private const Roles Operate = Roles.Platform | Roles.Admin;
+
+    /// <summary>Workers and the platform team: claiming from pools.</summary>
+    private const Roles Work = Roles.Worker | Roles.Platform | Roles.Admin;
+
+    private static readonly Dictionary<string, ApiRule> Table = new(StringComparer.Ordinal)
+    {
+        // Root and telemetry (the probes answer without a key and are not in the table).
+        ["GET /api/hello"] = new(Read),
+        ["GET /api/csrf-token"] = new(Read),
+        ["GET /api/openapi.json"] = new(Read),
+        ["GET /metrics"] = new(Read),
+        ["GET /api/collections/views/{view}"] = new(Read),
+        ["GET /api/events/flow_runs"] = new(Read),
+
+        // Work pools, their queues and workers.
+        ["POST /api/work_pools"] = new(Operate),
+        ["GET /api/work_pools/{name}"] = new(Read),
+        ["PATCH /api/work_pools/{name}"] = new(Operate),
+        ["DELETE /api/work_pools/{name}"] = new(Operate),
+        ["POST /api/work_pools/filter"] = new(Read),
+        ["POST /api/work_pools/count"] = new(Read),
+        ["POST /api/work_pools/{name}/get_scheduled_flow_runs"] = new(Work, PoolScope.PoolInRoute),
+        ["POST /api/work_pools/{name}/claim_flow_runs"] = new(Work, PoolScope.PoolInRoute),
+        ["POST /api/work_pools/{pool}/queues"] = new(Operate),
+        ["GET /api/work_pools/{pool}/queues/{name}"] = new(Read),
+        ["PATCH /api/work_pools/{pool}/queues/{name}"] = new(Operate),
+        ["DELETE /api/work_pools/{pool}/queues/{name}"] = new(Operate),
+        ["POST /api/work_pools/{pool}/queues/filter"] = new(Read),
+        ["POST /api/work_queues/filter"] = new(Read),
+        ["GET /api/work_queues/name/{name}"] = new(Read),
+        ["GET /api/work_queues/{id}"] = new(Read),
+        ["GET /api/work_queues/{id}/status"] = new(Read),
+        ["PATCH /api/work_queues/{id}"] = new(Operate),
+        ["DELETE /api/work_queues/{id}"] = new(Operate),
+        ["POST /api/work_pools/{pool}/workers/heartbeat"] = new(Work, PoolScope.PoolInRoute),
+        ["POST /api/work_pools/{pool}/workers/filter"] = new(Read),
+        ["DELETE /api/work_pools/{pool}/workers/{name}"] = new(Operate),
+
+        // Flows and deployments.
+        ["POST /api/flows"] = new(Execute),
+        ["GET /api/flows/{id}"] = new(Read),
+        ["GET /api/flows/name/{name}"] = new(Read),
+        ["PATCH /api/flows/{id}"] = new(Develop),
+        ["DELETE /api/flows/{id}"] = new(Develop),
+        ["POST /api/flows/filter"] = new(Read),
+        ["POST /api/flows/count"] = new(Read),
+        ["POST /api/deployments"] = new(Develop),
+        ["GET /api/deployments/{id}"] = new(Read),
+        ["GET /api/deployments/name/{flow}/{name}"] = new(Read),
+        ["PATCH /api/deployments/{id}"] = new(Develop),
+        ["DELETE /api/deployments/{id}"] = new(Develop),
+        ["POST /api/deployments/filter"] = new(Read),
+        ["POST /api/deployments/count"] = new(Read),
+        ["POST /api/deployments/{id}/pause_deployment"] = new(Develop),
+        ["POST /api/deployments/{id}/resume_deployment"] = new(Develop),
+        ["POST /api/deployments/{id}/create_flow_run"] = new(Develop),
+        ["POST /api/deployments/get_scheduled_flow_runs"] = new(Execute, PoolScope.AnyPool),
+        ["POST /api/deployments/claim_flow_runs"] = new(Execute, PoolScope.AnyPool),
+        ["GET /api/deployments/{id}/schedules"] = new(Read),
+        ["POST /api/deployments/{id}/schedules"] = new(Develop),
+        ["PATCH /api/deployments/{id}/schedules/{scheduleId}"] = new(Develop),
+        ["DELETE /api/deployments/{id}/schedules/{scheduleId}"] = new(Develop),
+
+        // Flow runs (a worker's engine reports them; a flow creates its subflows' runs).
+        ["POST /api/flow_runs"] = new(Execute),
+        ["GET /api/flow_runs/{id}"] = new(Read),
+        ["PATCH /api/flow_runs/{id}"] = new(Execute, PoolScope.RunInRoute),
+        ["DELETE /api/flow_runs/{id}"] = new(Develop),
+        ["POST /api/flow_runs/filter"] = new(Read),
+        ["POST /api/flow_runs/count"] = new(Read),
+        ["POST /api/flow_runs/history"] = new(Read),
+        ["POST /api/flow_runs/{id}/set_state"] = new(Execute, PoolScope.RunInRoute),
+        ["POST /api/flow_runs/{id}/heartbeat"] = new(Execute, PoolScope.RunInRoute),
+        ["GET /api/flow_run_states"] = new(Read),
+        ["GET /api/flow_run_states/{id}"] = new(Read),
+
+        // Task runs and logs (a worker's engine reports them).
+        ["POST /api/task_runs"] = new(Execute),
+        ["GET /api/task_runs/{id}"] = new(Read),
+        ["DELETE /api/task_runs/{id}"] = new(Develop),
+        ["POST /api/task_runs/batch"] = new(Execute),
+        ["POST /api/task_runs/filter"] = new(Read),
+        ["POST /api/task_runs/count"] = new(Read),
+        ["POST /api/task_runs/{id}/set_state"] = new(Execute),
+        ["GET /api/task_run_states"] = new(Read),
+        ["POST /api/logs"] = new(Execute),
+        ["POST /api/logs/filter"] = new(Read),
+
+        // Credentials: anyone reads them masked; only a worker submitting a run (and an admin) sees their values.
+        ["POST /api/credentials"] = new(Operate),
+        ["POST /api/credentials/filter"] = new(Read),
+        ["GET /api/credentials/types"] = new(Read),
+        ["GET /api/credentials/{id}"] = new(Read),
+        ["GET /api/credentials/{type}/{name}"] = new(Read),
+        ["PATCH /api/credentials/{id}"] = new(Operate),
+        ["DELETE /api/credentials/{id}"] = new(Operate),
+        ["POST /api/credentials/resolve"] = new(Roles.Worker | Roles.Admin, PoolScope.RunInBody),
+
+        // API keys.
+        ["POST /api/api_keys"] = new(Roles.Admin),
+        ["POST /api/api_keys/filter"] = new(Roles.Admin),
+        ["DELETE /api/api_keys/{id}"] = new(Roles.Admin),
+    };
+
+    /// <summary>Every rule, by <c>METHOD /route</c> (as the OpenAPI document writes routes: no trailing slash, no constraints).</summary>
+    public static IReadOnlyDictionary<string, ApiRule> Rules => Table;
+
+    /// <summary>The rule of an endpoint (its route as written in code, constraints and all); null when there is none.</summary>
+    public static ApiRule? Find(string method, string route) =>
+        Table.TryGetValue($"{method} {Constraint().Replace(route, "").TrimEnd('/')}", out var rule) ? rule : null;
+
+    /// <summary>The flag of a role name.</summary>
+    public static Roles Flag(string role) => role switch
+    {
+        ApiRoles.Admin => Roles.Admin,
+        ApiRoles.Platform => Roles.Platform,
+        ApiRoles.Developer => Roles.Developer,
+        ApiRoles.Worker => Roles.Worker,
+        ApiRoles.Viewer => Roles.Viewer,
+        _ => Roles.None,
+    };
+
+    /// <summary>A route parameter's constraint (<c>:guid</c> in <c>{id:guid}</c>), which the OpenAPI document leaves out.</summary>
+    [GeneratedRegex(@":[a-z]+(?=\})")]
+    private static partial Regex Constraint();
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Reeve.Core.Access;
+using Reeve.Core.Errors;
+using Reeve.Server.Storage;
+
+namespace Reeve.Server.Api;
+
+/// <summary>Who made a request: the API key's name, its role and, for a worker key, its pools.</summary>
+internal sealed record ApiCaller(string Name, string Role, IReadOnlyList<string> Pools)
+{
+    /// <summary>The caller of a server without an API key: anyone who reaches it may do everything.</summary>
+    public static readonly ApiCaller Open = new("anonymous", ApiRoles.Admin, []);
+
+    /// <summary>The holder of the server's own key (<c>REEVE_SERVER_API_KEY</c>).</summary>
+    public static readonly ApiCaller Bootstrap = new("REEVE_SERVER_API_KEY", ApiRoles.Admin, []);
+
+    /// <summary>True for a worker key limited to some pools.</summary>
+    public bool IsPoolLimited => Role == ApiRoles.Worker && Pools.Count > 0;
+
+    /// <summary>The caller of <paramref name="context"/>'s request (<see cref="Open"/> when no key was needed).</summary>
+    public static ApiCaller Of(HttpContext context) => context.Features.Get<ApiCaller>() ?? Open;
+
+    /// <summary>Refuses a pool-limited worker key for a pool that is not one of its own.</summary>
+    public void EnsurePool(string? pool)
+    {
+        if (IsPoolLimited && (pool is null || !Pools.Contains(pool, StringComparer.Ordinal)))
+        {
+            throw new ReeveForbiddenException(
+                $"The API key '{Name}' works for the pools {string.Join(", ", Pools.Select(p => $"'{p}'"))} only{(pool is null ? "" : $", not '{pool}'")}.");
+        }
+    }
+
+    /// <summary>Refuses a pool-limited worker key for a flow run that is not in one of its pools.</summary>
+    public async Task EnsureRunAsync(ReeveDbContext db, Guid runId, CancellationToken cancellationToken)
+    {
+        if (!IsPoolLimited)
+        {
+            return;
+        }
+
+        var pool = await (from run in db.FlowRuns
+                          where run.Id == runId
+                          join p in db.WorkPools on run.WorkPoolId equals p.Id
+                          select p.Name).FirstOrDefaultAsync(cancellationToken);
+        if (pool is null || !Pools.Contains(pool, StringComparer.Ordinal))
+        {
+            throw new ReeveForbiddenException($"The API key '{Name}' works for the pools {string.Join(", ", Pools.Select(p => $"'{p}'"))} only; flow run {runId} is not in one of them.");
+        }
+    }
+}
+
+/// <summary>
+/// The keys recently seen, by hash, so that a request does not read the database each time. An entry is trusted for
+/// <see cref="Freshness"/>; a key revoked on another replica is refused there once its entry is that old, one
+/// revoked on this server at once. Only valid keys are kept, so made-up keys cannot grow it.
+/// </summary>
+internal sealed class ApiKeyCache(TimeProvider clock)
+{
+    public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset Seen)> _keys = new(StringComparer.Ordinal);
+
+    public bool TryGet(string hash, out ApiKey key)
+    {
+        if (_keys.TryGetValue(hash, out var entry) && clock.GetUtcNow() - entry.Seen < Freshness)
+        {
+            key = entry.Key;
+            return true;
+        }
+
+        key = null!;
+        return false;
+    }
+
+    public void Keep(string hash, ApiKey key) => _keys[hash] = (key, clock.GetUtcNow());
+
+    /// <summary>Forgets every key (after a revocation).</summary>
+    public void Clear() => _keys.Clear();
+}

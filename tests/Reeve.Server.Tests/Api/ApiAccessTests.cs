@@ -1,0 +1,335 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Reeve.Client;
+using Reeve.Core.Access;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.States;
+using Reeve.Server.Api;
+
+namespace Reeve.Server.Tests.Api;
+
+/// <summary>
+/// API keys with roles: the rule table covers every endpoint of the OpenAPI document, each endpoint refuses an
+/// anonymous caller (401) and every role its rule does not allow (403), worker keys limited to pools stay in them,
+/// and keys are shown once, stored as hashes, revoked and expired.
+/// </summary>
+public abstract class ApiAccessTests(TestStorage storage) : IAsyncLifetime
+{
+    private const string Bootstrap = "bootstrap-admin-key-for-tests";
+    private RunningServer _server = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (storage == TestStorage.Postgres)
+        {
+            TestEnvironment.RequirePostgres();
+        }
+
+        _server = await RunningServer.StartAsync(storage, apiKey: Bootstrap);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private HttpClient As(string? key)
+    {
+        var http = new HttpClient { BaseAddress = _server.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (key is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        }
+
+        return http;
+    }
+
+    private async Task<ApiKeyCreated> KeyAsync(string role, params string[] pools) =>
+        await _server.Client.CreateApiKeyAsync(new ApiKeyCreate { Name = Names.Unique(role), Role = role, WorkPools = pools });
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string method, string path, string? body = null)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null || method is "POST" or "PATCH" or "PUT")
+        {
+            request.Content = new StringContent(body ?? "{}", Encoding.UTF8, "application/json");
+        }
+
+        // Headers only: the event stream never ends.
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task EveryEndpointOfTheOpenApiDocument_HasARule_AndEveryRuleAnEndpoint()
+    {
+        var document = (await _server.Http.GetJsonAsync("openapi.json")).Body!.AsObject();
+        var documented = document["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().Select(o => $"{o.Key.ToUpperInvariant()} {p.Key}"))
+            .Where(e => e.Contains(" /api/", StringComparison.Ordinal) && e is not "GET /api/health" and not "GET /api/ready")
+            .ToHashSet(StringComparer.Ordinal);
+
+        var withoutRule = documented.Where(e => !ApiAccess.Rules.ContainsKey(e)).ToList();
+        Assert.True(withoutRule.Count == 0, "Endpoints without a rule: " + string.Join(", ", withoutRule));
+
+        // The two routes the document leaves out: itself and the Prometheus scrape.
+        var stale = ApiAccess.Rules.Keys.Where(r => !documented.Contains(r) && r is not "GET /api/openapi.json" and not "GET /metrics").ToList();
+        Assert.True(stale.Count == 0, "Rules without an endpoint: " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public async Task EachEndpoint_RefusesAnonymousCallers_AndEveryRoleItsRuleDoesNotAllow_AndServesTheOthers()
+    {
+        var keys = new Dictionary<string, string>();
+        foreach (var role in ApiRoles.All)
+        {
+            keys[role] = role == ApiRoles.Admin ? Bootstrap : (await KeyAsync(role)).Key;
+        }
+
+        var document = (await _server.Http.GetJsonAsync("openapi.json")).Body!.AsObject();
+        var failures = new List<string>();
+        using var anonymous = As(null);
+        var callers = keys.ToDictionary(k => k.Key, k => As(k.Value));
+        try
+        {
+            foreach (var (path, operations) in document["paths"]!.AsObject().Where(p => p.Key.StartsWith("/api/", StringComparison.Ordinal)))
+            {
+                foreach (var (verb, _) in operations!.AsObject())
+                {
+                    var method = verb.ToUpperInvariant();
+                    if (!ApiAccess.Rules.TryGetValue($"{method} {path}", out var rule))
+                    {
+                        continue; // the probes; the test above fails on any other endpoint without a rule
+                    }
+
+                    var route = Fill(path)["/api/".Length..];
+                    if (await StatusAsync(anonymous, method, route) is not HttpStatusCode.Unauthorized and var anonymousStatus)
+                    {
+                        failures.Add($"{method} {path} anonymous: {(int)anonymousStatus}");
+                    }
+
+                    foreach (var (role, http) in callers)
+                    {
+                        var allowed = (rule.Allowed & ApiAccess.Flag(role)) != 0;
+                        var status = await StatusAsync(http, method, route);
+                        if (allowed ? status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden : status != HttpStatusCode.Forbidden)
+                        {
+                            failures.Add($"{method} {path} {role}: {(int)status}, expected {(allowed ? "served" : "403")}");
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var http in callers.Values)
+            {
+                http.Dispose();
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    private static string Fill(string path)
+    {
+        var filled = new StringBuilder();
+        for (var i = 0; i < path.Length; i++)
+        {
+            if (path[i] != '{')
+            {
+                filled.Append(path[i]);
+                continue;
+            }
+
+            var end = path.IndexOf('}', i);
+            var name = path[(i + 1)..end];
+            filled.Append(name is "id" or "scheduleId" ? Guid.NewGuid().ToString() : "missing-" + name);
+            i = end;
+        }
+
+        return filled.ToString();
+    }
+
+    [Fact]
+    public async Task AnUnknownRoute_IsA401WithoutAKey_AndA404WithOne()
+    {
+        using var anonymous = As(null);
+        using var viewer = As((await KeyAsync(ApiRoles.Viewer)).Key);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(anonymous, "GET", "no_such_thing"));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(viewer, "GET", "no_such_thing"));
+    }
+
+    [Fact]
+    public async Task AWrongRole_IsToldWhichRolesItNeeds()
+    {
+        using var viewer = As((await KeyAsync(ApiRoles.Viewer)).Key);
+
+        var answer = await viewer.PostJsonAsync("work_pools/", """{"name": "p", "type": "process"}""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, answer.Status);
+        Assert.Contains("(viewer) may not POST /api/work_pools/", answer.Detail, StringComparison.Ordinal);
+        Assert.Contains("needs one of the roles admin, platform", answer.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWorkerKeyLimitedToPools_ClaimsHeartbeatsAndReportsInThem_AndIsRefusedEverywhereElse()
+    {
+        var mine = await _server.Client.PoolAsync();
+        var other = await _server.Client.PoolAsync();
+        var key = await KeyAsync(ApiRoles.Worker, mine);
+        using var worker = As(key.Key);
+        var myRun = await PendingRunAsync(mine);
+        var otherRun = await PendingRunAsync(other);
+
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(worker, "POST", $"work_pools/{mine}/claim_flow_runs", "{}"));
+        Assert.True((int)await StatusAsync(worker, "POST", $"work_pools/{mine}/workers/heartbeat", """{"name": "w"}""") is >= 200 and < 300);
+        Assert.Equal(HttpStatusCode.Created, await StatusAsync(worker, "POST", $"flow_runs/{myRun}/set_state", """{"state": {"type": "RUNNING"}}"""));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(worker, "POST", "credentials/resolve", $$"""{"flow_run_id": "{{myRun}}", "configuration": {} }"""));
+
+        var refused = new[]
+        {
+            ("POST", $"work_pools/{other}/claim_flow_runs", "{}"),
+            ("POST", $"work_pools/{other}/get_scheduled_flow_runs", "{}"),
+            ("POST", $"work_pools/{other}/workers/heartbeat", """{"name": "w"}"""),
+            ("POST", $"flow_runs/{otherRun}/set_state", """{"state": {"type": "RUNNING"}}"""),
+            ("POST", $"flow_runs/{otherRun}/heartbeat", "{}"),
+            ("PATCH", $"flow_runs/{otherRun}", """{"infrastructure_pid": "1"}"""),
+            ("POST", "credentials/resolve", $$"""{"flow_run_id": "{{otherRun}}", "configuration": {} }"""),
+            ("POST", "deployments/claim_flow_runs", """{"deployment_ids": []}"""),
+        };
+        foreach (var (method, path, body) in refused)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            using var response = await worker.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {path}: {(int)response.StatusCode} {text}");
+            Assert.Contains($"'{mine}' only", text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(StateType.Pending, (await _server.Client.ReadFlowRunAsync(otherRun)).State!.Type);
+    }
+
+    private async Task<Guid> PendingRunAsync(string pool)
+    {
+        var deployment = await _server.Client.DeploymentAsync(pool);
+        var run = await _server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new Core.Deployments.DeploymentFlowRunCreate());
+        var pending = await _server.Http.PostJsonAsync($"flow_runs/{run.Id}/set_state", """{"state": {"type": "PENDING"}}""");
+        Assert.Equal(HttpStatusCode.Created, pending.Status);
+        return run.Id;
+    }
+
+    [Fact]
+    public async Task AKey_IsShownOnce_StoredAsAHash_AndRefusedOnceRevoked()
+    {
+        var created = await KeyAsync(ApiRoles.Developer);
+        Assert.StartsWith("reeve_", created.Key, StringComparison.Ordinal);
+        Assert.StartsWith(created.Prefix, created.Key, StringComparison.Ordinal);
+
+        var listed = await _server.Http.PostJsonAsync("api_keys/filter", "{}");
+        Assert.Contains(created.Name, listed.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(created.Key, listed.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Server.Storage.ApiKeyStore.Hash(created.Key), listed.Text, StringComparison.Ordinal);
+        await AssertNotStoredAsync(created.Key);
+
+        using var developer = As(created.Key);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(developer, "POST", "flows/filter"));
+
+        await _server.Client.RevokeApiKeyAsync(created.Id);
+
+        var refused = await developer.PostJsonAsync("flows/filter", "{}");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+        Assert.Equal("The API key is not valid for this server.", refused.Detail);
+    }
+
+    private async Task AssertNotStoredAsync(string key)
+    {
+        await using var connection = _server.Storage == TestStorage.Sqlite
+            ? (System.Data.Common.DbConnection)new SqliteConnection(_server.Server.Options.Storage.ConnectionString)
+            : new Npgsql.NpgsqlConnection(_server.Server.Options.Storage.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, role, work_pools, key_hash, prefix FROM api_key";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        while (await reader.ReadAsync())
+        {
+            rows++;
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                Assert.DoesNotContain(key, reader.GetString(i), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.True(rows > 0);
+    }
+
+    [Fact]
+    public async Task AnExpiredKey_IsRefusedSayingSo()
+    {
+        var created = await _server.Client.CreateApiKeyAsync(new ApiKeyCreate
+        {
+            Name = Names.Unique("short"),
+            Role = ApiRoles.Viewer,
+            Expires = _server.Clock.GetUtcNow().AddMinutes(5),
+        });
+        using var viewer = As(created.Key);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(viewer, "POST", "flows/filter"));
+
+        _server.Clock.Advance(TimeSpan.FromMinutes(6));
+
+        var refused = await viewer.PostJsonAsync("flows/filter", "{}");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+        Assert.Contains("expired", refused.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"name": "k", "role": "root"}""", "role")]
+    [InlineData("""{"name": "k", "role": "developer", "work_pools": ["a"]}""", "work_pools")]
+    [InlineData("""{"name": "k", "role": "worker", "work_pools": ["a", null]}""", "work_pools[1]")]
+    [InlineData("""{"name": "k", "role": "viewer", "expires": "2001-01-01T00:00:00Z"}""", "expires")]
+    [InlineData("""{"name": "", "role": "viewer"}""", "name")]
+    public async Task ABadKey_IsA422NamingTheField(string body, string field)
+    {
+        var answer = await _server.Http.PostJsonAsync("api_keys/", body);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.Status);
+        Assert.Equal(field, answer.Field);
+    }
+
+    [Fact]
+    public async Task TwoKeysOfOneName_AreA409_AndOnlyAnAdminMakesKeys()
+    {
+        var name = Names.Unique("twice");
+        await _server.Client.CreateApiKeyAsync(new ApiKeyCreate { Name = name, Role = ApiRoles.Viewer });
+        Assert.Equal(HttpStatusCode.Conflict, (await _server.Http.PostJsonAsync("api_keys/", $$"""{"name": "{{name}}", "role": "viewer"}""")).Status);
+
+        using var platform = As((await KeyAsync(ApiRoles.Platform)).Key);
+        Assert.Equal(HttpStatusCode.Forbidden, (await platform.PostJsonAsync("api_keys/", """{"name": "mine", "role": "admin"}""")).Status);
+    }
+}
+
+public sealed class ApiAccessTests_Sqlite() : ApiAccessTests(TestStorage.Sqlite);
+
+public sealed class ApiAccessTests_Postgres() : ApiAccessTests(TestStorage.Postgres);
+
+/// <summary>A server without an API key lets everyone do everything, so it refuses to make keys that would limit no one.</summary>
+public sealed class ApiAccessWithoutAKeyTests
+{
+    [Fact]
+    public async Task MakingAKey_IsA409SayingToSetTheServersKeyFirst()
+    {
+        await using var server = await RunningServer.StartAsync(TestStorage.Sqlite);
+
+        var answer = await server.Http.PostJsonAsync("api_keys/", """{"name": "k", "role": "viewer"}""");
+
+        Assert.Equal(HttpStatusCode.Conflict, answer.Status);
+        Assert.Contains("REEVE_SERVER_API_KEY", answer.Detail, StringComparison.Ordinal);
+    }
+}
