@@ -25,21 +25,24 @@ internal static partial class Durations
             throw new CliException($"{option}: cannot read '{text}' as a duration; write it like '30s', '5 minutes' or '1h30m'.");
         }
 
-        var total = TimeSpan.Zero;
+        var seconds = 0.0;
         foreach (Match match in matches)
         {
             var amount = double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
-            total += match.Groups["unit"].Value.ToLowerInvariant() switch
+            seconds += amount * match.Groups["unit"].Value.ToLowerInvariant() switch
             {
-                "s" or "sec" or "secs" or "second" or "seconds" => TimeSpan.FromSeconds(amount),
-                "m" or "min" or "mins" or "minute" or "minutes" => TimeSpan.FromMinutes(amount),
-                "h" or "hr" or "hrs" or "hour" or "hours" => TimeSpan.FromHours(amount),
-                "d" or "day" or "days" => TimeSpan.FromDays(amount),
+                "s" or "sec" or "secs" or "second" or "seconds" => 1,
+                "m" or "min" or "mins" or "minute" or "minutes" => 60,
+                "h" or "hr" or "hrs" or "hour" or "hours" => 3600,
+                "d" or "day" or "days" => 86400,
                 var unit => throw new CliException($"{option}: unknown unit '{unit}' in '{text}'; use s, m, h or d."),
             };
         }
 
-        return total;
+        // TimeSpan ends at about 29,000 years; a longer duration is a mistake, said in one line.
+        return seconds < TimeSpan.MaxValue.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new CliException($"{option}: '{text}' is longer than any duration Reeve can use.");
     }
 
     /// <summary>A time: ISO 8601 with an offset, or without one in the machine's time zone.</summary>

@@ -74,7 +74,7 @@ public static class BaseJobTemplateRules
         JsonSchema schema;
         try
         {
-            schema = JsonSchema.Build(schemaElement, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+            schema = JsonSchema.Build(schemaElement, Schemas.SchemaValidation.NewBuildOptions());
         }
         catch (Exception e) when (e is JsonSchemaException or JsonException or RefResolutionException)
         {

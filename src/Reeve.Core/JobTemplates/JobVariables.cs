@@ -12,6 +12,48 @@ namespace Reeve.Core.JobTemplates;
 /// </summary>
 public static class JobVariables
 {
+    /// <summary>
+    /// The keyword a pool's variable carries (<c>"x-reeve-overridable": false</c>) when only the platform team may set
+    /// it: deployments and runs made with a key below platform get the pool's value.
+    /// </summary>
+    public const string OverridableKeyword = "x-reeve-overridable";
+
+    /// <summary>
+    /// Refuses what only the platform team may do to <paramref name="layer"/> (a deployment's or a run's variables):
+    /// setting a variable the pool locks (<see cref="OverridableKeyword"/>), unless to the value
+    /// <paramref name="previous"/> (the same layer as stored) already had, and removing an <c>env</c> entry the pool
+    /// sets (a null value).
+    /// </summary>
+    public static void CheckLocks(JsonObject variablesSchema, JsonObject? layer, JsonObject? previous = null)
+    {
+        var properties = variablesSchema["properties"] as JsonObject ?? [];
+        var poolEnv = Defaults(variablesSchema)["env"] as JsonObject;
+        foreach (var (key, value) in layer ?? [])
+        {
+            var root = key.Split('.', 2)[0];
+            if (properties[root] is JsonObject property && property[OverridableKeyword] is JsonValue flag
+                && flag.TryGetValue<bool>(out var overridable) && !overridable
+                && !(previous is not null && previous.TryGetPropertyValue(key, out var stored) && JsonNode.DeepEquals(stored, value)))
+            {
+                throw new Errors.ReeveForbiddenException(
+                    $"job_variables.{key}: the work pool locks this variable ({OverridableKeyword}: false); only a platform or admin key may set it.");
+            }
+
+            if (root == "env" && poolEnv is not null)
+            {
+                var entries = key == "env" ? value as JsonObject ?? [] : new JsonObject { [key[4..]] = value?.DeepClone() };
+                foreach (var (name, entry) in entries)
+                {
+                    if (entry is null && poolEnv.ContainsKey(name))
+                    {
+                        throw new Errors.ReeveForbiddenException(
+                            $"job_variables.env.{name}: the work pool sets this environment variable; only a platform or admin key may remove it.");
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The defaults declared by a pool's <c>variables</c> schema.</summary>
     public static JsonObject Defaults(JsonObject variablesSchema)
     {

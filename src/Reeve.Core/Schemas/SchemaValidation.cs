@@ -13,6 +13,15 @@ public static class SchemaValidation
 {
     private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
+    /// <summary>
+    /// Draft 2020-12 with keywords it does not know taken as annotations, as the specification has it (the library's
+    /// default refuses them): templates carry their own (<c>x-reeve-overridable</c>; Prefect's <c>block_type_slug</c>).
+    /// </summary>
+    public static readonly Dialect Dialect = Dialect.Draft202012.With([], Dialect.Draft202012.Id, null, allowUnknownKeywords: true);
+
+    /// <summary>Options that build schemas in <see cref="Dialect"/>, each with a registry of its own.</summary>
+    public static BuildOptions NewBuildOptions() => new() { SchemaRegistry = new SchemaRegistry(), Dialect = Dialect };
+
     /// <summary>Throws unless <paramref name="schema"/> is a valid JSON Schema (draft 2020-12), naming <paramref name="field"/>.</summary>
     public static void RequireValidSchema(JsonObject schema, string field)
     {
@@ -55,7 +64,7 @@ public static class SchemaValidation
         JsonSchema built;
         try
         {
-            built = JsonSchema.Build(JsonSerializer.SerializeToElement(schema), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+            built = JsonSchema.Build(JsonSerializer.SerializeToElement(schema), NewBuildOptions());
         }
         catch (Exception e) when (e is JsonSchemaException or JsonException or RefResolutionException)
         {

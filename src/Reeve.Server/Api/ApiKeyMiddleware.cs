@@ -64,6 +64,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
         }
 
         context.Features.Set(caller.Caller);
+        context.RequestServices.GetRequiredService<Store>().MayOverrideLockedVariables =
+            caller.Caller.Role is Core.Access.ApiRoles.Admin or Core.Access.ApiRoles.Platform;
         if (context.GetEndpoint() is RouteEndpoint endpoint
             && endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods
             && methods.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))

@@ -52,7 +52,7 @@ internal sealed partial class DeploymentStore
 
         if (queue?.WorkPool is { } runPool)
         {
-            JobVariableChecks.ForRun(runPool.BaseJobTemplate, deployment.JobVariables, request.JobVariables);
+            JobVariableChecks.ForRun(store, runPool.BaseJobTemplate, deployment.JobVariables, request.JobVariables);
         }
 
         var now = clock.GetUtcNow();

@@ -52,10 +52,11 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
                     }).Entity;
 
                     var before = created ? null : RunShaping.Of(deployment);
+                    var previousVariables = created ? null : JsonText.ObjectOrNull(deployment.JobVariables);
                     Apply(deployment, request, queueId, now);
 
                     // The variables the deployment ends with, in the pool it ends in: a redeploy that names no pool keeps its own.
-                    await JobVariableChecks.ForDeploymentAsync(db, deployment.WorkQueueId, JsonText.ObjectOrNull(deployment.JobVariables), ct);
+                    await JobVariableChecks.ForDeploymentAsync(store, db, deployment.WorkQueueId, JsonText.ObjectOrNull(deployment.JobVariables), previousVariables, ct);
                     ValidateParameters(deployment);
                     if (schedules is not null)
                     {
@@ -197,7 +198,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             if (update.JobVariables.IsSet || moving)
             {
                 var variables = update.JobVariables.IsSet ? update.JobVariables.Value : JsonText.ObjectOrNull(deployment.JobVariables);
-                await JobVariableChecks.ForDeploymentAsync(db, deployment.WorkQueueId, variables, ct);
+                await JobVariableChecks.ForDeploymentAsync(store, db, deployment.WorkQueueId, variables, JsonText.ObjectOrNull(deployment.JobVariables), ct);
                 deployment.JobVariables = (variables ?? []).ToJsonString();
             }
 

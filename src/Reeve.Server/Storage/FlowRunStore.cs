@@ -54,7 +54,7 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
         }
 
         // An ad-hoc run in a pool is held to the pool's variables as a deployment's run is.
-        await JobVariableChecks.ForRunAsync(store.Db, poolId, request.DeploymentId, request.JobVariables, cancellationToken);
+        await JobVariableChecks.ForRunAsync(store, store.Db, poolId, request.DeploymentId, request.JobVariables, cancellationToken);
         var now = clock.GetUtcNow();
         var run = new FlowRunRecord
         {
@@ -133,7 +133,7 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
                     throw new ReeveConflictException($"Job variables for a flow run in state {run.StateType?.WireName() ?? "none"} cannot be updated.");
                 }
 
-                await JobVariableChecks.ForRunAsync(db, run.WorkPoolId, run.DeploymentId, update.JobVariables.Value, ct);
+                await JobVariableChecks.ForRunAsync(store, db, run.WorkPoolId, run.DeploymentId, update.JobVariables.Value, ct);
                 run.JobVariables = JsonText.Write(update.JobVariables.Value ?? []);
             }
 

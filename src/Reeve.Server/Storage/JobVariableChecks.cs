@@ -7,16 +7,25 @@ namespace Reeve.Server.Storage;
 /// The one door job variables pass through on their way into storage, whichever request carries them: a
 /// deployment's (created, redeployed, updated, moved to another pool) and a run's (from a deployment, ad hoc in a
 /// pool, or patched while scheduled). Each is checked by <see cref="Core.JobTemplates.JobVariables.Validate"/>
-/// against the variables schema of the pool the deployment or run is in.
+/// against the variables schema of the pool the deployment or run is in, and, for a caller below platform, against
+/// the variables the pool locks (<see cref="Core.JobTemplates.JobVariables.CheckLocks"/>).
 /// </summary>
 internal static class JobVariableChecks
 {
-    /// <summary>A deployment's own variables: each declared by the pool, of the declared type; required ones may be left to its runs.</summary>
-    public static async Task ForDeploymentAsync(ReeveDbContext db, Guid? queueId, JsonObject? variables, CancellationToken ct)
+    /// <summary>
+    /// A deployment's own variables: each declared by the pool, of the declared type; required ones may be left to its
+    /// runs. Unless the caller may (<see cref="Store.MayOverrideLockedVariables"/>), none the pool locks may differ from
+    /// <paramref name="previous"/> (the deployment's as stored).
+    /// </summary>
+    public static async Task ForDeploymentAsync(Store store, ReeveDbContext db, Guid? queueId, JsonObject? variables, JsonObject? previous, CancellationToken ct)
     {
         if (variables is { Count: > 0 } && await SchemaOfQueueAsync(db, queueId, ct) is { } schema)
         {
             Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: false, variables);
+            if (!store.MayOverrideLockedVariables)
+            {
+                Core.JobTemplates.JobVariables.CheckLocks(schema, variables, previous);
+            }
         }
     }
 
@@ -24,16 +33,20 @@ internal static class JobVariableChecks
     /// A run's variables over its deployment's, from what the caller has already read (the pool's template and the
     /// deployment's variables, as stored): the merged result must satisfy the pool's schema, required variables included.
     /// </summary>
-    public static void ForRun(string? poolTemplate, string? deploymentVariables, JsonObject? variables)
+    public static void ForRun(Store store, string? poolTemplate, string? deploymentVariables, JsonObject? variables)
     {
         if (JsonText.ObjectOrNull(poolTemplate)?["variables"] is JsonObject schema)
         {
             Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: true, JsonText.ObjectOrNull(deploymentVariables), variables);
+            if (!store.MayOverrideLockedVariables)
+            {
+                Core.JobTemplates.JobVariables.CheckLocks(schema, variables);
+            }
         }
     }
 
     /// <summary>A run's variables over its deployment's: the merged result must satisfy the pool's schema, required variables included.</summary>
-    public static async Task ForRunAsync(ReeveDbContext db, Guid? poolId, Guid? deploymentId, JsonObject? variables, CancellationToken ct)
+    public static async Task ForRunAsync(Store store, ReeveDbContext db, Guid? poolId, Guid? deploymentId, JsonObject? variables, CancellationToken ct)
     {
         if (poolId is null || await SchemaOfPoolAsync(db, poolId.Value, ct) is not { } schema)
         {
@@ -44,6 +57,10 @@ internal static class JobVariableChecks
             ? JsonText.ObjectOrNull(await db.Deployments.Where(d => d.Id == id).Select(d => d.JobVariables).FirstOrDefaultAsync(ct))
             : null;
         Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: true, deploymentVariables, variables);
+        if (!store.MayOverrideLockedVariables)
+        {
+            Core.JobTemplates.JobVariables.CheckLocks(schema, variables);
+        }
     }
 
     private static async Task<JsonObject?> SchemaOfQueueAsync(ReeveDbContext db, Guid? queueId, CancellationToken ct) =>

@@ -16,6 +16,12 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
     public StorageProvider Provider => options.Provider;
 
     /// <summary>
+    /// Whether this request's caller may set job variables the pool locks: true unless the API key's middleware says
+    /// the caller's role is below platform (background services and servers without a key may).
+    /// </summary>
+    public bool MayOverrideLockedVariables { get; set; } = true;
+
+    /// <summary>
     /// How many times a write is tried when PostgreSQL ends it as a deadlock or serialization failure (under 200
     /// racing clients on two busy cores, five tries were once not enough for a state change).
     /// </summary>

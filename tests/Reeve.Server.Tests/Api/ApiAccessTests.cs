@@ -225,6 +225,61 @@ public abstract class ApiAccessTests(TestStorage storage) : IAsyncLifetime
         return run.Id;
     }
 
+    /// <summary>A process pool whose <c>image</c>-like variable <c>command</c> is locked and whose env sets TEAM.</summary>
+    private async Task<string> LockedPoolAsync() =>
+        await _server.Client.PoolAsync(template: Seed.Json("""
+            {
+              "job_configuration": {"command": "{{ command }}", "env": "{{ env }}", "working_dir": "{{ working_dir }}"},
+              "variables": {
+                "type": "object",
+                "properties": {
+                  "command": {"type": "string", "default": "reeve flow-run execute", "x-reeve-overridable": false},
+                  "env": {"type": "object", "default": {"TEAM": "data"}},
+                  "working_dir": {"type": "string"}
+                }
+              }
+            }
+            """));
+
+    [Fact]
+    public async Task ALockedVariable_IsRefusedToADeveloperOnEveryDoor_AndTakenFromPlatform()
+    {
+        var pool = await LockedPoolAsync();
+        using var developer = As((await KeyAsync(ApiRoles.Developer)).Key);
+        using var platform = As((await KeyAsync(ApiRoles.Platform)).Key);
+        var flow = await _server.Client.FlowAsync();
+        var deployment = await _server.Client.DeploymentAsync(pool, flowId: flow.Id);
+        var run = await _server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new Core.Deployments.DeploymentFlowRunCreate());
+        const string locked = """{"command": "/bin/sh -c 'id'"}""";
+
+        var doors = new (string Method, string Path, string Body)[]
+        {
+            ("POST", "deployments/", $$"""{"name": "{{Names.Unique("d")}}", "flow_id": "{{flow.Id}}", "work_pool_name": "{{pool}}", "job_variables": {{locked}} }"""),
+            ("PATCH", $"deployments/{deployment.Id}", $$"""{"job_variables": {{locked}} }"""),
+            ("POST", $"deployments/{deployment.Id}/create_flow_run", $$"""{"job_variables": {{locked}} }"""),
+            ("POST", "flow_runs/", $$"""{"flow_id": "{{flow.Id}}", "work_pool_name": "{{pool}}", "job_variables": {{locked}}, "state": {"type": "SCHEDULED"} }"""),
+            ("PATCH", $"flow_runs/{run.Id}", $$"""{"job_variables": {{locked}} }"""),
+            ("PATCH", $"deployments/{deployment.Id}", """{"job_variables": {"env": {"TEAM": null}}}"""),
+            ("POST", $"deployments/{deployment.Id}/create_flow_run", """{"job_variables": {"env.TEAM": null}}"""),
+        };
+        foreach (var (method, path, body) in doors)
+        {
+            var refused = await developer.SendJsonAsync(new HttpMethod(method), path, body);
+            Assert.True(refused.Status == HttpStatusCode.Forbidden, $"{method} {path}: {refused.Status} {refused.Text}");
+            Assert.Contains(body.Contains("TEAM", StringComparison.Ordinal) ? "job_variables.env.TEAM" : "job_variables.command", refused.Detail, StringComparison.Ordinal);
+        }
+
+        // A developer still sets the variables the pool leaves open, and adds env entries.
+        var open = await developer.PatchJsonAsync($"deployments/{deployment.Id}", """{"job_variables": {"working_dir": "/tmp", "env": {"LEVEL": "debug"}}}""");
+        Assert.Equal(HttpStatusCode.NoContent, open.Status);
+
+        // The platform team may set it; a developer's later change that keeps it as it is goes through.
+        Assert.Equal(HttpStatusCode.NoContent, (await platform.PatchJsonAsync($"deployments/{deployment.Id}", $$"""{"job_variables": {{locked}} }""")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await developer.PatchJsonAsync($"deployments/{deployment.Id}",
+            """{"job_variables": {"command": "/bin/sh -c 'id'", "working_dir": "/srv"}}""")).Status);
+        Assert.Equal("/bin/sh -c 'id'", (await _server.Client.ReadDeploymentAsync(deployment.Id)).JobVariables!["command"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task AKey_IsShownOnce_StoredAsAHash_AndRefusedOnceRevoked()
     {

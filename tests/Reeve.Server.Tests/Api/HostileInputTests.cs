@@ -223,6 +223,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/logs/filter"] = """{"logs": {"level": {"ge_": 10}}, "limit": 5}""",
         ["POST /api/credentials"] = """{"name": "hostile-login", "type": "docker-registry-credentials", "data": {"username": "u", "password": "p", "registry_url": "r", "reauth": true}}""",
         ["POST /api/credentials/filter"] = """{"type": "secret", "limit": 5, "offset": null}""",
+        ["POST /api/api_keys"] = """{"name": "hostile-key", "role": "worker", "work_pools": ["a"], "expires": "2100-01-01T00:00:00Z"}""",
+        ["POST /api/api_keys/filter"] = """{"limit": 5, "offset": 0}""",
         ["PATCH /api/credentials/{id}"] = """{"data": {"value": "changed"}}""",
         ["POST /api/credentials/resolve"] = """{"flow_run_id": "{run}", "configuration": {"env": {"T": "{{ prefect.blocks.secret.{credentialsname} }}"}, "r": {"$ref": {"block_document_id": "{credentials}"}}}}""",
     };
