@@ -32,4 +32,34 @@ public sealed class ApiKeyTests(ApiKeyTests.SecuredServer fixture) : IClassFixtu
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Work Pools" })).ToBeVisibleAsync();
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public async Task ADeveloperKey_CannotStartARunThatSetsAVariableThePoolLocks_AndThePageSaysWhich()
+    {
+        TestEnvironment.RequireChromium();
+        var client = fixture.Server.Client;
+        var pool = await client.PoolAsync(template: Seed.Json("""
+            {
+              "job_configuration": {"command": "{{ command }}"},
+              "variables": {"type": "object", "properties": {"command": {"type": "string", "x-reeve-overridable": false}}}
+            }
+            """));
+        var deployment = await client.DeploymentAsync(pool);
+        var developer = await client.CreateApiKeyAsync(new Core.Access.ApiKeyCreate { Name = Names.Unique("dev"), Role = "developer" });
+
+        var (page, errors) = await fixture.OpenAsync($"deployments/{deployment.Id}");
+        await page.GetByLabel("API key").FillAsync(developer.Key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Custom run" }).ClickAsync();
+        await page.Locator("#run-job-variables").FillAsync("""{"command": "/bin/sh -c id"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("job_variables.command");
+        Assert.Empty(await client.FilterFlowRunsAsync(new Core.FlowRuns.FlowRunFilterRequest
+        {
+            Deployments = new() { Id = new() { Any = [deployment.Id] } },
+        }));
+        Assert.Empty(errors);
+    }
 }
