@@ -87,11 +87,7 @@ internal static class ApiKeyCommands
         command.SetAction(async (parse, ct) =>
         {
             using var client = context.CreateClient();
-            var all = new List<ApiKey>();
-            for (var offset = 0; all.Count == offset; offset += 200)
-            {
-                all.AddRange(await client.FilterApiKeysAsync(new ApiKeyFilterRequest { Offset = offset, Limit = 200 }, ct));
-            }
+            var all = await AllAsync(client, ct);
 
             if (parse.WantsJson(output))
             {
@@ -141,19 +137,19 @@ internal static class ApiKeyCommands
     private static async Task<ApiKey?> FindAsync(ReeveClient client, string which, CancellationToken ct)
     {
         var byId = Guid.TryParse(which, out var id);
-        for (var offset = 0; ; offset += 200)
-        {
-            var page = await client.FilterApiKeysAsync(new ApiKeyFilterRequest { Offset = offset, Limit = 200 }, ct);
-            if (page.FirstOrDefault(k => byId ? k.Id == id : k.Name == which) is { } found)
-            {
-                return found;
-            }
+        return (await AllAsync(client, ct)).FirstOrDefault(k => byId ? k.Id == id : k.Name == which);
+    }
 
-            if (page.Count < 200)
-            {
-                return null;
-            }
+    /// <summary>Every key, a page of 200 at a time.</summary>
+    private static async Task<List<ApiKey>> AllAsync(ReeveClient client, CancellationToken ct)
+    {
+        var all = new List<ApiKey>();
+        for (var offset = 0; all.Count == offset; offset += 200)
+        {
+            all.AddRange(await client.FilterApiKeysAsync(new ApiKeyFilterRequest { Offset = offset, Limit = 200 }, ct));
         }
+
+        return all;
     }
 
     private static string Pools(ApiKey key) => key.WorkPools.Count == 0 ? "" : $", pools {string.Join(", ", key.WorkPools)}";

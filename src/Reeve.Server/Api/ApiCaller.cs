@@ -22,13 +22,15 @@ internal sealed record ApiCaller(string Name, string Role, IReadOnlyList<string>
     /// <summary>The caller of <paramref name="context"/>'s request (<see cref="Open"/> when no key was needed).</summary>
     public static ApiCaller Of(HttpContext context) => context.Features.Get<ApiCaller>() ?? Open;
 
+    private string PoolList => string.Join(", ", Pools.Select(p => $"'{p}'"));
+
     /// <summary>Refuses a pool-limited worker key for a pool that is not one of its own.</summary>
     public void EnsurePool(string? pool)
     {
         if (IsPoolLimited && (pool is null || !Pools.Contains(pool, StringComparer.Ordinal)))
         {
             throw new ReeveForbiddenException(
-                $"The API key '{Name}' works for the pools {string.Join(", ", Pools.Select(p => $"'{p}'"))} only{(pool is null ? "" : $", not '{pool}'")}.");
+                $"The API key '{Name}' works for the pools {PoolList} only{(pool is null ? "" : $", not '{pool}'")}.");
         }
     }
 
@@ -46,7 +48,7 @@ internal sealed record ApiCaller(string Name, string Role, IReadOnlyList<string>
                           select p.Name).FirstOrDefaultAsync(cancellationToken);
         if (pool is null || !Pools.Contains(pool, StringComparer.Ordinal))
         {
-            throw new ReeveForbiddenException($"The API key '{Name}' works for the pools {string.Join(", ", Pools.Select(p => $"'{p}'"))} only; flow run {runId} is not in one of them.");
+            throw new ReeveForbiddenException($"The API key '{Name}' works for the pools {PoolList} only; flow run {runId} is not in one of them.");
         }
     }
 }

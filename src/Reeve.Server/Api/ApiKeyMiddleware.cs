@@ -24,6 +24,9 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
 {
     private readonly byte[]? _bootstrap = string.IsNullOrEmpty(options.ApiKey) ? null : Encoding.UTF8.GetBytes(options.ApiKey);
 
+    /// <summary>Each endpoint's rule, looked up once per method it takes (both are the server's own, so this stays small).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(RouteEndpoint Endpoint, string Method), ApiRule> _rules = new();
+
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
@@ -70,7 +73,9 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
             && endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods
             && methods.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
         {
-            var rule = ApiAccess.Find(context.Request.Method, endpoint.RoutePattern.RawText ?? "") ?? new ApiRule(ApiAccess.Roles.Admin);
+            // Upper case, so that "gEt" and "GET" share one entry.
+            var rule = _rules.GetOrAdd((endpoint, context.Request.Method.ToUpperInvariant()), static key =>
+                ApiAccess.Find(key.Method, key.Endpoint.RoutePattern.RawText ?? "") ?? new ApiRule(ApiAccess.Roles.Admin));
             if ((rule.Allowed & ApiAccess.Flag(caller.Caller.Role)) == 0)
             {
                 await RefuseAsync(context, StatusCodes.Status403Forbidden,

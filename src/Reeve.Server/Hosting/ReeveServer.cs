@@ -24,14 +24,12 @@ public sealed class ReeveServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private readonly TaskCompletionSource _storageReady;
-    private readonly TaskCompletionSource _migrated;
+    private readonly StorageReady _storage;
 
-    private ReeveServer(WebApplication app, ReeveServerOptions options, TaskCompletionSource storageReady)
+    private ReeveServer(WebApplication app, ReeveServerOptions options, StorageReady storage)
     {
         _app = app;
-        _storageReady = storageReady;
-        _migrated = app.Services.GetRequiredService<StorageReady>().Migrated;
+        _storage = storage;
         Options = options;
     }
 
@@ -170,7 +168,7 @@ public sealed class ReeveServer : IAsyncDisposable
             app.MapReeveUi();
         }
 
-        return new ReeveServer(app, options, storageReady.Opened);
+        return new ReeveServer(app, options, storageReady);
     }
 
     /// <summary>
@@ -184,7 +182,7 @@ public sealed class ReeveServer : IAsyncDisposable
             await StorageRegistration.MigrateAsync(_app.Services, cancellationToken);
 
             // What starts with the host and needs the tables (the key ring on PostgreSQL) waits for this, not for Opened.
-            _migrated.TrySetResult();
+            _storage.Migrated.TrySetResult();
         }, cancellationToken);
         try
         {
@@ -204,12 +202,12 @@ public sealed class ReeveServer : IAsyncDisposable
         try
         {
             await migrate;
-            _storageReady.TrySetResult();
+            _storage.Opened.TrySetResult();
         }
         catch (Exception e)
         {
-            _storageReady.TrySetException(e);
-            _migrated.TrySetException(e);
+            _storage.Opened.TrySetException(e);
+            _storage.Migrated.TrySetException(e);
             await _app.StopAsync(CancellationToken.None);
             throw;
         }

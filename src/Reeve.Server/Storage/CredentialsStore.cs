@@ -32,7 +32,7 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
             Type = type.Slug,
             PlainData = plain.ToJsonString(),
             SecretData = protector.Protect(secret.ToJsonString()),
-            SecretNames = new JsonArray([.. secret.Select(s => (JsonNode?)s.Key)]).ToJsonString(),
+            SecretNames = NamesOf(secret),
         };
         try
         {
@@ -83,7 +83,7 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
             var (plain, secret) = CredentialsData.Split(type, CredentialsData.Merge(stored, request.Data));
             row.PlainData = plain.ToJsonString();
             row.SecretData = protector.Protect(secret.ToJsonString());
-            row.SecretNames = new JsonArray([.. secret.Select(s => (JsonNode?)s.Key)]).ToJsonString();
+            row.SecretNames = NamesOf(secret);
             row.Updated = StorageTime.Now(clock);
             await db.SaveChangesAsync(ct);
             updated = row;
@@ -143,6 +143,9 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
 
         return data;
     }
+
+    /// <summary>The names of the secret fields, as stored beside them: what answers mask without decrypting.</summary>
+    private static string NamesOf(JsonObject secret) => new JsonArray([.. secret.Select(s => (JsonNode?)s.Key)]).ToJsonString();
 
     private static CredentialsType RequireType(string? slug) => CredentialsTypeCatalog.Find(slug)
         ?? throw new ReeveValidationException("type", $"Unknown credentials type '{slug}'; known types: {CredentialsTypeCatalog.KnownTypes}.");

@@ -197,8 +197,9 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
 
             if (update.JobVariables.IsSet || moving)
             {
-                var variables = update.JobVariables.IsSet ? update.JobVariables.Value : JsonText.ObjectOrNull(deployment.JobVariables);
-                await JobVariableChecks.ForDeploymentAsync(store, db, deployment.WorkQueueId, variables, JsonText.ObjectOrNull(deployment.JobVariables), ct);
+                var stored = JsonText.ObjectOrNull(deployment.JobVariables);
+                var variables = update.JobVariables.IsSet ? update.JobVariables.Value : stored;
+                await JobVariableChecks.ForDeploymentAsync(store, db, deployment.WorkQueueId, variables, stored, ct);
                 deployment.JobVariables = (variables ?? []).ToJsonString();
             }
 
