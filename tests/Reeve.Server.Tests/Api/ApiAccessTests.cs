@@ -359,6 +359,31 @@ public abstract class ApiAccessTests(TestStorage storage) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HostileKeyBodies_AreRefusedWithA4xx_AndMakeNoKey()
+    {
+        string[] bodies =
+        [
+            """{"name": "a\u0000b", "role": "viewer"}""",
+            """{"name": "k", "role": "vie\u0000wer"}""",
+            """{"name": "k", "role": "worker", "work_pools": ["\ud800"]}""",
+            """{"name": "k", "name": "j", "role": "viewer"}""",
+            """{"name": "k", "role": "viewer", "expires": 1e308}""",
+            """{"name": "k", "role": "viewer", "expires": "9999-12-31T23:59:59Z"}""",
+            """{"name": "k", "role": "worker", "work_pools": null}""",
+            $$"""{"name": "{{new string('k', 8 * 1024 * 1024)}}", "role": "viewer"}""",
+            $$"""{"name": "k", "role": "worker", "work_pools": [{{string.Join(", ", Enumerable.Range(0, 101).Select(i => $"\"p{i}\""))}}]}""",
+            "[null]",
+            new string('[', 10_000) + new string(']', 10_000),
+        ];
+        foreach (var body in bodies)
+        {
+            var answer = await _server.Http.PostJsonAsync("api_keys/", body);
+            Assert.True((int)answer.Status is >= 400 and < 500 || answer.Status == HttpStatusCode.Created && body.Contains("\"work_pools\": null", StringComparison.Ordinal),
+                $"{body[..Math.Min(body.Length, 80)]}: {(int)answer.Status} {answer.Text[..Math.Min(answer.Text.Length, 300)]}");
+        }
+    }
+
+    [Fact]
     public async Task TwoKeysOfOneName_AreA409_AndOnlyAnAdminMakesKeys()
     {
         var name = Names.Unique("twice");
