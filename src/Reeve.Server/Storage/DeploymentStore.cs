@@ -53,10 +53,12 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
 
                     var before = created ? null : RunShaping.Of(deployment);
                     var previousVariables = created ? null : JsonText.ObjectOrNull(deployment.JobVariables);
+                    var previousQueueId = deployment.WorkQueueId;
                     Apply(deployment, request, queueId, now);
 
                     // The variables the deployment ends with, in the pool it ends in: a redeploy that names no pool keeps its own.
-                    await JobVariableChecks.ForDeploymentAsync(store, db, deployment.WorkQueueId, JsonText.ObjectOrNull(deployment.JobVariables), previousVariables, ct);
+                    await JobVariableChecks.ForDeploymentAsync(store, db, previousQueueId, deployment.WorkQueueId, JsonText.ObjectOrNull(deployment.JobVariables),
+                        previousVariables, ct);
                     ValidateParameters(deployment);
                     if (schedules is not null)
                     {
@@ -190,6 +192,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             var deployment = await db.Deployments.AsTracking().Include(d => d.Schedules).FirstOrDefaultAsync(d => d.Id == id, ct) ?? throw NotFound();
             var before = RunShaping.Of(deployment);
             var now = StorageTime.Now(clock);
+            var previousQueueId = deployment.WorkQueueId;
             if (moving)
             {
                 deployment.WorkQueueId = queueId;
@@ -199,7 +202,7 @@ internal sealed partial class DeploymentStore(Store store, WorkQueueStore queues
             {
                 var stored = JsonText.ObjectOrNull(deployment.JobVariables);
                 var variables = update.JobVariables.IsSet ? update.JobVariables.Value : stored;
-                await JobVariableChecks.ForDeploymentAsync(store, db, deployment.WorkQueueId, variables, stored, ct);
+                await JobVariableChecks.ForDeploymentAsync(store, db, previousQueueId, deployment.WorkQueueId, variables, stored, ct);
                 deployment.JobVariables = (variables ?? []).ToJsonString();
             }
 

@@ -15,16 +15,20 @@ internal static class JobVariableChecks
     /// <summary>
     /// A deployment's own variables: each declared by the pool, of the declared type; required ones may be left to its
     /// runs. Unless the caller may (<see cref="Store.MayOverrideLockedVariables"/>), none the pool locks may differ from
-    /// <paramref name="previous"/> (the deployment's as stored).
+    /// <paramref name="previous"/> (the deployment's as stored, when it was in queue <paramref name="previousQueueId"/>):
+    /// a value kept while the deployment moves to another pool is a new value there.
     /// </summary>
-    public static async Task ForDeploymentAsync(Store store, ReeveDbContext db, Guid? queueId, JsonObject? variables, JsonObject? previous, CancellationToken ct)
+    public static async Task ForDeploymentAsync(Store store, ReeveDbContext db, Guid? previousQueueId, Guid? queueId, JsonObject? variables,
+        JsonObject? previous, CancellationToken ct)
     {
         if (variables is { Count: > 0 } && await SchemaOfQueueAsync(db, queueId, ct) is { } schema)
         {
             Core.JobTemplates.JobVariables.Validate(schema, enforceRequired: false, variables);
             if (!store.MayOverrideLockedVariables)
             {
-                Core.JobTemplates.JobVariables.CheckLocks(schema, variables, previous);
+                var samePool = previousQueueId == queueId || (previousQueueId is not null
+                    && await db.WorkQueues.Where(q => q.Id == previousQueueId || q.Id == queueId).Select(q => q.WorkPoolId).Distinct().CountAsync(ct) == 1);
+                Core.JobTemplates.JobVariables.CheckLocks(schema, variables, samePool ? previous : null);
             }
         }
     }

@@ -281,6 +281,28 @@ public abstract class ApiAccessTests(TestStorage storage) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADeveloper_CannotCarryAValueIntoAPoolThatLocksIt_ByMovingTheDeployment()
+    {
+        var locked = await LockedPoolAsync();
+        var open = await _server.Client.PoolAsync();
+        using var developer = As((await KeyAsync(ApiRoles.Developer)).Key);
+        var flow = await _server.Client.FlowAsync();
+        var name = Names.Unique("d");
+        var deploy = $$"""{"name": "{{name}}", "flow_id": "{{flow.Id}}", "work_pool_name": "{{open}}", "job_variables": {"command": "/bin/sh -c id"} }""";
+        var created = await developer.PostJsonAsync("deployments/", deploy);
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var id = created.Body!["id"]!.GetValue<string>();
+
+        var moved = await developer.PatchJsonAsync($"deployments/{id}", $$"""{"work_pool_name": "{{locked}}"}""");
+        var redeployed = await developer.PostJsonAsync("deployments/", deploy.Replace(open, locked, StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.Forbidden, moved.Status);
+        Assert.Contains("job_variables.command", moved.Detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, redeployed.Status);
+        Assert.Contains("job_variables.command", redeployed.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AKey_IsShownOnce_StoredAsAHash_AndRefusedOnceRevoked()
     {
         var created = await KeyAsync(ApiRoles.Developer);
