@@ -83,7 +83,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// Starts a server over a fresh database, which it owns and removes when disposed. <paramref name="prepare"/>,
     /// when given, runs first with the database's settings (to migrate and seed it in process).
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string storage, Func<Reeve.Server.Storage.StorageOptions, Task>? prepare = null)
+    /// <remarks>With <paramref name="apiKey"/>, the server requires keys and that one is its bootstrap admin key.</remarks>
+    public static async Task<ServerProcess> StartAsync(string storage, Func<Reeve.Server.Storage.StorageOptions, Task>? prepare = null, string? apiKey = null)
     {
         var home = Path.Combine(Path.GetTempPath(), "reeve-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(home);
@@ -102,7 +103,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
                     new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = database }.ConnectionString));
         }
 
-        return await StartAsync(home, database, owns: true);
+        return await StartAsync(home, database, owns: true, apiKey);
     }
 
     /// <summary>Starts another server over the database of <paramref name="previous"/> (stopped first): a restart.</summary>
@@ -112,7 +113,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return await StartAsync(previous._home, previous._database, owns: false);
     }
 
-    private static async Task<ServerProcess> StartAsync(string home, string? database, bool owns)
+    private static async Task<ServerProcess> StartAsync(string home, string? database, bool owns, string? apiKey = null)
     {
         var info = Cli("server", "start", "--port", "0", "--log-level", "Warning");
 
@@ -124,6 +125,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         info.Environment["REEVE_HOME"] = home;
         info.Environment.Remove("REEVE_SERVER_API_KEY");
+        if (apiKey is not null)
+        {
+            info.Environment["REEVE_SERVER_API_KEY"] = apiKey;
+        }
         info.Environment.Remove("REEVE_DATABASE_URL");
         if (database is not null)
         {

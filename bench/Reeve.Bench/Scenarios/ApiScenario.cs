@@ -7,7 +7,11 @@ using Reeve.Core.WorkPools;
 
 namespace Reeve.Bench.Scenarios;
 
-/// <summary><c>create_flow_run</c> and <c>set_state</c>: throughput and latency with 8 concurrent clients.</summary>
+/// <summary>
+/// <c>create_flow_run</c> and <c>set_state</c>: throughput and latency with 8 concurrent clients. With
+/// <c>REEVE_BENCH_KEYS=1</c> the server requires API keys: runs are created with a developer key and moved with a
+/// worker key limited to the pool (the dearest check: the run's pool is read for each state change).
+/// </summary>
 internal sealed class ApiScenario : IScenario
 {
     private const int Clients = 8;
@@ -19,9 +23,13 @@ internal sealed class ApiScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> RunAsync(BenchOptions options)
     {
         var runs = options.Quick ? 500 : 10_000;
-        await using var server = await ServerProcess.StartAsync(options.Storage);
-        using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl });
-        await client.CreateWorkPoolAsync(new WorkPoolCreate { Name = "bench", Type = "process" });
+        var keyed = Environment.GetEnvironmentVariable("REEVE_BENCH_KEYS") == "1";
+        const string bootstrap = "bench-bootstrap-admin-key";
+        await using var server = await ServerProcess.StartAsync(options.Storage, apiKey: keyed ? bootstrap : null);
+        using var admin = new ReeveClient(new ReeveClientOptions { ApiUrl = server.ApiUrl, ApiKey = keyed ? bootstrap : null });
+        await admin.CreateWorkPoolAsync(new WorkPoolCreate { Name = "bench", Type = "process" });
+        using var client = keyed ? await KeyedClientAsync(admin, server.ApiUrl, "developer") : admin;
+        using var worker = keyed ? await KeyedClientAsync(admin, server.ApiUrl, "worker", "bench") : admin;
         var flow = await client.CreateFlowAsync(new FlowCreate { Name = "bench-flow" });
         var deployment = await client.CreateDeploymentAsync(new DeploymentCreate
         {
@@ -34,8 +42,8 @@ internal sealed class ApiScenario : IScenario
         await LoadRunner.WarmUpAsync(options.WarmUp, Clients, async _ =>
         {
             var run = await client.CreateFlowRunFromDeploymentAsync(deployment.Id);
-            await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Running });
-            await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Completed });
+            await worker.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Running });
+            await worker.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Completed });
         });
 
         var ids = new Guid[runs];
@@ -45,21 +53,28 @@ internal sealed class ApiScenario : IScenario
                 Parameters = new System.Text.Json.Nodes.JsonObject { ["n"] = i },
             })).Id);
         var running = await LoadRunner.RunAsync(runs, Clients, i =>
-            client.SetFlowRunStateAsync(ids[i], new StateCreate { Type = StateType.Running }));
+            worker.SetFlowRunStateAsync(ids[i], new StateCreate { Type = StateType.Running }));
         var completed = await LoadRunner.RunAsync(runs, Clients, i =>
-            client.SetFlowRunStateAsync(ids[i], new StateCreate { Type = StateType.Completed }));
+            worker.SetFlowRunStateAsync(ids[i], new StateCreate { Type = StateType.Completed }));
 
+        var storage = keyed ? options.Storage + ", keys" : options.Storage;
         return
         [
-            new(Name, $"create_flow_run: throughput ({runs:N0} runs)", create.PerSecond, "req/s", options.Storage),
-            new(Name, "create_flow_run: p50 latency", create.P50, "ms", options.Storage),
-            new(Name, "create_flow_run: p99 latency", create.P99, "ms", options.Storage),
-            new(Name, "set_state SCHEDULED→RUNNING: throughput", running.PerSecond, "req/s", options.Storage),
-            new(Name, "set_state SCHEDULED→RUNNING: p50 latency", running.P50, "ms", options.Storage),
-            new(Name, "set_state SCHEDULED→RUNNING: p99 latency", running.P99, "ms", options.Storage),
-            new(Name, "set_state RUNNING→COMPLETED: throughput", completed.PerSecond, "req/s", options.Storage),
-            new(Name, "set_state RUNNING→COMPLETED: p50 latency", completed.P50, "ms", options.Storage),
-            new(Name, "set_state RUNNING→COMPLETED: p99 latency", completed.P99, "ms", options.Storage),
+            new(Name, $"create_flow_run: throughput ({runs:N0} runs)", create.PerSecond, "req/s", storage),
+            new(Name, "create_flow_run: p50 latency", create.P50, "ms", storage),
+            new(Name, "create_flow_run: p99 latency", create.P99, "ms", storage),
+            new(Name, "set_state SCHEDULED→RUNNING: throughput", running.PerSecond, "req/s", storage),
+            new(Name, "set_state SCHEDULED→RUNNING: p50 latency", running.P50, "ms", storage),
+            new(Name, "set_state SCHEDULED→RUNNING: p99 latency", running.P99, "ms", storage),
+            new(Name, "set_state RUNNING→COMPLETED: throughput", completed.PerSecond, "req/s", storage),
+            new(Name, "set_state RUNNING→COMPLETED: p50 latency", completed.P50, "ms", storage),
+            new(Name, "set_state RUNNING→COMPLETED: p99 latency", completed.P99, "ms", storage),
         ];
+    }
+
+    private static async Task<ReeveClient> KeyedClientAsync(ReeveClient admin, string apiUrl, string role, params string[] pools)
+    {
+        var key = await admin.CreateApiKeyAsync(new Core.Access.ApiKeyCreate { Name = $"bench-{role}", Role = role, WorkPools = pools });
+        return new ReeveClient(new ReeveClientOptions { ApiUrl = apiUrl, ApiKey = key.Key });
     }
 }
