@@ -37,8 +37,11 @@ internal static partial class ApiAccess
         /// <summary>The route's <c>{id}</c> is a flow run; its pool must be one of the key's.</summary>
         RunInRoute,
 
-        /// <summary>The body names a flow run whose pool must be one of the key's (checked by the endpoint itself).</summary>
+        /// <summary>The body names flow runs whose pools must be the key's (checked by the endpoint itself).</summary>
         RunInBody,
+
+        /// <summary>The route's <c>{id}</c> is a task run; its flow run's pool must be one of the key's.</summary>
+        TaskRunInRoute,
 
         /// <summary>Not limited to a pool: a worker key limited to pools may not call it.</summary>
         AnyPool,
@@ -132,15 +135,15 @@ internal static partial class ApiAccess
         ["GET /api/flow_run_states/{id}"] = new(Read),
 
         // Task runs and logs (a worker's engine reports them).
-        ["POST /api/task_runs"] = new(Execute),
+        ["POST /api/task_runs"] = new(Execute, PoolScope.RunInBody),
         ["GET /api/task_runs/{id}"] = new(Read),
         ["DELETE /api/task_runs/{id}"] = new(Develop),
-        ["POST /api/task_runs/batch"] = new(Execute),
+        ["POST /api/task_runs/batch"] = new(Execute, PoolScope.RunInBody),
         ["POST /api/task_runs/filter"] = new(Read),
         ["POST /api/task_runs/count"] = new(Read),
-        ["POST /api/task_runs/{id}/set_state"] = new(Execute),
+        ["POST /api/task_runs/{id}/set_state"] = new(Execute, PoolScope.TaskRunInRoute),
         ["GET /api/task_run_states"] = new(Read),
-        ["POST /api/logs"] = new(Execute),
+        ["POST /api/logs"] = new(Execute, PoolScope.RunInBody),
         ["POST /api/logs/filter"] = new(Read),
 
         // Credentials: anyone reads them masked; only a worker submitting a run (and an admin) sees their values.

@@ -35,20 +35,46 @@ internal sealed record ApiCaller(string Name, string Role, IReadOnlyList<string>
     }
 
     /// <summary>Refuses a pool-limited worker key for a flow run that is not in one of its pools.</summary>
-    public async Task EnsureRunAsync(ReeveDbContext db, Guid runId, CancellationToken cancellationToken)
+    public Task EnsureRunAsync(ReeveDbContext db, Guid runId, CancellationToken cancellationToken) =>
+        EnsureRunsAsync(db, [runId], cancellationToken);
+
+    /// <summary>
+    /// Refuses a pool-limited worker key when any of <paramref name="runIds"/> is not a flow run in one of its pools
+    /// (what a batch of logs or task runs names; lines and task runs of no flow run are let through).
+    /// </summary>
+    public async Task EnsureRunsAsync(ReeveDbContext db, IEnumerable<Guid?> runIds, CancellationToken cancellationToken)
     {
         if (!IsPoolLimited)
         {
             return;
         }
 
-        var pool = await (from run in db.FlowRuns
-                          where run.Id == runId
-                          join p in db.WorkPools on run.WorkPoolId equals p.Id
-                          select p.Name).FirstOrDefaultAsync(cancellationToken);
-        if (pool is null || !Pools.Contains(pool, StringComparer.Ordinal))
+        var ids = runIds.OfType<Guid>().Distinct().ToList();
+        if (ids.Count == 0)
         {
-            throw new ReeveForbiddenException($"The API key '{Name}' works for the pools {PoolList} only; flow run {runId} is not in one of them.");
+            return;
+        }
+
+        var inPools = await (from run in db.FlowRuns
+                             where ids.Contains(run.Id)
+                             join p in db.WorkPools on run.WorkPoolId equals p.Id
+                             where Pools.Contains(p.Name)
+                             select run.Id).CountAsync(cancellationToken);
+        if (inPools != ids.Count)
+        {
+            throw new ReeveForbiddenException(ids.Count == 1
+                ? $"The API key '{Name}' works for the pools {PoolList} only; flow run {ids[0]} is not in one of them."
+                : $"The API key '{Name}' works for the pools {PoolList} only; some of the {ids.Count} flow runs named are not in one of them.");
+        }
+    }
+
+    /// <summary>Refuses a pool-limited worker key for a task run whose flow run is not in one of its pools.</summary>
+    public async Task EnsureTaskRunAsync(ReeveDbContext db, Guid taskRunId, CancellationToken cancellationToken)
+    {
+        if (IsPoolLimited)
+        {
+            var runId = await db.TaskRuns.Where(t => t.Id == taskRunId).Select(t => t.FlowRunId).FirstOrDefaultAsync(cancellationToken);
+            await EnsureRunAsync(db, runId ?? Guid.Empty, cancellationToken);
         }
     }
 }

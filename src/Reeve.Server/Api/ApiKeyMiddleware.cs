@@ -141,6 +141,9 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
             case ApiAccess.PoolScope.RunInRoute when Guid.TryParse(context.Request.RouteValues["id"] as string, out var run):
                 await caller.EnsureRunAsync(context.RequestServices.GetRequiredService<ReeveDbContext>(), run, context.RequestAborted);
                 break;
+            case ApiAccess.PoolScope.TaskRunInRoute when Guid.TryParse(context.Request.RouteValues["id"] as string, out var task):
+                await caller.EnsureTaskRunAsync(context.RequestServices.GetRequiredService<ReeveDbContext>(), task, context.RequestAborted);
+                break;
             case ApiAccess.PoolScope.AnyPool:
                 caller.EnsurePool(null);
                 break;

@@ -18,8 +18,10 @@ internal static class LogsApi
         logs.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
-    private static async Task<Created> CreateAsync([FromBody] List<LogCreate> body, LogStore logs, CancellationToken ct)
+    private static async Task<Created> CreateAsync([FromBody] List<LogCreate> body, LogStore logs, ReeveDbContext db, HttpContext context, CancellationToken ct)
     {
+        // A worker key limited to pools sends lines only of runs in its pools (the rule's RunInBody scope).
+        await ApiCaller.Of(context).EnsureRunsAsync(db, body.Select(l => l.FlowRunId), ct);
         await logs.CreateAsync(body, ct);
         return TypedResults.Created();
     }

@@ -29,14 +29,19 @@ internal static class TaskRunsApi
         api.MapGet("/task_run_states/", ListStatesAsync).WithTags("Task Run States").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
-    private static async Task<Results<Created<TaskRun>, Ok<TaskRun>>> CreateAsync([FromBody] TaskRunCreate body, TaskRunStore tasks, CancellationToken ct)
+    private static async Task<Results<Created<TaskRun>, Ok<TaskRun>>> CreateAsync([FromBody] TaskRunCreate body, TaskRunStore tasks, ReeveDbContext db,
+        HttpContext context, CancellationToken ct)
     {
+        // A worker key limited to pools reports task runs only of runs in its pools (the rule's RunInBody scope).
+        await ApiCaller.Of(context).EnsureRunsAsync(db, [body.FlowRunId], ct);
         var (task, created) = await tasks.CreateAsync(body, ct);
         return created ? TypedResults.Created($"/api/task_runs/{task.Id}", task) : TypedResults.Ok(task);
     }
 
-    private static async Task<NoContent> ReportAsync([FromBody] TaskRunReportBatch body, TaskRunStore tasks, CancellationToken ct)
+    private static async Task<NoContent> ReportAsync([FromBody] TaskRunReportBatch body, TaskRunStore tasks, ReeveDbContext db, HttpContext context,
+        CancellationToken ct)
     {
+        await ApiCaller.Of(context).EnsureRunsAsync(db, body.TaskRuns.Select(t => (Guid?)t.FlowRunId), ct);
         await tasks.ReportAsync(body, ct);
         return TypedResults.NoContent();
     }

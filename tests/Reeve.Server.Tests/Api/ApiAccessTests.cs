@@ -193,8 +193,19 @@ public abstract class ApiAccessTests(TestStorage storage) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, await StatusAsync(worker, "POST", $"flow_runs/{myRun}/set_state", """{"state": {"type": "RUNNING"}}"""));
         Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(worker, "POST", "credentials/resolve", $$"""{"flow_run_id": "{{myRun}}", "configuration": {} }"""));
 
+        var otherTask = (await _server.Http.PostJsonAsync("task_runs/", $$"""{"flow_run_id": "{{otherRun}}", "task_key": "t", "dynamic_key": "0"}""")).Body!["id"]!.GetValue<string>();
+        string Lines(Guid run) => $$"""[{"name": "n", "level": 20, "message": "m", "timestamp": "2026-01-01T00:00:00Z", "flow_run_id": "{{run}}"}]""";
+        string Batch(Guid run) => $$"""{"task_runs": [{"id": "{{Guid.NewGuid()}}", "flow_run_id": "{{run}}", "name": "t", "task_key": "t", "dynamic_key": "1", "states": [{"type": "RUNNING", "timestamp": "2026-01-01T00:00:00Z"}]}]}""";
+        Assert.Equal(HttpStatusCode.Created, await StatusAsync(worker, "POST", "logs/", Lines(myRun)));
+        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(worker, "POST", "task_runs/batch", Batch(myRun)));
+        Assert.Equal(HttpStatusCode.Created, await StatusAsync(worker, "POST", "task_runs/", $$"""{"flow_run_id": "{{myRun}}", "task_key": "t", "dynamic_key": "0"}"""));
+
         var refused = new[]
         {
+            ("POST", "logs/", Lines(otherRun)),
+            ("POST", "task_runs/batch", Batch(otherRun)),
+            ("POST", "task_runs/", $$"""{"flow_run_id": "{{otherRun}}", "task_key": "u", "dynamic_key": "0"}"""),
+            ("POST", $"task_runs/{otherTask}/set_state", """{"state": {"type": "RUNNING"}}"""),
             ("POST", $"work_pools/{other}/claim_flow_runs", "{}"),
             ("POST", $"work_pools/{other}/get_scheduled_flow_runs", "{}"),
             ("POST", $"work_pools/{other}/workers/heartbeat", """{"name": "w"}"""),
