@@ -116,6 +116,7 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
 
         var references = CredentialsReferences.Find(request.Configuration);
         var resolved = new Dictionary<CredentialsReference, JsonObject>();
+        var used = new HashSet<Guid>();
         foreach (var reference in references)
         {
             var row = reference.Id is { } id
@@ -124,10 +125,66 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
             resolved[reference] = row is null
                 ? throw new ReeveValidationException("configuration", $"{reference} refers to credentials that do not exist.")
                 : Decrypt(row);
+            used.Add(row.Id);
         }
+
+        await RememberAsync(request.FlowRunId, used, cancellationToken);
 
         return (JsonObject)CredentialsReferences.Replace(request.Configuration, r => resolved[r])!;
     }
+
+    /// <summary>Records which credentials a run was given, so that their secret values are masked in its logs.</summary>
+    private async Task RememberAsync(Guid runId, HashSet<Guid> credentialsIds, CancellationToken cancellationToken)
+    {
+        if (credentialsIds.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.WriteAsync(async (db, ct) =>
+            {
+                var known = await db.FlowRunCredentials.Where(u => u.FlowRunId == runId).Select(u => u.CredentialsId).ToListAsync(ct);
+                db.FlowRunCredentials.AddRange(credentialsIds.Except(known).Select(id => new FlowRunCredentialsRecord { FlowRunId = runId, CredentialsId = id }));
+                await db.SaveChangesAsync(ct);
+            }, cancellationToken);
+        }
+        catch (DbUpdateException e) when (Store.IsUniqueViolation(e))
+        {
+            // Another submission of the same run recorded them first.
+        }
+    }
+
+    /// <summary>
+    /// The secret values (every string inside a secret field, of <see cref="MinMaskedLength"/> characters or more) of
+    /// the credentials each of <paramref name="runIds"/> was given, longest first; runs given none are left out.
+    /// </summary>
+    public async Task<Dictionary<Guid, List<string>>> SecretValuesOfRunsAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken)
+    {
+        var used = await store.Db.FlowRunCredentials.Where(u => runIds.Contains(u.FlowRunId)).ToListAsync(cancellationToken);
+        if (used.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = used.Select(u => u.CredentialsId).Distinct().ToList();
+        var values = (await store.Db.Credentials.Where(c => ids.Contains(c.Id)).ToListAsync(cancellationToken))
+            .ToDictionary(c => c.Id, c => Strings(JsonNode.Parse(protector.Unprotect(c.SecretData))).ToList());
+        return used.GroupBy(u => u.FlowRunId).ToDictionary(g => g.Key,
+            g => g.SelectMany(u => values.GetValueOrDefault(u.CredentialsId) ?? []).Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length).ToList());
+
+        static IEnumerable<string> Strings(JsonNode? node) => node switch
+        {
+            JsonObject o => o.SelectMany(p => Strings(p.Value)),
+            JsonArray a => a.SelectMany(Strings),
+            JsonValue v when v.TryGetValue<string>(out var text) && text.Length >= MinMaskedLength => [text],
+            _ => [],
+        };
+    }
+
+    /// <summary>Shorter secret values are not masked in logs: every "1" or "yes" of every line would be.</summary>
+    public const int MinMaskedLength = 4;
 
     /// <summary>Every field of <paramref name="row"/>, secrets in plaintext.</summary>
     private JsonObject Decrypt(CredentialsRecord row)

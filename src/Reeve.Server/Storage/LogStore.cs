@@ -8,7 +8,7 @@ using Reeve.Server.Storage.Entities;
 namespace Reeve.Server.Storage;
 
 /// <summary>Stores and reads log lines.</summary>
-internal sealed class LogStore(Store store, TimeProvider clock)
+internal sealed class LogStore(Store store, CredentialsStore credentials, TimeProvider clock)
 {
     /// <summary>The most lines one request may carry.</summary>
     public const int MaxBatch = 10_000;
@@ -44,7 +44,29 @@ internal sealed class LogStore(Store store, TimeProvider clock)
             });
         }
 
+        await MaskSecretsAsync(rows, cancellationToken);
         await store.WriteAsync((db, ct) => BulkInsert.InsertAsync(db, rows, ct), cancellationToken);
+    }
+
+    /// <summary>Replaces, in each line of a run, the secret values of the credentials the run was given by the mask.</summary>
+    private async Task MaskSecretsAsync(List<LogRecord> rows, CancellationToken cancellationToken)
+    {
+        var runIds = rows.Where(r => r.FlowRunId is not null).Select(r => r.FlowRunId!.Value).Distinct().ToList();
+        if (runIds.Count == 0 || await credentials.SecretValuesOfRunsAsync(runIds, cancellationToken) is not { Count: > 0 } secrets)
+        {
+            return;
+        }
+
+        foreach (var row in rows)
+        {
+            if (row.FlowRunId is { } run && secrets.TryGetValue(run, out var values))
+            {
+                foreach (var value in values)
+                {
+                    row.Message = row.Message.Replace(value, Core.Credentials.CredentialsData.Masked, StringComparison.Ordinal);
+                }
+            }
+        }
     }
 
     /// <summary>The matching log lines, read and written a few at a time (<see cref="ResponseChunks"/>): a line may be a megabyte.</summary>

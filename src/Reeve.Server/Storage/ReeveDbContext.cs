@@ -26,6 +26,7 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<CredentialsRecord> Credentials => Set<CredentialsRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+    public DbSet<FlowRunCredentialsRecord> FlowRunCredentials => Set<FlowRunCredentialsRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -81,6 +82,12 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
         {
             key.ToTable("data_protection_key");
             key.Property(k => k.FriendlyName).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<FlowRunCredentialsRecord>(used =>
+        {
+            used.ToTable("flow_run_credentials");
+            used.HasKey(u => new { u.FlowRunId, u.CredentialsId });
         });
 
         modelBuilder.Entity<ApiKeyRecord>(key =>

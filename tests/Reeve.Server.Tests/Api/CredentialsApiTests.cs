@@ -175,6 +175,44 @@ public abstract class CredentialsApiTests(ServerFixture fixture)
         Assert.Contains("docker-registry-credentials", response.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ASecretGivenToARun_IsMaskedInThatRunsLogLines_AndOnlyThere()
+    {
+        var password = Secret();
+        var token = Secret();
+        var login = await DockerLoginAsync(password);
+        var key = await Server.Client.CreateCredentialsAsync(new CredentialsCreate
+        {
+            Name = Names.Unique("key"),
+            Type = "gcp-credentials",
+            Data = Seed.Json($$"""{"service_account_info": {"private_key": "{{token}}", "client_email": "ci@example.com"}, "project": "p"}"""),
+        });
+        var run = await PendingRunAsync();
+        var other = await PendingRunAsync();
+        await Server.Client.ResolveCredentialsAsync(run, Seed.Json($$$"""
+            {"registry": {"$ref": {"block_document_id": "{{{login.Id}}}"}}, "gcp": "{{ prefect.blocks.gcp-credentials.{{{key.Name}}} }}"}
+            """));
+
+        var lines = new JsonArray();
+        foreach (var id in new[] { run, other })
+        {
+            lines.Add(new JsonObject
+            {
+                ["name"] = "flow", ["level"] = 20, ["timestamp"] = "2026-01-01T00:00:00Z", ["flow_run_id"] = id.ToString(),
+                ["message"] = $"logging in with {password}, then signing with {token}, as ci",
+            });
+        }
+
+        Assert.Equal(HttpStatusCode.Created, (await Server.Http.PostJsonAsync("logs/", lines.ToJsonString())).Status);
+
+        async Task<string> MessageAsync(Guid id) => (await Server.Client.FilterLogsAsync(new Core.Logs.LogFilterRequest
+        {
+            Logs = new() { FlowRunId = new() { Any = [id] } },
+        })).Single().Message;
+        Assert.Equal("logging in with ********, then signing with ********, as ci", await MessageAsync(run));
+        Assert.Contains(password, await MessageAsync(other), StringComparison.Ordinal);
+    }
+
     private async Task<JsonObject> ResolveAsync(Guid id) =>
         (JsonObject)(await Server.Client.ResolveCredentialsAsync(await PendingRunAsync(),
             Seed.Json($$$$"""{"c": {"$ref": {"block_document_id": "{{{{id}}}}"}}}""")))["c"]!;

@@ -24,3 +24,13 @@ internal sealed class DataProtectionKeyRecord
     public string? FriendlyName { get; set; }
     public required string Xml { get; set; }
 }
+
+/// <summary>
+/// A row of <c>flow_run_credentials</c>: credentials resolved for a flow run's submission, so that their secret values
+/// are masked in the run's log lines (whichever replica receives them).
+/// </summary>
+internal sealed class FlowRunCredentialsRecord
+{
+    public Guid FlowRunId { get; set; }
+    public Guid CredentialsId { get; set; }
+}

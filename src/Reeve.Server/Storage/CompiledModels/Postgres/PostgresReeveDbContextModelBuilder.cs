@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("0bbe5d85-a99d-4699-92da-52f8e8c23681"), entityTypeCount: 14)
+            : base(skipDetectChanges: false, modelId: new Guid("4fcf2ab1-efdf-4e8c-80d4-588b3345ff6a"), entityTypeCount: 15)
         {
         }
 
@@ -24,6 +24,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
             var deploymentScheduleRecord = DeploymentScheduleRecordEntityType.Create(this);
             var flowRecord = FlowRecordEntityType.Create(this);
+            var flowRunCredentialsRecord = FlowRunCredentialsRecordEntityType.Create(this);
             var flowRunRecord = FlowRunRecordEntityType.Create(this);
             var flowRunStateRecord = FlowRunStateRecordEntityType.Create(this);
             var logRecord = LogRecordEntityType.Create(this);
@@ -52,6 +53,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);
             DeploymentScheduleRecordEntityType.CreateAnnotations(deploymentScheduleRecord);
             FlowRecordEntityType.CreateAnnotations(flowRecord);
+            FlowRunCredentialsRecordEntityType.CreateAnnotations(flowRunCredentialsRecord);
             FlowRunRecordEntityType.CreateAnnotations(flowRunRecord);
             FlowRunStateRecordEntityType.CreateAnnotations(flowRunStateRecord);
             LogRecordEntityType.CreateAnnotations(logRecord);

@@ -11,7 +11,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("968f7637-3393-484a-b546-6aec4889eb79"), entityTypeCount: 14)
+            : base(skipDetectChanges: false, modelId: new Guid("5f0838e8-d4c9-4697-b3f7-6ef755411a12"), entityTypeCount: 15)
         {
         }
 
@@ -23,6 +23,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
             var deploymentScheduleRecord = DeploymentScheduleRecordEntityType.Create(this);
             var flowRecord = FlowRecordEntityType.Create(this);
+            var flowRunCredentialsRecord = FlowRunCredentialsRecordEntityType.Create(this);
             var flowRunRecord = FlowRunRecordEntityType.Create(this);
             var flowRunStateRecord = FlowRunStateRecordEntityType.Create(this);
             var logRecord = LogRecordEntityType.Create(this);
@@ -51,6 +52,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);
             DeploymentScheduleRecordEntityType.CreateAnnotations(deploymentScheduleRecord);
             FlowRecordEntityType.CreateAnnotations(flowRecord);
+            FlowRunCredentialsRecordEntityType.CreateAnnotations(flowRunCredentialsRecord);
             FlowRunRecordEntityType.CreateAnnotations(flowRunRecord);
             FlowRunStateRecordEntityType.CreateAnnotations(flowRunStateRecord);
             LogRecordEntityType.CreateAnnotations(logRecord);

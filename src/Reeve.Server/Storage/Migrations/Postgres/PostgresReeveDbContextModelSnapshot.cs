@@ -382,6 +382,22 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.ToTable("flow", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunCredentialsRecord", b =>
+                {
+                    b.Property<Guid>("FlowRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("flow_run_id");
+
+                    b.Property<Guid>("CredentialsId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("credentials_id");
+
+                    b.HasKey("FlowRunId", "CredentialsId")
+                        .HasName("pk_flow_run_credentials");
+
+                    b.ToTable("flow_run_credentials", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunRecord", b =>
                 {
                     b.Property<Guid>("Id")

@@ -374,6 +374,22 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.ToTable("flow", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunCredentialsRecord", b =>
+                {
+                    b.Property<Guid>("FlowRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_run_id");
+
+                    b.Property<Guid>("CredentialsId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("credentials_id");
+
+                    b.HasKey("FlowRunId", "CredentialsId")
+                        .HasName("pk_flow_run_credentials");
+
+                    b.ToTable("flow_run_credentials", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunRecord", b =>
                 {
                     b.Property<Guid>("Id")
