@@ -11,16 +11,16 @@ namespace Reeve.Ui;
 public static class ReeveUi
 {
     /// <summary>
-    /// The UI's services: Razor components with interactive server rendering, and its way to the API. When
-    /// <paramref name="apiKeyRequired"/>, the UI asks for the key before showing anything; otherwise pages are
-    /// rendered on the server at once and become interactive when the browser connects.
+    /// The UI's services: Razor components with interactive server rendering, and its way to the API. The host signs
+    /// the browser in (when it asks for a key) before the UI's connection opens; <paramref name="allows"/> (method,
+    /// route, role) tells the pages which actions to offer.
     /// </summary>
-    public static IServiceCollection AddReeveUi(this IServiceCollection services, bool apiKeyRequired)
+    public static IServiceCollection AddReeveUi(this IServiceCollection services, Func<string, string, string, bool>? allows = null)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddScoped<UiApi>();
         services.AddSingleton<UiConnections>();
-        services.AddSingleton(new UiSettings(apiKeyRequired));
+        services.AddSingleton(new UiSettings(allows));
         return services;
     }
 
@@ -52,5 +52,5 @@ public static class ReeveUi
 }
 
 /// <summary>What the UI knows of the server that hosts it.</summary>
-/// <param name="ApiKeyRequired">Whether the API asks for a key (the UI then asks the user for it).</param>
-public sealed record UiSettings(bool ApiKeyRequired);
+/// <param name="Allows">Whether a role may call a method on a route (the API's own rule); null: every action is offered.</param>
+public sealed record UiSettings(Func<string, string, string, bool>? Allows);

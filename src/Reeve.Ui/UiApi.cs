@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
 using Reeve.Client;
 
 namespace Reeve.Ui;
@@ -5,30 +7,38 @@ namespace Reeve.Ui;
 /// <summary>
 /// The UI's way to the data: the server's own REST API, at the address the server itself listens on (never one a
 /// browser reports: a patched browser could otherwise make the server send requests elsewhere), with the API key the
-/// user gave (kept for the browser session). Every page goes through the same API as any client. The connections to
-/// the API are pooled across browser connections, so a page's first read does not open a new one.
+/// user signed in with (the server puts it in the browser connection's identity; it never reaches the page). Every
+/// page goes through the same API as any client, so the key's role decides what a page may do; <see cref="May"/>
+/// lets a page leave out what the role may not. The connections to the API are pooled across browser connections.
 /// </summary>
-public sealed class UiApi(UiConnections connections) : IDisposable
+public sealed class UiApi(UiConnections connections, UiSettings settings, AuthenticationStateProvider authentication) : IDisposable
 {
     private ReeveClient? _client;
     private HttpClient? _http;
+    private ClaimsPrincipal? _user;
 
-    /// <summary>The API key in use, if any.</summary>
-    public string? ApiKey { get; private set; }
+    /// <summary>Who signed in: the key's name (null on a server that asks for no key).</summary>
+    public string? KeyName => User.Identity?.IsAuthenticated == true ? User.Identity.Name : null;
+
+    /// <summary>The key's role (<c>admin</c> on a server that asks for no key: anyone who reaches it may do everything).</summary>
+    public string Role => User.FindFirst(ClaimTypes.Role)?.Value ?? "admin";
 
     /// <summary>The client of the API for this browser connection.</summary>
     public ReeveClient Client => _client ??= new ReeveClient(
-        new ReeveClientOptions { ApiUrl = connections.ApiUrl ?? throw new InvalidOperationException("The server has not said where its API listens."), ApiKey = ApiKey },
+        new ReeveClientOptions
+        {
+            ApiUrl = connections.ApiUrl ?? throw new InvalidOperationException("The server has not said where its API listens."),
+            ApiKey = User.FindFirst(UiClaims.ApiKey)?.Value,
+        },
         _http = new HttpClient(connections.Handler, disposeHandler: false));
 
-    /// <summary>Uses <paramref name="apiKey"/> from now on.</summary>
-    public void UseKey(string? apiKey)
-    {
-        ApiKey = string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim();
-        Dispose();
-        _client = null;
-        _http = null;
-    }
+    /// <summary>Whether the key's role may call <paramref name="method"/> on <paramref name="route"/> (as the API's rule table writes it, e.g. <c>PATCH /api/work_pools/{name}</c>).</summary>
+    public bool May(string method, string route) => settings.Allows?.Invoke(method, route, Role) ?? true;
+
+    /// <summary>The browser connection's identity, set by the server when the connection opened.</summary>
+    private ClaimsPrincipal User => _user ??= authentication.GetAuthenticationStateAsync() is { IsCompletedSuccessfully: true } state
+        ? state.Result.User
+        : new ClaimsPrincipal();
 
     /// <inheritdoc />
     public void Dispose()
@@ -36,6 +46,13 @@ public sealed class UiApi(UiConnections connections) : IDisposable
         _client?.Dispose();
         _http?.Dispose();
     }
+}
+
+/// <summary>The claims the server gives a signed-in browser connection.</summary>
+public static class UiClaims
+{
+    /// <summary>The API key itself, which the UI's client sends to the API.</summary>
+    public const string ApiKey = "reeve:api_key";
 }
 
 /// <summary>The pool of connections the UI's clients share to reach the API (one per server).</summary>

@@ -60,6 +60,30 @@ public class BrowserFixture : IAsyncLifetime
         return (page, errors);
     }
 
+    /// <summary>
+    /// A new page at <paramref name="path"/> on a server that asks for a key: the browser is sent to the sign-in page,
+    /// signs in with <paramref name="key"/> and comes back to <paramref name="path"/>, connected.
+    /// </summary>
+    public async Task<(IPage Page, List<string> Errors)> SignInAsync(string path, string key)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        await page.GotoAsync(Url + path);
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+        await WaitForInteractiveAsync(page);
+        return (page, errors);
+    }
+
     /// <summary>Until the page is connected (its layout says so once rendered interactively) and past its loading line.</summary>
     public static async Task WaitForInteractiveAsync(IPage page)
     {

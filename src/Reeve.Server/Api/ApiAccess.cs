@@ -169,6 +169,10 @@ internal static partial class ApiAccess
     public static ApiRule? Find(string method, string route) =>
         Table.TryGetValue($"{method} {Constraint().Replace(route, "").TrimEnd('/')}", out var rule) ? rule : null;
 
+    /// <summary>Whether <paramref name="role"/> may call <paramref name="method"/> <paramref name="route"/> (what the UI asks before it offers an action).</summary>
+    public static bool Allows(string method, string route, string role) =>
+        Find(method, route) is { } rule && (rule.Allowed & Flag(role)) != 0;
+
     /// <summary>The flag of a role name.</summary>
     public static Roles Flag(string role) => role switch
     {

@@ -17,26 +17,31 @@ namespace Reeve.Server.Api;
 /// but the probes (<c>/api/health</c>, <c>/api/ready</c>), and a scrape of <c>/metrics</c>, must carry
 /// <c>Authorization: Bearer &lt;key&gt;</c>: that key or one made with <c>POST /api/api_keys/</c>. Without one the
 /// answer is 401; with a key whose role the endpoint's rule (<see cref="ApiAccess"/>) does not allow, 403. Keys are
-/// compared in constant time (the bootstrap key) or by their SHA-256 (the others), and never written to a log.
-/// Runs after routing, so that it knows the endpoint.
+/// compared in constant time (the bootstrap key) or by their SHA-256 (the others, <see cref="ApiKeyChecker"/>), and
+/// never written to a log. The UI's routes need the sign-in cookie instead (<see cref="UiSignIn"/>). Runs after
+/// routing, so that it knows the endpoint.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions options, ApiKeyCache cache, TimeProvider clock)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions options, ApiKeyChecker checker)
 {
-    private readonly byte[]? _bootstrap = string.IsNullOrEmpty(options.ApiKey) ? null : Encoding.UTF8.GetBytes(options.ApiKey);
-
     /// <summary>Each endpoint's rule, looked up once per method it takes (both are the server's own, so this stays small).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(RouteEndpoint Endpoint, string Method), ApiRule> _rules = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
         var path = context.Request.Path;
-        if (!(path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics")) || HealthApi.IsProbe(path))
+        if (HealthApi.IsProbe(path))
         {
             await next(context);
             return;
         }
 
-        if (_bootstrap is null)
+        if (!(path.StartsWithSegments("/api") || path.StartsWithSegments("/metrics")))
+        {
+            await UiAsync(context);
+            return;
+        }
+
+        if (!checker.KeyRequired)
         {
             context.Features.Set(ApiCaller.Open);
             await next(context);
@@ -53,22 +58,16 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
 
         const string scheme = "Bearer ";
         var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : "";
-        var caller = token.Length == 0 ? null : await IdentifyAsync(context, token);
+        var (caller, refusal) = token.Length == 0 ? (null, null) : await checker.CheckAsync(context, token);
         if (caller is null)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "The API key is not valid for this server.");
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, refusal ?? "The API key is not valid for this server.");
             return;
         }
 
-        if (caller.Expires is { } expires && expires <= clock.GetUtcNow())
-        {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, $"The API key '{caller.Caller.Name}' expired at {expires:u}.");
-            return;
-        }
-
-        context.Features.Set(caller.Caller);
+        context.Features.Set(caller);
         context.RequestServices.GetRequiredService<Store>().MayOverrideLockedVariables =
-            caller.Caller.Role is Core.Access.ApiRoles.Admin or Core.Access.ApiRoles.Platform;
+            caller.Role is Core.Access.ApiRoles.Admin or Core.Access.ApiRoles.Platform;
         if (context.GetEndpoint() is RouteEndpoint endpoint
             && endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods
             && methods.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
@@ -76,18 +75,18 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
             // Upper case, so that "gEt" and "GET" share one entry.
             var rule = _rules.GetOrAdd((endpoint, context.Request.Method.ToUpperInvariant()), static key =>
                 ApiAccess.Find(key.Method, key.Endpoint.RoutePattern.RawText ?? "") ?? new ApiRule(ApiAccess.Roles.Admin));
-            if ((rule.Allowed & ApiAccess.Flag(caller.Caller.Role)) == 0)
+            if ((rule.Allowed & ApiAccess.Flag(caller.Role)) == 0)
             {
                 await RefuseAsync(context, StatusCodes.Status403Forbidden,
-                    $"The API key '{caller.Caller.Name}' ({caller.Caller.Role}) may not {context.Request.Method} {path}: that needs {Describe(rule.Allowed)}.");
+                    $"The API key '{caller.Name}' ({caller.Role}) may not {context.Request.Method} {path}: that needs {Describe(rule.Allowed)}.");
                 return;
             }
 
-            if (caller.Caller.IsPoolLimited)
+            if (caller.IsPoolLimited)
             {
                 try
                 {
-                    await CheckPoolAsync(context, caller.Caller, rule.Scope);
+                    await CheckPoolAsync(context, caller, rule.Scope);
                 }
                 catch (ReeveForbiddenException e)
                 {
@@ -101,35 +100,37 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
         await next(context);
     }
 
-    private sealed record Identified(ApiCaller Caller, DateTimeOffset? Expires);
-
-    private async Task<Identified?> IdentifyAsync(HttpContext context, string token)
+    /// <summary>
+    /// Everything outside the API: the UI's pages, its WebSocket and its files. With a key required, only the
+    /// sign-in page answers without the UI's cookie; a page is redirected to it, anything else is a 401.
+    /// </summary>
+    private async Task UiAsync(HttpContext context)
     {
-        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), _bootstrap))
+        if (!checker.KeyRequired || UiSignIn.IsOpen(context.Request.Path))
         {
-            return new Identified(ApiCaller.Bootstrap, null);
+            await next(context);
+            return;
         }
 
-        if (!token.StartsWith(ApiKeyStore.KeyPrefix, StringComparison.Ordinal) || token.Length > 100)
+        if (options.Ui && await UiSignIn.FromCookieAsync(context, checker) is var (caller, key))
         {
-            return null;
+            context.User = UiSignIn.Principal(caller, key);
+            await next(context);
+            return;
         }
 
-        var hash = ApiKeyStore.Hash(token);
-        if (!cache.TryGet(hash, out var key))
+        if (options.Ui && HttpMethods.IsGet(context.Request.Method) && IsPage(context.Request.Path))
         {
-            var found = await context.RequestServices.GetRequiredService<ApiKeyStore>().FindAsync(hash, context.RequestAborted);
-            if (found is null)
-            {
-                return null;
-            }
-
-            cache.Keep(hash, found);
-            key = found;
+            UiSignIn.RedirectToSignIn(context);
+            return;
         }
 
-        return new Identified(new ApiCaller(key.Name, key.Role, key.WorkPools), key.Expires);
+        await RefuseAsync(context, StatusCodes.Status401Unauthorized,
+            options.Ui ? $"Sign in at {UiSignIn.Path} first." : "This server needs an API key.");
     }
+
+    /// <summary>A route a person opens in the browser (not Blazor's connection or script).</summary>
+    private static bool IsPage(PathString path) => !path.StartsWithSegments("/_blazor") && !path.StartsWithSegments("/_framework");
 
     private static async Task CheckPoolAsync(HttpContext context, ApiCaller caller, ApiAccess.PoolScope scope)
     {

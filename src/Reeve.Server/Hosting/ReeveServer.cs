@@ -100,6 +100,7 @@ public sealed class ReeveServer : IAsyncDisposable
         AddKeyRing(builder, options.Storage);
         builder.Services.AddSingleton<Events.RunEventHub>();
         builder.Services.AddSingleton<Api.ApiKeyCache>();
+        builder.Services.AddSingleton<Api.ApiKeyChecker>();
         var storageReady = new StorageReady();
         builder.Services.AddSingleton(storageReady);
         builder.Services.AddSingleton<Services.ScheduleChanges>();
@@ -117,7 +118,7 @@ public sealed class ReeveServer : IAsyncDisposable
         builder.Services.AddProblemDetails();
         if (options.Ui)
         {
-            builder.Services.AddReeveUi(apiKeyRequired: options.ApiKey is not null);
+            builder.Services.AddReeveUi(Api.ApiAccess.Allows);
         }
 
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
@@ -165,6 +166,7 @@ public sealed class ReeveServer : IAsyncDisposable
         if (options.Ui)
         {
             app.UseAntiforgery();
+            app.MapUiSignIn();
             app.MapReeveUi();
         }
 
