@@ -21,6 +21,7 @@ internal static class ReeveCli
         ("config", ConfigCommands.Build),
         ("credentials", CredentialsCommands.Build),
         ("api-key", ApiKeyCommands.Build),
+        ("audit", AuditCommands.Build),
     ];
 
     public static RootCommand Build(CliContext context) => Build(context, null);

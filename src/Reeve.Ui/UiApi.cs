@@ -35,10 +35,21 @@ public sealed class UiApi(UiConnections connections, UiSettings settings, Authen
     /// <summary>Whether the key's role may call <paramref name="method"/> on <paramref name="route"/> (as the API's rule table writes it, e.g. <c>PATCH /api/work_pools/{name}</c>).</summary>
     public bool May(string method, string route) => settings.Allows?.Invoke(method, route, Role) ?? true;
 
-    /// <summary>The browser connection's identity, set by the server when the connection opened.</summary>
-    private ClaimsPrincipal User => _user ??= authentication.GetAuthenticationStateAsync() is { IsCompletedSuccessfully: true } state
-        ? state.Result.User
-        : new ClaimsPrincipal();
+    /// <summary>The browser connection's identity, set by the server when the connection opened (nobody outside a connection).</summary>
+    private ClaimsPrincipal User => _user ??= IdentityOfConnection() ?? new ClaimsPrincipal();
+
+    private ClaimsPrincipal? IdentityOfConnection()
+    {
+        try
+        {
+            return authentication.GetAuthenticationStateAsync() is { IsCompletedSuccessfully: true } state ? state.Result.User : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // Blazor sets the identity when a connection opens; a UiApi made outside one has none.
+            return null;
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()

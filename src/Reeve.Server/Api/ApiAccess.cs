@@ -3,8 +3,8 @@ using Reeve.Core.Access;
 
 namespace Reeve.Server.Api;
 
-/// <summary>Who may call an endpoint: a set of roles, and how a worker key's pools limit it.</summary>
-internal readonly record struct ApiRule(ApiAccess.Roles Allowed, ApiAccess.PoolScope Scope = ApiAccess.PoolScope.None);
+/// <summary>Who may call an endpoint: a set of roles, how a worker key's pools limit it, and the action its success is recorded as in the audit log (none: not recorded).</summary>
+internal readonly record struct ApiRule(ApiAccess.Roles Allowed, ApiAccess.PoolScope Scope = ApiAccess.PoolScope.None, string? Audit = null);
 
 /// <summary>
 /// The one table of who may call what. Every endpoint of the API has its rule here, keyed by method and route as
@@ -73,63 +73,63 @@ internal static partial class ApiAccess
         ["GET /api/events/flow_runs"] = new(Read),
 
         // Work pools, their queues and workers.
-        ["POST /api/work_pools"] = new(Operate),
+        ["POST /api/work_pools"] = new(Operate, Audit: "work_pool.create"),
         ["GET /api/work_pools/{name}"] = new(Read),
-        ["PATCH /api/work_pools/{name}"] = new(Operate),
-        ["DELETE /api/work_pools/{name}"] = new(Operate),
+        ["PATCH /api/work_pools/{name}"] = new(Operate, Audit: "work_pool.update"),
+        ["DELETE /api/work_pools/{name}"] = new(Operate, Audit: "work_pool.delete"),
         ["POST /api/work_pools/filter"] = new(Read),
         ["POST /api/work_pools/count"] = new(Read),
         ["POST /api/work_pools/{name}/get_scheduled_flow_runs"] = new(Work, PoolScope.PoolInRoute),
         ["POST /api/work_pools/{name}/claim_flow_runs"] = new(Work, PoolScope.PoolInRoute),
-        ["POST /api/work_pools/{pool}/queues"] = new(Operate),
+        ["POST /api/work_pools/{pool}/queues"] = new(Operate, Audit: "work_queue.create"),
         ["GET /api/work_pools/{pool}/queues/{name}"] = new(Read),
-        ["PATCH /api/work_pools/{pool}/queues/{name}"] = new(Operate),
-        ["DELETE /api/work_pools/{pool}/queues/{name}"] = new(Operate),
+        ["PATCH /api/work_pools/{pool}/queues/{name}"] = new(Operate, Audit: "work_queue.update"),
+        ["DELETE /api/work_pools/{pool}/queues/{name}"] = new(Operate, Audit: "work_queue.delete"),
         ["POST /api/work_pools/{pool}/queues/filter"] = new(Read),
         ["POST /api/work_queues/filter"] = new(Read),
         ["GET /api/work_queues/name/{name}"] = new(Read),
         ["GET /api/work_queues/{id}"] = new(Read),
         ["GET /api/work_queues/{id}/status"] = new(Read),
-        ["PATCH /api/work_queues/{id}"] = new(Operate),
-        ["DELETE /api/work_queues/{id}"] = new(Operate),
+        ["PATCH /api/work_queues/{id}"] = new(Operate, Audit: "work_queue.update"),
+        ["DELETE /api/work_queues/{id}"] = new(Operate, Audit: "work_queue.delete"),
         ["POST /api/work_pools/{pool}/workers/heartbeat"] = new(Work, PoolScope.PoolInRoute),
         ["POST /api/work_pools/{pool}/workers/filter"] = new(Read),
-        ["DELETE /api/work_pools/{pool}/workers/{name}"] = new(Operate),
+        ["DELETE /api/work_pools/{pool}/workers/{name}"] = new(Operate, Audit: "worker.delete"),
 
         // Flows and deployments.
         ["POST /api/flows"] = new(Execute),
         ["GET /api/flows/{id}"] = new(Read),
         ["GET /api/flows/name/{name}"] = new(Read),
-        ["PATCH /api/flows/{id}"] = new(Develop),
-        ["DELETE /api/flows/{id}"] = new(Develop),
+        ["PATCH /api/flows/{id}"] = new(Develop, Audit: "flow.update"),
+        ["DELETE /api/flows/{id}"] = new(Develop, Audit: "flow.delete"),
         ["POST /api/flows/filter"] = new(Read),
         ["POST /api/flows/count"] = new(Read),
-        ["POST /api/deployments"] = new(Develop),
+        ["POST /api/deployments"] = new(Develop, Audit: "deployment.create"),
         ["GET /api/deployments/{id}"] = new(Read),
         ["GET /api/deployments/name/{flow}/{name}"] = new(Read),
-        ["PATCH /api/deployments/{id}"] = new(Develop),
-        ["DELETE /api/deployments/{id}"] = new(Develop),
+        ["PATCH /api/deployments/{id}"] = new(Develop, Audit: "deployment.update"),
+        ["DELETE /api/deployments/{id}"] = new(Develop, Audit: "deployment.delete"),
         ["POST /api/deployments/filter"] = new(Read),
         ["POST /api/deployments/count"] = new(Read),
-        ["POST /api/deployments/{id}/pause_deployment"] = new(Develop),
-        ["POST /api/deployments/{id}/resume_deployment"] = new(Develop),
+        ["POST /api/deployments/{id}/pause_deployment"] = new(Develop, Audit: "deployment.pause"),
+        ["POST /api/deployments/{id}/resume_deployment"] = new(Develop, Audit: "deployment.resume"),
         ["POST /api/deployments/{id}/create_flow_run"] = new(Develop),
         ["POST /api/deployments/get_scheduled_flow_runs"] = new(Execute, PoolScope.AnyPool),
         ["POST /api/deployments/claim_flow_runs"] = new(Execute, PoolScope.AnyPool),
         ["GET /api/deployments/{id}/schedules"] = new(Read),
-        ["POST /api/deployments/{id}/schedules"] = new(Develop),
-        ["PATCH /api/deployments/{id}/schedules/{scheduleId}"] = new(Develop),
-        ["DELETE /api/deployments/{id}/schedules/{scheduleId}"] = new(Develop),
+        ["POST /api/deployments/{id}/schedules"] = new(Develop, Audit: "deployment_schedule.create"),
+        ["PATCH /api/deployments/{id}/schedules/{scheduleId}"] = new(Develop, Audit: "deployment_schedule.update"),
+        ["DELETE /api/deployments/{id}/schedules/{scheduleId}"] = new(Develop, Audit: "deployment_schedule.delete"),
 
         // Flow runs (a worker's engine reports them; a flow creates its subflows' runs).
         ["POST /api/flow_runs"] = new(Execute),
         ["GET /api/flow_runs/{id}"] = new(Read),
         ["PATCH /api/flow_runs/{id}"] = new(Execute, PoolScope.RunInRoute),
-        ["DELETE /api/flow_runs/{id}"] = new(Develop),
+        ["DELETE /api/flow_runs/{id}"] = new(Develop, Audit: "flow_run.delete"),
         ["POST /api/flow_runs/filter"] = new(Read),
         ["POST /api/flow_runs/count"] = new(Read),
         ["POST /api/flow_runs/history"] = new(Read),
-        ["POST /api/flow_runs/{id}/set_state"] = new(Execute, PoolScope.RunInRoute),
+        ["POST /api/flow_runs/{id}/set_state"] = new(Execute, PoolScope.RunInRoute, Audit: "flow_run.cancel"),
         ["POST /api/flow_runs/{id}/heartbeat"] = new(Execute, PoolScope.RunInRoute),
         ["GET /api/flow_run_states"] = new(Read),
         ["GET /api/flow_run_states/{id}"] = new(Read),
@@ -137,7 +137,7 @@ internal static partial class ApiAccess
         // Task runs and logs (a worker's engine reports them).
         ["POST /api/task_runs"] = new(Execute, PoolScope.RunInBody),
         ["GET /api/task_runs/{id}"] = new(Read),
-        ["DELETE /api/task_runs/{id}"] = new(Develop),
+        ["DELETE /api/task_runs/{id}"] = new(Develop, Audit: "task_run.delete"),
         ["POST /api/task_runs/batch"] = new(Execute, PoolScope.RunInBody),
         ["POST /api/task_runs/filter"] = new(Read),
         ["POST /api/task_runs/count"] = new(Read),
@@ -147,27 +147,30 @@ internal static partial class ApiAccess
         ["POST /api/logs/filter"] = new(Read),
 
         // Credentials: anyone reads them masked; only a worker submitting a run (and an admin) sees their values.
-        ["POST /api/credentials"] = new(Operate),
+        ["POST /api/credentials"] = new(Operate, Audit: "credentials.create"),
         ["POST /api/credentials/filter"] = new(Read),
         ["GET /api/credentials/types"] = new(Read),
         ["GET /api/credentials/{id}"] = new(Read),
         ["GET /api/credentials/{type}/{name}"] = new(Read),
-        ["PATCH /api/credentials/{id}"] = new(Operate),
-        ["DELETE /api/credentials/{id}"] = new(Operate),
-        ["POST /api/credentials/resolve"] = new(Roles.Worker | Roles.Admin, PoolScope.RunInBody),
+        ["PATCH /api/credentials/{id}"] = new(Operate, Audit: "credentials.update"),
+        ["DELETE /api/credentials/{id}"] = new(Operate, Audit: "credentials.delete"),
+        ["POST /api/credentials/resolve"] = new(Roles.Worker | Roles.Admin, PoolScope.RunInBody, Audit: "credentials.resolve"),
 
         // API keys.
-        ["POST /api/api_keys"] = new(Roles.Admin),
+        ["POST /api/api_keys"] = new(Roles.Admin, Audit: "api_key.create"),
         ["POST /api/api_keys/filter"] = new(Roles.Admin),
-        ["DELETE /api/api_keys/{id}"] = new(Roles.Admin),
+        ["GET /api/audit"] = new(Roles.Admin),
+        ["DELETE /api/api_keys/{id}"] = new(Roles.Admin, Audit: "api_key.delete"),
     };
 
     /// <summary>Every rule, by <c>METHOD /route</c> (as the OpenAPI document writes routes: no trailing slash, no constraints).</summary>
     public static IReadOnlyDictionary<string, ApiRule> Rules => Table;
 
     /// <summary>The rule of an endpoint (its route as written in code, constraints and all); null when there is none.</summary>
-    public static ApiRule? Find(string method, string route) =>
-        Table.TryGetValue($"{method} {Constraint().Replace(route, "").TrimEnd('/')}", out var rule) ? rule : null;
+    public static ApiRule? Find(string method, string route) => Table.TryGetValue(KeyOf(method, route), out var rule) ? rule : null;
+
+    /// <summary>An endpoint's key in the table: <c>METHOD /route</c>, without constraints or a trailing slash.</summary>
+    public static string KeyOf(string method, string route) => $"{method} {Constraint().Replace(route, "").TrimEnd('/')}";
 
     /// <summary>Whether <paramref name="role"/> may call <paramref name="method"/> <paramref name="route"/> (what the UI asks before it offers an action).</summary>
     public static bool Allows(string method, string route, string role) =>

@@ -24,7 +24,7 @@ namespace Reeve.Server.Api;
 internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions options, ApiKeyChecker checker)
 {
     /// <summary>Each endpoint's rule, looked up once per method it takes (both are the server's own, so this stays small).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(RouteEndpoint Endpoint, string Method), ApiRule> _rules = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(RouteEndpoint Endpoint, string Method), (ApiRule Rule, string Request)> _rules = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -41,40 +41,53 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
             return;
         }
 
+        ApiCaller caller;
         if (!checker.KeyRequired)
         {
-            context.Features.Set(ApiCaller.Open);
+            caller = ApiCaller.Open;
+        }
+        else
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            if (header.Length == 0)
+            {
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized,
+                    "This server needs an API key: send 'Authorization: Bearer <key>' (the CLI and SDK read REEVE_API_KEY).");
+                return;
+            }
+
+            const string scheme = "Bearer ";
+            var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : "";
+            var (found, refusal) = token.Length == 0 ? (null, null) : await checker.CheckAsync(context, token);
+            if (found is null)
+            {
+                await RefuseAsync(context, StatusCodes.Status401Unauthorized, refusal ?? "The API key is not valid for this server.");
+                return;
+            }
+
+            caller = found;
+            context.RequestServices.GetRequiredService<Store>().MayOverrideLockedVariables =
+                caller.Role is Core.Access.ApiRoles.Admin or Core.Access.ApiRoles.Platform;
+        }
+
+        context.Features.Set(caller);
+        if (context.GetEndpoint() is not RouteEndpoint endpoint
+            || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods
+            || !methods.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
+        {
+            // Anything else (no such route, a method the route does not take) needs only a valid key, then answers 404 / 405.
             await next(context);
             return;
         }
 
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.Length == 0)
+        // Upper case, so that "gEt" and "GET" share one entry.
+        var (rule, request) = _rules.GetOrAdd((endpoint, context.Request.Method.ToUpperInvariant()), static key =>
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized,
-                "This server needs an API key: send 'Authorization: Bearer <key>' (the CLI and SDK read REEVE_API_KEY).");
-            return;
-        }
-
-        const string scheme = "Bearer ";
-        var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : "";
-        var (caller, refusal) = token.Length == 0 ? (null, null) : await checker.CheckAsync(context, token);
-        if (caller is null)
+            var request = ApiAccess.KeyOf(key.Method, key.Endpoint.RoutePattern.RawText ?? "");
+            return (ApiAccess.Rules.TryGetValue(request, out var rule) ? rule : new ApiRule(ApiAccess.Roles.Admin), request);
+        });
+        if (checker.KeyRequired)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, refusal ?? "The API key is not valid for this server.");
-            return;
-        }
-
-        context.Features.Set(caller);
-        context.RequestServices.GetRequiredService<Store>().MayOverrideLockedVariables =
-            caller.Role is Core.Access.ApiRoles.Admin or Core.Access.ApiRoles.Platform;
-        if (context.GetEndpoint() is RouteEndpoint endpoint
-            && endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods
-            && methods.HttpMethods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase))
-        {
-            // Upper case, so that "gEt" and "GET" share one entry.
-            var rule = _rules.GetOrAdd((endpoint, context.Request.Method.ToUpperInvariant()), static key =>
-                ApiAccess.Find(key.Method, key.Endpoint.RoutePattern.RawText ?? "") ?? new ApiRule(ApiAccess.Roles.Admin));
             if ((rule.Allowed & ApiAccess.Flag(caller.Role)) == 0)
             {
                 await RefuseAsync(context, StatusCodes.Status403Forbidden,
@@ -96,8 +109,91 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
             }
         }
 
-        // Anything else (no such route, a method the route does not take) needs only a valid key, then answers 404 / 405.
-        await next(context);
+        if (rule.Audit is { } action)
+        {
+            await AuditedAsync(context, caller, endpoint, action, request);
+        }
+        else
+        {
+            await next(context);
+        }
+    }
+
+    /// <summary>
+    /// Runs a request whose rule has an audit action, and appends an entry when it succeeds, before its answer
+    /// leaves (so that an answered change is recorded). The resource is what the route names and, for a create,
+    /// the name and id of its answer (which is held back until then).
+    /// </summary>
+    private async Task AuditedAsync(HttpContext context, ApiCaller caller, RouteEndpoint endpoint, string action, string request)
+    {
+        var parameters = endpoint.RoutePattern.Parameters;
+        var named = parameters.Count == 0 ? null
+            : string.Join('/', parameters.Select(p => Convert.ToString(context.Request.RouteValues[p.Name], System.Globalization.CultureInfo.InvariantCulture)));
+        var original = context.Response.Body;
+        using var answer = action.EndsWith(".create", StringComparison.Ordinal) ? new MemoryStream() : null;
+        if (answer is not null)
+        {
+            context.Response.Body = answer;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        if (context.Response.StatusCode is >= 200 and < 300 && !AuditNotes.Skipped(context))
+        {
+            var created = answer is null ? null : NameAndId(answer.GetBuffer().AsSpan(0, (int)answer.Length));
+            var resource = AuditNotes.ResourceOf(context) ?? (named is null ? created : created is null ? named : $"{named}/{created}");
+
+            // Not the request's token: a client that hangs up after its change was made does not take the entry with it.
+            await context.RequestServices.GetRequiredService<AuditStore>().AppendAsync(caller.Name, caller.Role, action, resource, request, CancellationToken.None);
+        }
+
+        if (answer is not null)
+        {
+            answer.Position = 0;
+            await answer.CopyToAsync(original, context.RequestAborted);
+        }
+    }
+
+    /// <summary>The top-level <c>name</c> and <c>id</c> of a JSON answer (<c>prod (9f…)</c>), reading nothing else of it.</summary>
+    private static string? NameAndId(ReadOnlySpan<byte> json)
+    {
+        string? name = null, id = null;
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                var isName = reader.ValueTextEquals("name"u8);
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (reader.TokenType == System.Text.Json.JsonTokenType.String && (isName || isId))
+                {
+                    if (isName) name = reader.GetString(); else id = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON: the entry has no resource.
+        }
+
+        return name is null ? id : id is null ? name : $"{name} ({id})";
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ internal static class ApiRoutes
         api.MapEvents();
         api.MapCredentials();
         api.MapApiKeys();
+        api.MapAudit();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }
 }

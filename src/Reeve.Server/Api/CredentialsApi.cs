@@ -57,6 +57,7 @@ internal static class CredentialsApi
     {
         // A worker key limited to pools resolves only for runs of its pools (the rule's RunInBody scope).
         await ApiCaller.Of(context).EnsureRunAsync(db, body.FlowRunId, ct);
+        AuditNotes.Resource(context, $"flow_run {body.FlowRunId}");
         return TypedResults.Ok(new CredentialsResolveResponse { Configuration = await store.ResolveAsync(body, ct) });
     }
 }

@@ -69,9 +69,17 @@ internal static class FlowRunsApi
         TypedResults.Ok(await runs.HistoryAsync(body ?? new FlowRunHistoryRequest(), ct));
 
     /// <summary>201 when a state was written (even a rejecting rule's, such as AwaitingRetry), 200 otherwise.</summary>
-    private static async Task<Results<Created<OrchestrationResult>, Ok<OrchestrationResult>>> SetStateAsync(Guid id, [FromBody] SetStateRequest body, FlowRunStore runs, CancellationToken ct)
+    private static async Task<Results<Created<OrchestrationResult>, Ok<OrchestrationResult>>> SetStateAsync(Guid id, [FromBody] SetStateRequest body, FlowRunStore runs,
+        HttpContext context, CancellationToken ct)
     {
         var (result, written) = await runs.SetStateAsync(id, body, ct);
+
+        // The audit records cancellations, not the engine's every state.
+        if (!written || result.State?.Type is not (StateType.Cancelling or StateType.Cancelled))
+        {
+            AuditNotes.Skip(context);
+        }
+
         return written ? TypedResults.Created((string?)null, result) : TypedResults.Ok(result);
     }
 

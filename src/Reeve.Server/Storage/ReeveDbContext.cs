@@ -26,6 +26,7 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<CredentialsRecord> Credentials => Set<CredentialsRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
+    public DbSet<AuditRecord> Audit => Set<AuditRecord>();
     public DbSet<FlowRunCredentialsRecord> FlowRunCredentials => Set<FlowRunCredentialsRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -99,6 +100,17 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
             key.Property(k => k.Role).HasMaxLength(20);
             key.Property(k => k.KeyHash).HasMaxLength(64);
             key.Property(k => k.Prefix).HasMaxLength(20);
+        });
+
+        modelBuilder.Entity<AuditRecord>(audit =>
+        {
+            audit.ToTable("audit_event");
+            audit.HasIndex(a => a.Occurred);
+            audit.Property(a => a.Actor).HasMaxLength(ResourceName.MaxLength + 40);
+            audit.Property(a => a.Role).HasMaxLength(20);
+            audit.Property(a => a.Action).HasMaxLength(60);
+            audit.Property(a => a.Resource).HasMaxLength(AuditStore.MaxResourceLength);
+            audit.Property(a => a.Request).HasMaxLength(200);
         });
     }
 

@@ -41,6 +41,7 @@ internal static class StorageRegistration
         services.AddScoped<SchedulerStore>();
         services.AddScoped<CredentialsStore>();
         services.AddScoped<ApiKeyStore>();
+        services.AddScoped<AuditStore>();
         services.AddSingleton<CredentialsProtector>();
         return services;
     }

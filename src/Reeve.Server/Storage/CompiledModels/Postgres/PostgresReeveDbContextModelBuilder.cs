@@ -12,13 +12,14 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("4fcf2ab1-efdf-4e8c-80d4-588b3345ff6a"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("fe792bfa-9b1e-49da-8fb1-b6ad1c1c3350"), entityTypeCount: 16)
         {
         }
 
         partial void Initialize()
         {
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
+            var auditRecord = AuditRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
@@ -48,6 +49,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
+            AuditRecordEntityType.CreateAnnotations(auditRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);

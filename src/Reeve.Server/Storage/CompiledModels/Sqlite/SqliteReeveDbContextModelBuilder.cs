@@ -11,13 +11,14 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("5f0838e8-d4c9-4697-b3f7-6ef755411a12"), entityTypeCount: 15)
+            : base(skipDetectChanges: false, modelId: new Guid("dbd4063c-299f-4737-8906-db5ac620c56c"), entityTypeCount: 16)
         {
         }
 
         partial void Initialize()
         {
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
+            var auditRecord = AuditRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
@@ -47,6 +48,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
+            AuditRecordEntityType.CreateAnnotations(auditRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);

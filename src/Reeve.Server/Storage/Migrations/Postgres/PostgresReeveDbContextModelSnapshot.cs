@@ -81,6 +81,55 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.ToTable("api_key", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.AuditRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(295)
+                        .HasColumnType("character varying(295)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("Occurred")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("request");
+
+                    b.Property<string>("Resource")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("resource");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("role");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_event");
+
+                    b.HasIndex("Occurred")
+                        .HasDatabaseName("ix_audit_event_occurred");
+
+                    b.ToTable("audit_event", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.CredentialsRecord", b =>
                 {
                     b.Property<Guid>("Id")

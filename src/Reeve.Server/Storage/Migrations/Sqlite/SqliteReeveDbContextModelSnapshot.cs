@@ -75,6 +75,55 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.ToTable("api_key", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.AuditRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(295)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTime>("Occurred")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request");
+
+                    b.Property<string>("Resource")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_event");
+
+                    b.HasIndex("Occurred")
+                        .HasDatabaseName("ix_audit_event_occurred");
+
+                    b.ToTable("audit_event", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.CredentialsRecord", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,44 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Reeve.Server.Storage.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Audit : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "audit_event",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    occurred = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 295, nullable: false),
+                    role = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    resource = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    request = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_event", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_event_occurred",
+                table: "audit_event",
+                column: "occurred");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "audit_event");
+        }
+    }
+}
