@@ -7,7 +7,16 @@ namespace Reeve.Ui;
 /// <summary>How the UI writes times, durations and JSON: UTC, to the second, the same on every page.</summary>
 internal static class Format
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    /// <summary>
+    /// Indented, and with characters as written: Blazor writes the text into the page as text (never as HTML), so
+    /// the default escaping of <c>&lt;</c>, <c>&amp;</c>, quotes and non-ASCII (<c>\u003C</c>) would only garble what
+    /// the user wrote.
+    /// </summary>
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static string Time(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + (time is null ? "—" : " UTC");

@@ -214,6 +214,36 @@ public sealed partial class WorkerEndToEndTests(WorkerFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task KillingTheWorkerAndTheFlowsProcessTogether_EndsTheRunCrashed_AndFreesItsSlotForTheNextWorker()
+    {
+        // The host dies: kill -9 of the worker, then of the flow's process, so nobody is left to say what happened.
+        var pool = Names.Unique("host-dies");
+        await Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "process", ConcurrencyLimit = 1 });
+        var deployment = await DeployAsync("wait-then-complete", "RepoInfo.csproj:RepoInfo.TestFlows.WaitThenComplete", pool,
+            new DeployOptions { Parameters = new { seconds = 600 } });
+        var worker = await StartWorkerAsync(pool);
+        FlowRun doomed;
+        await using (worker)
+        {
+            doomed = await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id);
+            await Server.Client.WaitForStateAsync(doomed.Id, StateType.Running, TimeSpan.FromSeconds(120));
+            var pid = int.Parse((await Server.Client.ReadFlowRunAsync(doomed.Id)).InfrastructurePid!, System.Globalization.CultureInfo.InvariantCulture);
+
+            await worker.KillAloneAsync();
+            Signals.Send(pid, Signals.SigKill);
+        }
+
+        var next = await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate { Parameters = new JsonObject { ["seconds"] = 0 } });
+        var crashed = await Server.Client.WaitForEndAsync(doomed.Id, TimeSpan.FromSeconds(60));
+        Assert.Equal(StateType.Crashed, crashed.StateType);
+        Assert.Contains("no heartbeat", crashed.State!.Message, StringComparison.Ordinal);
+
+        await using var replacement = await StartWorkerAsync(pool);
+        var completed = await Server.Client.WaitForEndAsync(next.Id, TimeSpan.FromSeconds(120));
+        Assert.True(completed.StateType == StateType.Completed, $"{completed.StateType}: {completed.State?.Message}\n{replacement.Output}");
+    }
+
+    [Fact]
     public async Task KillingTheWorkerBetweenClaimAndStart_EndsThatRunCrashed()
     {
         var pool = Names.Unique("claim-pool");
