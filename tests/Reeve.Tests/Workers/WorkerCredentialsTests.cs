@@ -9,7 +9,10 @@ using Reeve.Workers.Infrastructure;
 
 namespace Reeve.Tests.Workers;
 
-/// <summary>A worker resolves a run's credentials references just before it submits the run, and only then.</summary>
+/// <summary>
+/// A worker resolves a run's credentials references just before it submits the run, and only then; an env entry
+/// that refers to a secret is secret (masked in the run's logs).
+/// </summary>
 public sealed class WorkerCredentialsTests : IAsyncLifetime
 {
     private RunningServer _server = null!;
@@ -33,6 +36,14 @@ public sealed class WorkerCredentialsTests : IAsyncLifetime
         Assert.Equal(token, submitted["env"]!["API_TOKEN"]!.GetValue<string>());
         Assert.Equal(reference, (await _server.Client.ReadDeploymentAsync(deployment.Id)).JobVariables!["env"]!["API_TOKEN"]!.GetValue<string>());
         Assert.Equal(StateType.Completed, (await _server.Client.ReadFlowRunAsync(run.Id)).StateType);
+
+        // The env entry is secret: a line of the run that prints it is stored masked.
+        await _server.Client.CreateLogsAsync([new Core.Logs.LogCreate
+        {
+            Name = "flow", Level = 20, Message = $"API_TOKEN={token}", Timestamp = TimeProvider.System.GetUtcNow(), FlowRunId = run.Id,
+        }]);
+        var logs = await _server.Client.FilterLogsAsync(new Core.Logs.LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run.Id] } } });
+        Assert.Equal("API_TOKEN=********", Assert.Single(logs).Message);
     }
 
     [Fact]
