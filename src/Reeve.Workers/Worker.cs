@@ -293,6 +293,13 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
             throw new WorkerException($"Work pool '{pool.Name}' is of type '{pool.Type}'; a '{wanted}' worker cannot run its flow runs.");
         }
 
+        if (!options.OnServer && PoolTypeCatalog.Find(pool.Type) is { RunsOnServer: true } serverType)
+        {
+            throw new WorkerException(serverType.IsPush
+                ? $"Work pool '{pool.Name}' is a push pool ({pool.Type}): the Reeve server submits its flow runs itself; no worker is needed."
+                : $"Work pool '{pool.Name}' is a managed pool: the Reeve server runs its flow runs itself; no worker is needed.");
+        }
+
         _type = pool.Type;
         return pool;
     }

@@ -46,4 +46,10 @@ public sealed record WorkerOptions
     /// (through <c>REEVE_WORKER_START_DELAY_SECONDS</c>) to kill a worker at that moment.
     /// </summary>
     public TimeSpan StartDelay { get; init; }
+
+    /// <summary>
+    /// Whether this is one of the server's own workers (<see cref="ServerPools"/>), the only kind that takes runs of
+    /// managed and push pools; any other worker is refused such a pool, saying that the server runs it.
+    /// </summary>
+    public bool OnServer { get; init; }
 }

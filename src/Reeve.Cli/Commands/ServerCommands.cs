@@ -201,8 +201,7 @@ internal static class ServerCommands
                 ["storage"] = options.Storage.Describe(),
                 ["api_key_required"] = options.ApiKey is null ? "false" : "true",
             });
-            await using (new ManagedPools(new Client.ReeveClientOptions { ApiUrl = server.ApiUrl, ApiKey = options.ApiKey },
-                context.HomeFolder, context.Out.Profile.Out.Writer, context.Error))
+            await using (ServerWorkers(context, server.ApiUrl, options.ApiKey))
             {
                 await server.WaitForShutdownAsync(CancellationToken.None);
                 WriteJsonEvent(context, "Stopping the Reeve server", []);
@@ -239,13 +238,31 @@ internal static class ServerCommands
 
         context.WriteLine("Stop it with Ctrl+C.");
 
-        // Runs of managed pools are run here, by an embedded worker per pool; the workers stop first when the server is asked to.
-        var managed = new ManagedPools(new Client.ReeveClientOptions { ApiUrl = server.ApiUrl, ApiKey = options.ApiKey },
-            context.HomeFolder, context.Out.Profile.Out.Writer, context.Error);
+        // Runs of managed and push pools are run from here, by a worker per pool; the workers stop first when the server is asked to.
+        var managed = ServerWorkers(context, server.ApiUrl, options.ApiKey);
         await server.WaitForShutdownAsync(CancellationToken.None);
         context.WriteLine("Stopping the Reeve server...");
         await managed.DisposeAsync();
         await server.StopAsync(CancellationToken.None);
         return 0;
+    }
+
+    /// <summary>
+    /// The server's own workers: managed pools' runs as processes in a sandbox under the Reeve home, push pools' runs
+    /// on the Docker engine (DOCKER_HOST, else the local socket) or the Kubernetes cluster (KUBECONFIG, else the pod's
+    /// service account) this server's environment names.
+    /// </summary>
+    private static Workers.ServerPools ServerWorkers(CliContext context, string apiUrl, string? apiKey)
+    {
+        var client = new Client.ReeveClientOptions { ApiUrl = apiUrl, ApiKey = apiKey };
+        var sandbox = Path.Combine(context.HomeFolder, "sandbox");
+        Directory.CreateDirectory(sandbox);
+        var logs = new Client.ReeveClient(client);
+        return new Workers.ServerPools(client, new Workers.ServerPoolsOptions
+        {
+            Infrastructure = EngineProcess.Infrastructures(client, sandbox, context.Out.Profile.Out.Writer, context.Error, logs: logs),
+            Output = context.Out.Profile.Out.Writer,
+            Error = context.Error,
+        });
     }
 }

@@ -96,12 +96,17 @@ internal static class WorkPoolCommands
             }
 
             var type_ = PoolTypeCatalog.Find(pool.Type);
-            if (!pool.IsPaused && type_ is { IsManaged: false })
+            if (!pool.IsPaused && type_ is { RunsOnServer: false })
             {
                 context.WriteLine();
                 context.WriteLine("To start a worker for this work pool, run:");
                 context.WriteLine();
                 context.WriteLine($"        reeve worker start --pool {Quote(pool.Name)}");
+            }
+            else if (type_ is { IsPush: true })
+            {
+                context.WriteLine();
+                context.WriteLine($"The Reeve server submits this pool's flow runs to {type_.Infrastructure} itself; no worker is needed.");
             }
             else if (type_ is { IsManaged: true })
             {

@@ -20,6 +20,21 @@ public sealed record PoolType
     /// <summary>Whether runs are executed by the server itself rather than by a worker.</summary>
     public bool IsManaged { get; init; }
 
+    /// <summary>
+    /// Whether this is a push pool (<c>docker:push</c>, <c>kubernetes:push</c>): the server submits its runs to the
+    /// pool's infrastructure itself, so no worker is started.
+    /// </summary>
+    public bool IsPush { get; init; }
+
+    /// <summary>Whether the server runs this pool's flow runs (managed and push pools), so that no worker is needed.</summary>
+    public bool RunsOnServer => IsManaged || IsPush;
+
+    /// <summary>The infrastructure runs go to: the type itself, or for a push pool the type before <c>:push</c>.</summary>
+    public string Infrastructure => IsPush ? Type[..^PushSuffix.Length] : Type;
+
+    /// <summary>What a push pool's type ends with.</summary>
+    public const string PushSuffix = ":push";
+
     /// <summary>Whether the type is still in beta.</summary>
     public bool IsBeta { get; init; }
 

@@ -16,6 +16,12 @@ public static class PoolTypeCatalog
             "Runs each flow run in its own Docker container. The worker needs a running Docker engine."),
         Load("kubernetes", "Kubernetes", "reeve-kubernetes", isManaged: false,
             "Runs each flow run as a Kubernetes Job. The worker needs access to a Kubernetes cluster."),
+        Load("docker:push", "Docker (push)", "reeve-docker", isManaged: false,
+            "The server itself runs each flow run in its own container on a Docker engine (DOCKER_HOST of the server, else its local socket). No worker to start.",
+            template: "docker"),
+        Load("kubernetes:push", "Kubernetes (push)", "reeve-kubernetes", isManaged: false,
+            "The server itself submits each flow run as a Kubernetes Job to its cluster (KUBECONFIG of the server, else its service account). No worker to start.",
+            template: "kubernetes"),
     ];
 
     /// <summary>The known type slugs, comma-separated, for error messages.</summary>
@@ -24,12 +30,12 @@ public static class PoolTypeCatalog
     /// <summary>The type with slug <paramref name="type"/>, or null.</summary>
     public static PoolType? Find(string type) => All.FirstOrDefault(t => t.Type == type);
 
-    private static PoolType Load(string type, string displayName, string collection, bool isManaged, string description)
+    private static PoolType Load(string type, string displayName, string collection, bool isManaged, string description, string? template = null)
     {
-        var resource = $"Reeve.Core.PoolTypes.{type}.json";
+        var resource = $"Reeve.Core.PoolTypes.{template ?? type}.json";
         using var stream = typeof(PoolTypeCatalog).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The default template {resource} is not embedded.");
-        var template = JsonNode.Parse(stream) as JsonObject
+        var parsed = JsonNode.Parse(stream) as JsonObject
             ?? throw new InvalidOperationException($"The default template {resource} is not a JSON object.");
         return new PoolType
         {
@@ -38,7 +44,8 @@ public static class PoolTypeCatalog
             Description = description,
             Collection = collection,
             IsManaged = isManaged,
-            Template = template,
+            IsPush = type.EndsWith(PoolType.PushSuffix, StringComparison.Ordinal),
+            Template = parsed,
         };
     }
 }

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Reeve.Client;
+using Reeve.Core.Deployments;
+using Reeve.Core.FlowRuns;
+using Reeve.Core.Logs;
+using Reeve.Core.States;
+using Reeve.Core.WorkPools;
+using Reeve.Workers;
+using Reeve.Workers.Docker;
+using Reeve.Workers.Infrastructure;
+
+namespace Reeve.Tests.Workers;
+
+/// <summary>
+/// A <c>docker:push</c> pool: the server's own worker (<see cref="ServerPools"/>, as <c>reeve server start</c> composes
+/// it) submits its runs to the real Docker engine, with no worker started; a restart of that worker leaves a run in
+/// flight running, submitted once; a run that cannot start says why.
+/// </summary>
+public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<DockerFixture>
+{
+    private ServerPools Dispatcher() => new(new ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl }, new ServerPoolsOptions
+    {
+        Infrastructure = type => type == "docker"
+            ? new DockerInfrastructure(new DockerInfrastructureOptions
+            {
+                DockerHost = TestEnvironment.DockerHost,
+                RunEnvironment = run => new Dictionary<string, string>
+                {
+                    ["REEVE_API_URL"] = fixture.Server.ApiUrl,
+                    ["REEVE_FLOW_RUN_ID"] = run.Id.ToString(),
+                    ["REEVE_FLOW_RUN_HEARTBEAT_SECONDS"] = "1",
+                },
+                Output = TextWriter.Null,
+                Error = TextWriter.Null,
+            })
+            : null,
+        Rescan = TimeSpan.FromMilliseconds(200),
+        HeartbeatInterval = TimeSpan.FromSeconds(1),
+    });
+
+    /// <summary>A push pool, and the suite's deployment of the example (its image) copied onto it.</summary>
+    private async Task<(string Pool, Guid Deployment)> PushPoolAsync()
+    {
+        await fixture.DeployAsync();
+        var pool = Names.Unique("docker-push");
+        await fixture.Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "docker:push" });
+        var deployed = await fixture.Server.Client.ReadDeploymentByNameAsync("get-repo-info", "my-docker-deployment");
+        var copy = await fixture.Server.Client.CreateDeploymentAsync(new DeploymentCreate
+        {
+            Name = $"on-{pool}",
+            FlowId = deployed.FlowId,
+            Entrypoint = deployed.Entrypoint,
+            PullSteps = deployed.PullSteps,
+            JobVariables = deployed.JobVariables,
+            ParameterOpenapiSchema = deployed.ParameterOpenapiSchema,
+            WorkPoolName = pool,
+        });
+        return (pool, copy.Id);
+    }
+
+    private async Task<Guid> RunAsync(Guid deployment, JsonObject? parameters = null, JsonObject? jobVariables = null)
+    {
+        jobVariables ??= new JsonObject { ["auto_remove"] = true };
+        jobVariables["env"] = new JsonObject { ["GITHUB_API_URL"] = fixture.GitHub.Url };
+        return (await fixture.Server.Client.CreateFlowRunFromDeploymentAsync(deployment, new DeploymentFlowRunCreate
+        {
+            JobVariables = jobVariables,
+            Parameters = parameters ?? [],
+        })).Id;
+    }
+
+    [Fact]
+    public async Task ARunOfADockerPushPool_IsSubmittedByTheServer_AndCompletesInAContainer_WithNoWorkerStarted()
+    {
+        TestEnvironment.RequireDocker();
+        var (pool, deployment) = await PushPoolAsync();
+        await using var dispatcher = Dispatcher();
+
+        var run = await RunAsync(deployment);
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(2));
+
+        Assert.True(ended.StateType == StateType.Completed, $"{ended.StateName}: {ended.State?.Message}");
+        Assert.Equal(64, ended.InfrastructurePid?.Length);
+        var logs = await fixture.Server.Client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run] } } });
+        Assert.Contains(logs, l => l.Message == "Stars 🌠 : 17234");
+        var workers = await fixture.Server.Client.FilterWorkersAsync(pool);
+        Assert.StartsWith("Reeve push worker", Assert.Single(workers).Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RestartingTheServersWorker_WhileARunIsInFlight_LeavesItRunning_SubmittedOnce_AndCancellable()
+    {
+        TestEnvironment.RequireDocker();
+        var (_, deployment) = await PushPoolAsync();
+        Guid run;
+        await using (var first = Dispatcher())
+        {
+            // The stand-in never answers for this repository: the run stays RUNNING until it is cancelled.
+            run = await RunAsync(deployment, new JsonObject { ["repoName"] = "slow/hangs" });
+            await fixture.Server.Client.WaitForStateAsync(run, StateType.Running, TimeSpan.FromMinutes(2));
+        }
+
+        await using var second = Dispatcher();
+        var other = await RunAsync(deployment);
+        Assert.Equal(StateType.Completed, (await fixture.Server.Client.WaitForEndAsync(other, TimeSpan.FromMinutes(2))).StateType);
+
+        Assert.Equal(StateType.Running, (await fixture.Server.Client.ReadFlowRunAsync(run)).StateType);
+        Assert.Single(await fixture.ContainersOfAsync(run));
+
+        // The engine in the container learns of the cancellation itself: no worker holds this run any more.
+        await fixture.Server.Client.SetFlowRunStateAsync(run, new StateCreate { Type = StateType.Cancelling });
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(1));
+        Assert.Equal(StateType.Cancelled, ended.StateType);
+    }
+
+    [Fact]
+    public async Task ARunWhoseImageCannotBePulled_EndsCrashed_SayingWhy()
+    {
+        TestEnvironment.RequireDocker();
+        var (_, deployment) = await PushPoolAsync();
+        await using var dispatcher = Dispatcher();
+
+        var image = $"{TestEnvironment.Registry}/no-such-image:{Guid.NewGuid().ToString("N")[..8]}";
+        var run = await RunAsync(deployment, jobVariables: new JsonObject { ["image"] = image });
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, ended.StateType);
+        Assert.Contains("no-such-image", ended.State!.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// Two server replicas on one PostgreSQL database, each with its own server workers for one push pool: 40 runs,
+/// each submitted exactly once. The infrastructure here is a counting stand-in (it records each submission and ends
+/// the run as an engine would): what is tested is the claim between replicas, which is the same for every provider.
+/// </summary>
+public sealed class PushPoolReplicaTests
+{
+    [Fact]
+    public async Task TwoReplicasOnOneDatabase_SubmitEachRunOfAPushPoolOnce()
+    {
+        TestEnvironment.RequirePostgres();
+        await using var first = await RunningServer.StartAsync(TestStorage.Postgres, realClock: true);
+        await using var second = await RunningServer.StartAsync(TestStorage.Postgres, realClock: true,
+            configure: o => o with { Storage = first.Server.Options.Storage });
+        var pool = Names.Unique("replicated");
+        await first.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "docker:push" });
+        var deployment = await first.Client.DeploymentAsync(pool);
+        var submissions = new ConcurrentDictionary<Guid, int>();
+        await using var one = Dispatcher(first, submissions);
+        await using var two = Dispatcher(second, submissions);
+
+        var runs = new List<Guid>();
+        for (var i = 0; i < 40; i++)
+        {
+            runs.Add((await (i % 2 == 0 ? first : second).Client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate())).Id);
+        }
+
+        foreach (var run in runs)
+        {
+            Assert.Equal(StateType.Completed, (await first.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(1))).StateType);
+        }
+
+        Assert.Equal(runs.Order(), submissions.Keys.Order());
+        Assert.All(submissions, s => Assert.Equal(1, s.Value));
+    }
+
+    private static ServerPools Dispatcher(RunningServer server, ConcurrentDictionary<Guid, int> submissions) =>
+        new(new ReeveClientOptions { ApiUrl = server.ApiUrl }, new ServerPoolsOptions
+        {
+            Infrastructure = type => type == "docker" ? new CountingInfrastructure(server.Client, submissions) : null,
+            Rescan = TimeSpan.FromMilliseconds(200),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+        });
+
+    /// <summary>A stand-in infrastructure: counts each submission, then reports the run RUNNING and COMPLETED as an engine would.</summary>
+    private sealed class CountingInfrastructure(ReeveClient client, ConcurrentDictionary<Guid, int> submissions) : IInfrastructure
+    {
+        public async Task<InfrastructureResult> RunAsync(FlowRun run, JsonObject configuration, Func<string, Task> started, CancellationToken cancellationToken)
+        {
+            submissions.AddOrUpdate(run.Id, 1, (_, n) => n + 1);
+            await started($"stand-in-{run.Id:N}");
+            await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Running }, cancellationToken: cancellationToken);
+            await client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Completed }, cancellationToken: cancellationToken);
+            return new InfrastructureResult(0);
+        }
+    }
+}
