@@ -58,14 +58,14 @@ public sealed class KubernetesFixture : IAsyncLifetime
         await CreatePoolAsync(Pool);
     }
 
-    /// <summary>A kubernetes pool whose Jobs go to the suite's namespace, and that gives up on a pod that has not started after 20 s.</summary>
-    public async Task CreatePoolAsync(string name)
+    /// <summary>A kubernetes (or kubernetes:push) pool whose Jobs go to the suite's namespace, and that gives up on a pod that has not started after 20 s.</summary>
+    public async Task CreatePoolAsync(string name, string type = "kubernetes")
     {
-        var template = (JsonObject)PoolTypeCatalog.Find("kubernetes")!.DefaultBaseJobTemplate.DeepClone();
+        var template = (JsonObject)PoolTypeCatalog.Find(type)!.DefaultBaseJobTemplate.DeepClone();
         template["variables"]!["properties"]!["namespace"]!["default"] = Namespace;
         template["variables"]!["properties"]!["pod_watch_timeout_seconds"]!["default"] = 20;
         template["variables"]!["properties"]!["finished_job_ttl"]!["default"] = 600;
-        await Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = name, Type = "kubernetes", BaseJobTemplate = template });
+        await Server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = name, Type = type, BaseJobTemplate = template });
     }
 
     /// <summary>A <c>reeve</c> command against the server, as the given Kubernetes user, with fast heartbeats.</summary>

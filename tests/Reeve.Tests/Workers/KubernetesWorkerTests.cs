@@ -47,6 +47,48 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task AKubernetesPushPool_HasItsRunSubmittedByTheServer_AsAJob_WithNoWorkerStarted()
+    {
+        TestEnvironment.RequireKubernetes();
+        var pool = Names.Unique("k8s-push");
+        await fixture.CreatePoolAsync(pool, "kubernetes:push");
+        var client = new Client.ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl, ApiKey = KubernetesFixture.ApiKey };
+        using var logs = new Client.ReeveClient(client);
+        await using var server = new Reeve.Workers.ServerPools(client, new Reeve.Workers.ServerPoolsOptions
+        {
+            Infrastructure = type => type == "kubernetes"
+                ? new Reeve.Workers.Kubernetes.KubernetesInfrastructure(new Reeve.Workers.Kubernetes.KubernetesInfrastructureOptions
+                {
+                    Kubeconfig = TestEnvironment.Kubeconfig,
+                    RunEnvironment = run => new Dictionary<string, string>
+                    {
+                        ["REEVE_API_URL"] = client.ApiUrl,
+                        ["REEVE_API_KEY"] = KubernetesFixture.ApiKey,
+                        ["REEVE_FLOW_RUN_ID"] = run.Id.ToString(),
+                    },
+                    RunLog = (run, level, message) => logs.CreateLogsAsync([new LogCreate
+                    {
+                        Name = "reeve.worker", Level = level, Message = message, Timestamp = TimeProvider.System.GetUtcNow(), FlowRunId = run.Id,
+                    }]),
+                    Output = TextWriter.Null,
+                    Error = TextWriter.Null,
+                })
+                : null,
+            Rescan = TimeSpan.FromMilliseconds(200),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+        });
+
+        var run = await fixture.CreateRunAsync(pool: pool);
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, RunLimit);
+
+        Assert.True(ended.StateType == StateType.Completed, $"{ended.StateName}: {ended.State?.Message}\n--- node agent ---\n{string.Join('\n', fixture.Node.Journal)}");
+        Assert.Contains(await LogsAsync(run), l => l.Message == "Stars 🌠 : 17234");
+        Assert.StartsWith(fixture.Namespace + ":", ended.InfrastructurePid, StringComparison.Ordinal);
+        Assert.Single((await fixture.LeftOfAsync(run)).Jobs);
+        Assert.StartsWith("Reeve push worker", Assert.Single(await fixture.Server.Client.FilterWorkersAsync(pool)).Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnImageThatCannotBePulled_EndsTheRunCrashed_NamingTheImage_AndLeavesNoJob()
     {
         TestEnvironment.RequireKubernetes();
