@@ -54,7 +54,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-# The ServiceAccount admission plugin is off: no service-account controllers run, and pods need no token.
+# The ServiceAccount admission plugin is off: pods need no token (the node agent mounts none).
 start kube-apiserver "$bin/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$etcd_port" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -108,9 +108,13 @@ kubeconfig "$dir/admin.kubeconfig" reeve-admin "$admin_token"
 kubeconfig "$dir/worker.kubeconfig" reeve-worker "$worker_token"
 kubeconfig "$dir/narrow.kubeconfig" reeve-narrow "$narrow_token"
 
+# The token controller fills Secrets of type service-account-token (what `reeve work-pool create --provision-infra`
+# makes for a kubernetes:push pool's account), as in any cluster.
 start kube-controller-manager "$bin/kube-controller-manager" \
   --kubeconfig "$dir/admin.kubeconfig" \
-  --controllers job,garbagecollector,namespace,ttl-after-finished \
+  --controllers job,garbagecollector,namespace,ttl-after-finished,serviceaccount-token \
+  --service-account-private-key-file "$dir/certs/service-account.key" \
+  --root-ca-file "$cacert" \
   --feature-gates TTLAfterFinished=true \
   --leader-elect=false --port 0 --secure-port 0
 start kube-scheduler "$bin/kube-scheduler" \

@@ -40,7 +40,15 @@ internal static class WorkPoolCommands
         var limit = new Option<int?>("--concurrency-limit") { Description = "The most runs of the pool that may run at once." };
         var description = new Option<string?>("--description") { Description = "A description of the pool." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Update the pool if it already exists." };
-        var command = new Command("create", "Create a work pool.") { name, type, template, paused, limit, description, overwrite };
+        var provision = new Option<bool>("--provision-infra") { Description = "Set up the infrastructure a push pool needs first (kubernetes:push: namespace, service account, role, token, credentials; docker:push: engine check, registry login, build namespace). Shows the plan and asks before it starts; safe to run again." };
+        var yes = new Option<bool>("--yes", "-y") { Description = "With --provision-infra: do not ask before provisioning." };
+        var ns = new Option<string>("--namespace") { Description = "With --provision-infra, kubernetes:push: the namespace runs go to.", DefaultValueFactory = _ => "reeve" };
+        var registry = new Option<string?>("--registry") { Description = "With --provision-infra, docker:push: the registry (host[:port][/path]) images are pushed to; becomes the default Docker build namespace." };
+        var registryUser = new Option<string?>("--registry-username") { Description = "With --provision-infra, docker:push: the registry's user (its password in REEVE_REGISTRY_PASSWORD), stored as credentials." };
+        var command = new Command("create", "Create a work pool.")
+        {
+            name, type, template, paused, limit, description, overwrite, provision, yes, ns, registry, registryUser,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var poolName = parse.GetValue(name)!;
@@ -53,6 +61,27 @@ internal static class WorkPoolCommands
                 ?? throw new CliException($"A --type is required; choose from {PoolTypeCatalog.KnownTypes}.");
             var baseJobTemplate = parse.GetValue(template) is { } file ? JsonFiles.ReadObject(file.FullName, "base job template") : null;
             using var client = context.CreateClient();
+            if (parse.GetValue(provision))
+            {
+                if (baseJobTemplate is not null)
+                {
+                    throw new CliException("--provision-infra fills in the pool's base job template itself; leave out --base-job-template.");
+                }
+
+                var provisioner = Provisioning.Provisioner.For(typeName, poolName, new Provisioning.ProvisioningOptions
+                {
+                    Namespace = parse.GetValue(ns)!,
+                    Registry = parse.GetValue(registry),
+                    RegistryUsername = parse.GetValue(registryUser),
+                }, context) ?? throw new CliException($"--provision-infra works for the push pool types docker:push and kubernetes:push, not '{typeName}'.");
+                if (await ProvisionAsync(context, poolName, provisioner, parse.GetValue(yes), ct) is not { } provisioned)
+                {
+                    return 1;
+                }
+
+                baseJobTemplate = provisioned;
+            }
+
             WorkPool pool;
             try
             {
@@ -69,6 +98,13 @@ internal static class WorkPoolCommands
             }
             catch (ReeveApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
             {
+                if (!parse.GetValue(overwrite) && parse.GetValue(provision))
+                {
+                    // Provisioning again finds what exists: the pool too.
+                    context.WriteLine($"Work pool '{poolName}' already exists; left as it is (--overwrite updates its template).");
+                    return 0;
+                }
+
                 if (!parse.GetValue(overwrite))
                 {
                     throw new CliException($"Work pool named '{poolName}' already exists. Use --overwrite to update it.");
@@ -122,6 +158,51 @@ internal static class WorkPoolCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Shows the plan, asks (unless <paramref name="yes"/>), runs each step saying what it does, and returns the pool's template; null when the user said no.</summary>
+    private static async Task<JsonObject?> ProvisionAsync(CliContext context, string pool, Provisioning.Provisioner provisioner, bool yes, CancellationToken ct)
+    {
+        var plan = string.Join('\n', provisioner.Plan.Select(line => Markup.Escape(line)));
+        context.Out.Write(new Panel(new Markup($"Provisioning infrastructure for your work pool {Markup.Escape(pool)} will require:\n\n{plan}")) { Border = BoxBorder.Rounded });
+        if (!yes)
+        {
+            context.Out.Markup("Proceed with infrastructure provisioning? [[y/n]]: ");
+            var answer = Console.In.ReadLine()?.Trim().ToLowerInvariant();
+            if (answer is not ("y" or "yes"))
+            {
+                context.WriteLine("Infrastructure provisioning cancelled; nothing was created.");
+                return null;
+            }
+        }
+
+        // Each step says what it does as it starts, then what it found or made; a progress bar when a person watches.
+        async Task RunStepsAsync(Action advance)
+        {
+            foreach (var step in provisioner.Steps)
+            {
+                context.WriteLine(step.Title);
+                var outcome = await step.RunAsync(ct);
+                context.WriteLine($"    {outcome}");
+                advance();
+            }
+        }
+
+        if (context.IsInteractive)
+        {
+            await context.Out.Progress().StartAsync(async progress =>
+            {
+                var bar = progress.AddTask("Provisioning Infrastructure", maxValue: provisioner.Steps.Count);
+                await RunStepsAsync(() => bar.Increment(1));
+            });
+        }
+        else
+        {
+            await RunStepsAsync(() => { });
+        }
+
+        context.Success("Infrastructure successfully provisioned!");
+        return provisioner.Template();
     }
 
     private static Command List(CliContext context)

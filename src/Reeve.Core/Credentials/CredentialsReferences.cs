@@ -113,6 +113,28 @@ public static class CredentialsReferences
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="value"/> is, as a whole, a reference to credentials (<c>{"$ref": {...}}</c> or a string
+    /// that is exactly <c>{{ prefect.blocks.TYPE.NAME }}</c>): a variable holding one is checked against its schema
+    /// only once resolved, when a run is submitted, as Prefect's server does.
+    /// </summary>
+    public static bool IsWholeReference(JsonNode? value)
+    {
+        try
+        {
+            return value switch
+            {
+                JsonObject obj when obj.Count == 1 => ById(obj, "value") is not null,
+                JsonValue text => ByName(text, "value") is not null,
+                _ => false,
+            };
+        }
+        catch (ReeveValidationException)
+        {
+            return false;
+        }
+    }
+
     private static CredentialsReference? ById(JsonObject obj, string field)
     {
         if (!obj.TryGetPropertyValue("$ref", out var target))

@@ -60,7 +60,8 @@ public static class BaseJobTemplateRules
         var defaults = new JsonObject();
         foreach (var (name, property) in properties)
         {
-            if (property is JsonObject p && p.TryGetPropertyValue("default", out var value))
+            if (property is JsonObject p && p.TryGetPropertyValue("default", out var value)
+                && !Credentials.CredentialsReferences.IsWholeReference(value))
             {
                 defaults[name] = value?.DeepClone();
             }

@@ -138,6 +138,25 @@ public static class JobVariables
         }
 
         var merged = Merge([Defaults(variablesSchema), .. layers]);
-        SchemaValidation.Validate(variablesSchema, merged, "job_variables", ignoreRequired: !enforceRequired);
+        SchemaValidation.Validate(WithoutReferencedSchemas(variablesSchema, merged), merged, "job_variables", ignoreRequired: !enforceRequired);
+    }
+
+    /// <summary>The schema, with any schema for the variables that hold a credentials reference (checked once resolved) relaxed to "anything".</summary>
+    private static JsonObject WithoutReferencedSchemas(JsonObject variablesSchema, JsonObject merged)
+    {
+        var referenced = merged.Where(v => Credentials.CredentialsReferences.IsWholeReference(v.Value)).Select(v => v.Key).ToList();
+        if (referenced.Count == 0 || variablesSchema["properties"] is not JsonObject)
+        {
+            return variablesSchema;
+        }
+
+        var relaxed = (JsonObject)variablesSchema.DeepClone();
+        var properties = relaxed["properties"]!.AsObject();
+        foreach (var name in referenced.Where(properties.ContainsKey))
+        {
+            properties[name] = true;
+        }
+
+        return relaxed;
     }
 }

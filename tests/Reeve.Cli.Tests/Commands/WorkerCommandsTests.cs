@@ -35,6 +35,22 @@ public sealed class WorkerCommandsTests(SqliteServerFixture fixture) : IClassFix
         CliAssert.FailsWithOneLine(result, $"Work pool '{pool}' is of type 'docker'; a 'process' worker cannot run its flow runs.");
     }
 
+    [Theory]
+    [InlineData("docker:push", "is a push pool (docker:push): the Reeve server submits its flow runs itself")]
+    [InlineData("kubernetes:push", "is a push pool (kubernetes:push)")]
+    [InlineData("managed", "is a managed pool: the Reeve server runs its flow runs itself")]
+    public async Task AWorkerForAPoolTheServerRuns_IsRefused_AndCreatingOneSaysNoWorkerIsNeeded(string type, string expected)
+    {
+        var pool = Names.Unique("server-pool");
+        var cli = new CliProcess(Server.ApiUrl);
+        var created = await cli.RunAsync("work-pool", "create", pool, "--type", type);
+        CliAssert.Succeeds(created);
+        Assert.Contains("no worker is needed", created.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("reeve worker start", created.Out, StringComparison.Ordinal);
+
+        CliAssert.FailsWithOneLine(await cli.RunAsync("worker", "start", "--pool", pool), expected);
+    }
+
     [Fact]
     public async Task RunOnce_OnAPausedPool_WarnsAndEnds()
     {

@@ -56,4 +56,29 @@ public class JobVariablesTests
         Assert.Equal("job_variables.image", error.Field);
         JobVariables.Validate(schema, enforceRequired: true, O("{}"), O("""{"image": "x"}"""));
     }
+
+    [Theory]
+    [InlineData("""{"cluster_config": {"$ref": {"block_document_id": "0b7c9b0e-7c4d-4d8f-9c1a-2f1d8c3e4a5b"}}}""")]
+    [InlineData("""{"cluster_config": "{{ prefect.blocks.kubernetes-cluster-config.prod }}"}""")]
+    public void Validate_AVariableHoldingACredentialsReference_IsCheckedOnlyOnceResolved(string variables)
+    {
+        var kubernetes = (JsonObject)PoolTypeCatalog.Find("kubernetes")!.DefaultBaseJobTemplate["variables"]!;
+
+        JobVariables.Validate(kubernetes, enforceRequired: true, O(variables));
+
+        var error = Assert.Throws<ReeveValidationException>(() => JobVariables.Validate(kubernetes, enforceRequired: true, O("""{"cluster_config": {"config": {}}}""")));
+        Assert.StartsWith("job_variables.cluster_config", error.Field, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABaseJobTemplate_MayDefaultAVariableToACredentialsReference()
+    {
+        var template = PoolTypeCatalog.Find("kubernetes:push")!.DefaultBaseJobTemplate;
+        template["variables"]!["properties"]!["cluster_config"]!["default"] = O("""{"$ref": {"block_document_id": "0b7c9b0e-7c4d-4d8f-9c1a-2f1d8c3e4a5b"}}""");
+
+        BaseJobTemplateRules.Validate(template);
+
+        template["variables"]!["properties"]!["cluster_config"]!["default"] = O("""{"config": {}}""");
+        Assert.Throws<ReeveValidationException>(() => BaseJobTemplateRules.Validate(template));
+    }
 }

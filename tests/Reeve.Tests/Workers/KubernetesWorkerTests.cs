@@ -89,6 +89,81 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task ProvisioningAKubernetesPushPool_MakesANarrowAccount_IsIdempotent_AndItsRunsCompleteWithThatAccountAlone()
+    {
+        TestEnvironment.RequireKubernetes();
+        var pool = Names.Unique("k8s-provisioned");
+        var ns = Names.Unique("push").ToLowerInvariant().Replace('_', '-');
+        var cli = fixture.Cli();
+
+        var first = await cli.RunAsync("work-pool", "create", pool, "--type", "kubernetes:push", "--provision-infra", "--yes", "--namespace", ns);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        foreach (var line in new[] { $"Created namespace {ns}", "Created service account reeve-push", "Created role reeve-push and its binding",
+            "Created token reeve-push-token", $"Created Kubernetes credentials {pool}-cluster", "Infrastructure successfully provisioned!", $"Created work pool '{pool}'!" })
+        {
+            Assert.Contains(line, first.Out, StringComparison.Ordinal);
+        }
+
+        var role = await fixture.Kube.RbacAuthorizationV1.ReadNamespacedRoleAsync("reeve-push", ns);
+        Assert.Equal(KubernetesJson.Serialize(DocumentedRole().Rules), KubernetesJson.Serialize(role.Rules));
+
+        var again = await cli.RunAsync("work-pool", "create", pool, "--type", "kubernetes:push", "--provision-infra", "--yes", "--namespace", ns);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.DoesNotContain("Created", again.Out, StringComparison.Ordinal);
+        Assert.Contains($"Work pool '{pool}' already exists; left as it is", again.Out, StringComparison.Ordinal);
+        Assert.Single(await fixture.Server.Client.FilterCredentialsAsync(), c => c.Name == $"{pool}-cluster");
+
+        // The server's worker has no kubeconfig of its own: the pool's cluster_config (the provisioned account) is all it uses.
+        var client = new Client.ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl, ApiKey = KubernetesFixture.ApiKey };
+        await using var server = new Reeve.Workers.ServerPools(client, new Reeve.Workers.ServerPoolsOptions
+        {
+            Infrastructure = type => type == "kubernetes"
+                ? new Reeve.Workers.Kubernetes.KubernetesInfrastructure(new Reeve.Workers.Kubernetes.KubernetesInfrastructureOptions
+                {
+                    Kubeconfig = "/nonexistent/kubeconfig",
+                    RunEnvironment = run => new Dictionary<string, string>
+                    {
+                        ["REEVE_API_URL"] = client.ApiUrl,
+                        ["REEVE_API_KEY"] = KubernetesFixture.ApiKey,
+                        ["REEVE_FLOW_RUN_ID"] = run.Id.ToString(),
+                    },
+                    Output = TextWriter.Null,
+                    Error = TextWriter.Null,
+                })
+                : null,
+            Rescan = TimeSpan.FromMilliseconds(200),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+        });
+        var run = await fixture.CreateRunAsync(pool: pool);
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, RunLimit);
+
+        Assert.True(ended.StateType == StateType.Completed, $"{ended.StateName}: {ended.State?.Message}\n--- node agent ---\n{string.Join('\n', fixture.Node.Journal)}");
+        Assert.StartsWith(ns + ":", ended.InfrastructurePid, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProvisioningRefusedAtThePrompt_CreatesNothing()
+    {
+        TestEnvironment.RequireKubernetes();
+        var pool = Names.Unique("k8s-declined");
+        var ns = Names.Unique("declined").ToLowerInvariant().Replace('_', '-');
+        using var process = fixture.Cli().Start(["work-pool", "create", pool, "--type", "kubernetes:push", "--provision-infra", "--namespace", ns], redirectInput: true);
+        await process.StandardInput.WriteLineAsync("n");
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains($"Create the namespace {ns}", output, StringComparison.Ordinal);
+        Assert.Contains("Proceed with infrastructure provisioning? [y/n]", output, StringComparison.Ordinal);
+        Assert.Contains("nothing was created", output, StringComparison.Ordinal);
+        var found = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => fixture.Kube.CoreV1.ReadNamespaceAsync(ns));
+        Assert.Equal(HttpStatusCode.NotFound, found.Response.StatusCode);
+        await Assert.ThrowsAsync<Client.ReeveApiException>(() => fixture.Server.Client.ReadWorkPoolAsync(pool));
+    }
+
+    [Fact]
     public async Task AnImageThatCannotBePulled_EndsTheRunCrashed_NamingTheImage_AndLeavesNoJob()
     {
         TestEnvironment.RequireKubernetes();

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Reeve.Client;
+using Reeve.Core.Credentials;
+
+namespace Reeve.Cli.Provisioning;
+
+/// <summary>
+/// A <c>docker:push</c> pool's infrastructure: the engine the server will run containers on is reachable, the
+/// registry's login is stored as credentials (when it needs one), and the registry becomes the default Docker build
+/// namespace of this CLI's profile (so <c>reeve deploy --image NAME</c> pushes there).
+/// </summary>
+internal sealed class DockerPushProvisioner(string pool, ProvisioningOptions options, CliContext context) : Provisioner
+{
+    private Guid? _credentials;
+
+    private string CredentialsName => $"{pool}-registry";
+
+    public override IReadOnlyList<string> Plan =>
+    [
+        $"Check the Docker engine at {context.Environment("DOCKER_HOST") ?? "the local socket"}",
+        .. options.RegistryUsername is { } user ? [$"Create registry credentials {CredentialsName} for {user} at {options.Registry}"] : Array.Empty<string>(),
+        .. options.Registry is { } registry ? [$"Set the default Docker build namespace to {registry}"] : Array.Empty<string>(),
+    ];
+
+    public override IReadOnlyList<ProvisioningStep> Steps =>
+    [
+        new("Checking the Docker engine", CheckEngineAsync),
+        .. options.RegistryUsername is not null ? [new ProvisioningStep("Creating registry credentials", StoreLoginAsync)] : Array.Empty<ProvisioningStep>(),
+        .. options.Registry is not null ? [new ProvisioningStep("Setting default Docker build namespace", SetNamespaceAsync)] : Array.Empty<ProvisioningStep>(),
+    ];
+
+    public override JsonObject Template() => TemplateWith("docker:push", _credentials is { } id
+        ? new Dictionary<string, JsonNode> { ["registry_credentials"] = Reference(id) }
+        : new Dictionary<string, JsonNode>());
+
+    private async Task<string> CheckEngineAsync(CancellationToken ct)
+    {
+        using var docker = Workers.Docker.DockerEngine.Connect(context.Environment("DOCKER_HOST"));
+        try
+        {
+            var version = await docker.System.GetVersionAsync(ct);
+            return $"Docker engine {version.Version} answers";
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or Docker.DotNet.DockerApiException
+            or System.Net.Sockets.SocketException)
+        {
+            throw new CliException($"The Docker engine at {context.Environment("DOCKER_HOST") ?? "the local socket"} does not answer: {e.Message}");
+        }
+    }
+
+    private async Task<string> StoreLoginAsync(CancellationToken ct)
+    {
+        var password = context.Environment("REEVE_REGISTRY_PASSWORD")
+            ?? throw new CliException("--registry-username needs the password in REEVE_REGISTRY_PASSWORD.");
+        using var client = context.CreateClient();
+        try
+        {
+            _credentials = (await client.ReadCredentialsAsync("docker-registry-credentials", CredentialsName, ct)).Id;
+            return $"Registry credentials {CredentialsName} exist";
+        }
+        catch (ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            _credentials = (await client.CreateCredentialsAsync(new CredentialsCreate
+            {
+                Type = "docker-registry-credentials",
+                Name = CredentialsName,
+                Data = new JsonObject
+                {
+                    ["username"] = options.RegistryUsername,
+                    ["password"] = password,
+                    ["registry_url"] = options.Registry!.Split('/')[0],
+                },
+            }, ct)).Id;
+            return $"Created registry credentials {CredentialsName}";
+        }
+    }
+
+    private Task<string> SetNamespaceAsync(CancellationToken ct)
+    {
+        var path = ReeveSettings.ProfilePath(context.HomeFolder);
+        var profile = ReeveSettings.ReadProfile(path);
+        profile[ReeveSettings.DefaultDockerBuildNamespaceKey] = options.Registry!;
+        ReeveSettings.WriteProfile(path, profile);
+        return Task.FromResult($"Default Docker build namespace: {options.Registry}");
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+
+namespace Reeve.Cli.Provisioning;
+
+/// <summary>One step of provisioning: what it does (said before it runs), and the step itself, which says what it found or made.</summary>
+internal sealed record ProvisioningStep(string Title, Func<CancellationToken, Task<string>> RunAsync);
+
+/// <summary>
+/// What <c>reeve work-pool create --provision-infra</c> sets up for a pool type: the plan shown before asking, the
+/// steps (each idempotent: it finds what exists and makes only what is missing), and the pool's base job template,
+/// filled in with what the steps made.
+/// </summary>
+internal abstract class Provisioner
+{
+    /// <summary>The lines of the plan, shown in a panel before asking to proceed.</summary>
+    public abstract IReadOnlyList<string> Plan { get; }
+
+    /// <summary>The steps, in order.</summary>
+    public abstract IReadOnlyList<ProvisioningStep> Steps { get; }
+
+    /// <summary>The pool's base job template once the steps have run.</summary>
+    public abstract JsonObject Template();
+
+    /// <summary>The provisioner of <paramref name="type"/> for pool <paramref name="pool"/>, or null when the type has none.</summary>
+    public static Provisioner? For(string type, string pool, ProvisioningOptions options, CliContext context) => type switch
+    {
+        "kubernetes:push" => new KubernetesPushProvisioner(pool, options, context),
+        "docker:push" => new DockerPushProvisioner(pool, options, context),
+        _ => null,
+    };
+
+    /// <summary>A pool type's default template with <paramref name="defaults"/> set as its variables' defaults.</summary>
+    protected static JsonObject TemplateWith(string type, IReadOnlyDictionary<string, JsonNode> defaults)
+    {
+        var template = Core.PoolTypes.PoolTypeCatalog.Find(type)!.DefaultBaseJobTemplate;
+        var properties = template["variables"]!["properties"]!.AsObject();
+        foreach (var (name, value) in defaults)
+        {
+            properties[name]!["default"] = value.DeepClone();
+        }
+
+        return template;
+    }
+
+    /// <summary>A reference to stored credentials, as a job variable's value (resolved only when a run is submitted).</summary>
+    protected static JsonObject Reference(Guid credentials) =>
+        new() { ["$ref"] = new JsonObject { ["block_document_id"] = credentials.ToString() } };
+}
+
+/// <summary>The options of <c>--provision-infra</c>.</summary>
+internal sealed record ProvisioningOptions
+{
+    /// <summary>The Kubernetes namespace for a kubernetes:push pool.</summary>
+    public string Namespace { get; init; } = "reeve";
+
+    /// <summary>The registry (host[:port][/path]) images are pushed to, for a docker:push pool.</summary>
+    public string? Registry { get; init; }
+
+    /// <summary>The registry's user, when it needs a login (the password comes from REEVE_REGISTRY_PASSWORD).</summary>
+    public string? RegistryUsername { get; init; }
+}
