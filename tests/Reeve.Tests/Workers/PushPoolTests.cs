@@ -115,6 +115,69 @@ public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<D
     }
 
     [Fact]
+    public async Task ProvisioningADockerPushPool_StoresTheRegistryLogin_SetsTheBuildNamespace_AndItsRunsComplete()
+    {
+        TestEnvironment.RequireDocker();
+        var deployed = await fixture.DeployAsync();
+        var pool = Names.Unique("docker-provisioned");
+        var cli = fixture.Cli();
+        cli.Environment["REEVE_REGISTRY_PASSWORD"] = "registry-password-never-shown";
+        var registry = $"{TestEnvironment.Registry}/team";
+
+        var created = await cli.RunAsync("work-pool", "create", pool, "--type", "docker:push", "--provision-infra", "--yes",
+            "--registry", registry, "--registry-username", "ci");
+
+        Assert.True(created.ExitCode == 0, created.ToString());
+        foreach (var line in new[] { "Docker engine", $"Created registry credentials {pool}-registry", $"Default Docker build namespace: {registry}",
+            "Infrastructure successfully provisioned!", $"Created work pool '{pool}'!", "no worker is needed" })
+        {
+            Assert.Contains(line, created.Out, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(registry, Client.ReeveSettings.ReadProfile(Client.ReeveSettings.ProfilePath(cli.Home))[Client.ReeveSettings.DefaultDockerBuildNamespaceKey]);
+        var credentials = await fixture.Server.Http.PostJsonAsync("credentials/filter", "{}");
+        Assert.Contains($"{pool}-registry", credentials.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("registry-password-never-shown", credentials.Text + created.Out + created.Error, StringComparison.Ordinal);
+        var template = (await fixture.Server.Client.ReadWorkPoolAsync(pool)).BaseJobTemplate!;
+        Assert.NotNull(template["variables"]!["properties"]!["registry_credentials"]!["default"]!["$ref"]);
+
+        var again = await cli.RunAsync("work-pool", "create", pool, "--type", "docker:push", "--provision-infra", "--yes",
+            "--registry", registry, "--registry-username", "ci");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains($"Registry credentials {pool}-registry exist", again.Out, StringComparison.Ordinal);
+
+        // A run of the pool pulls with the stored login (the registry on loopback takes any).
+        var on = await fixture.Server.Client.CreateDeploymentAsync(new DeploymentCreate
+        {
+            Name = $"on-{pool}",
+            FlowId = (await fixture.Server.Client.ReadDeploymentByNameAsync("get-repo-info", "my-docker-deployment")).FlowId,
+            Entrypoint = (await fixture.Server.Client.ReadDeploymentByNameAsync("get-repo-info", "my-docker-deployment")).Entrypoint,
+            JobVariables = new JsonObject { ["image"] = deployed.Image },
+            WorkPoolName = pool,
+        });
+        await using var dispatcher = Dispatcher();
+        var run = await RunAsync(on.Id);
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(2));
+        Assert.True(ended.StateType == StateType.Completed, $"{ended.StateName}: {ended.State?.Message}");
+    }
+
+    [Fact]
+    public async Task ProvisioningWithAnEngineThatDoesNotAnswer_FailsInOneLine_AndCreatesNoPool()
+    {
+        TestEnvironment.RequireDocker();
+        var pool = Names.Unique("docker-unreachable");
+        var cli = fixture.Cli();
+        cli.Environment["DOCKER_HOST"] = "unix:///nonexistent/docker.sock";
+
+        var result = await cli.RunAsync("work-pool", "create", pool, "--type", "docker:push", "--provision-infra", "--yes");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("does not answer", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        await Assert.ThrowsAsync<ReeveApiException>(() => fixture.Server.Client.ReadWorkPoolAsync(pool));
+    }
+
+    [Fact]
     public async Task ARunWhoseImageCannotBePulled_EndsCrashed_SayingWhy()
     {
         TestEnvironment.RequireDocker();
