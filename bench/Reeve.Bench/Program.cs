@@ -3,7 +3,7 @@ using System.Text.Json;
 using Reeve.Bench;
 using Reeve.Bench.Scenarios;
 
-IScenario[] all = [new ServerScenario(), new CliScenario(), new WorkPoolsScenario(), new ApiScenario(), new PollScenario(), new TasksScenario(), new FlowsScenario(), new ServeScenario(), new WorkerScenario(), new DockerScenario(), new KubernetesScenario(), new SchedulerScenario(), new ThroughputScenario(), new PickupScenario(), new ClaimScenario(), new UiScenario()];
+IScenario[] all = [new ServerScenario(), new CliScenario(), new WorkPoolsScenario(), new ApiScenario(), new PollScenario(), new TasksScenario(), new FlowsScenario(), new ServeScenario(), new WorkerScenario(), new DockerScenario(), new PushScenario(), new KubernetesScenario(), new SchedulerScenario(), new ThroughputScenario(), new PickupScenario(), new ClaimScenario(), new UiScenario()];
 
 BenchOptions options;
 try

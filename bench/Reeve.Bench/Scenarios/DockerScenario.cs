@@ -101,7 +101,7 @@ internal sealed class DockerScenario : IScenario
         return toFirstLine;
     }
 
-    private static async Task<bool> EngineAnswersAsync()
+    internal static async Task<bool> EngineAnswersAsync()
     {
         try
         {
