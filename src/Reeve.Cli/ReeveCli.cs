@@ -22,6 +22,8 @@ internal static class ReeveCli
         ("credentials", CredentialsCommands.Build),
         ("api-key", ApiKeyCommands.Build),
         ("audit", AuditCommands.Build),
+        ("variable", VariableCommands.Build),
+        ("concurrency-limit", ConcurrencyLimitCommands.Build),
     ];
 
     public static RootCommand Build(CliContext context) => Build(context, null);

@@ -156,6 +156,26 @@ internal static partial class ApiAccess
         ["DELETE /api/credentials/{id}"] = new(Operate, Audit: "credentials.delete"),
         ["POST /api/credentials/resolve"] = new(Roles.Worker | Roles.Admin, PoolScope.RunInBody, Audit: "credentials.resolve"),
 
+        // Variables: configuration that is not secret; flows read them.
+        ["POST /api/variables"] = new(Develop, Audit: "variable.create"),
+        ["POST /api/variables/filter"] = new(Read),
+        ["POST /api/variables/count"] = new(Read),
+        ["GET /api/variables/{id}"] = new(Read),
+        ["GET /api/variables/name/{name}"] = new(Read),
+        ["PATCH /api/variables/{id}"] = new(Develop, Audit: "variable.update"),
+        ["PATCH /api/variables/name/{name}"] = new(Develop, Audit: "variable.update"),
+        ["DELETE /api/variables/{id}"] = new(Develop, Audit: "variable.delete"),
+        ["DELETE /api/variables/name/{name}"] = new(Develop, Audit: "variable.delete"),
+
+        // Global concurrency limits: the platform team sets them; running flows take and give back their slots.
+        ["POST /api/v2/concurrency_limits"] = new(Operate, Audit: "concurrency_limit.create"),
+        ["POST /api/v2/concurrency_limits/filter"] = new(Read),
+        ["GET /api/v2/concurrency_limits/{idOrName}"] = new(Read),
+        ["PATCH /api/v2/concurrency_limits/{idOrName}"] = new(Operate, Audit: "concurrency_limit.update"),
+        ["DELETE /api/v2/concurrency_limits/{idOrName}"] = new(Operate, Audit: "concurrency_limit.delete"),
+        ["POST /api/v2/concurrency_limits/increment"] = new(Execute),
+        ["POST /api/v2/concurrency_limits/decrement"] = new(Execute),
+
         // API keys.
         ["POST /api/api_keys"] = new(Roles.Admin, Audit: "api_key.create"),
         ["POST /api/api_keys/filter"] = new(Roles.Admin),

@@ -25,6 +25,8 @@ internal static class ApiRoutes
         api.MapCredentials();
         api.MapApiKeys();
         api.MapAudit();
+        api.MapVariables();
+        api.MapConcurrencyLimits();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }
 }

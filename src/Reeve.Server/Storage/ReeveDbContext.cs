@@ -27,6 +27,8 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
     public DbSet<AuditRecord> Audit => Set<AuditRecord>();
+    public DbSet<VariableRecord> Variables => Set<VariableRecord>();
+    public DbSet<ConcurrencyLimitRecord> ConcurrencyLimits => Set<ConcurrencyLimitRecord>();
     public DbSet<FlowRunCredentialsRecord> FlowRunCredentials => Set<FlowRunCredentialsRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -100,6 +102,20 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
             key.Property(k => k.Role).HasMaxLength(20);
             key.Property(k => k.KeyHash).HasMaxLength(64);
             key.Property(k => k.Prefix).HasMaxLength(20);
+        });
+
+        modelBuilder.Entity<VariableRecord>(variable =>
+        {
+            variable.ToTable("variable");
+            variable.HasIndex(v => v.Name).IsUnique();
+            variable.Property(v => v.Name).HasMaxLength(Core.Variables.VariableRules.MaxNameLength);
+        });
+
+        modelBuilder.Entity<ConcurrencyLimitRecord>(limit =>
+        {
+            limit.ToTable("concurrency_limit_v2");
+            limit.HasIndex(l => l.Name).IsUnique();
+            limit.Property(l => l.Name).HasMaxLength(ResourceName.MaxLength);
         });
 
         modelBuilder.Entity<AuditRecord>(audit =>

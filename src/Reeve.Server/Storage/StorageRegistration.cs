@@ -42,6 +42,8 @@ internal static class StorageRegistration
         services.AddScoped<CredentialsStore>();
         services.AddScoped<ApiKeyStore>();
         services.AddScoped<AuditStore>();
+        services.AddScoped<VariableStore>();
+        services.AddScoped<ConcurrencyLimitStore>();
         services.AddSingleton<CredentialsProtector>();
         return services;
     }

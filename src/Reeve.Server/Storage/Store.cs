@@ -111,6 +111,9 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
             case LockedTable.Deployment:
                 await db.Database.ExecuteSqlAsync($"SELECT 1 FROM deployment WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
                 break;
+            case LockedTable.ConcurrencyLimit:
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM concurrency_limit_v2 WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(table));
         }
@@ -180,4 +183,5 @@ internal enum LockedTable
     TaskRun,
     WorkPool,
     Deployment,
+    ConcurrencyLimit,
 }

@@ -8,8 +8,22 @@ public class PoolTypeCatalogTests
     public static TheoryData<string> Types => new(PoolTypeCatalog.All.Select(t => t.Type));
 
     [Fact]
-    public void All_HoldsTheFourTypes() =>
-        Assert.Equal(["process", "managed", "docker", "kubernetes"], PoolTypeCatalog.All.Select(t => t.Type));
+    public void All_HoldsTheWorkerTypesThenThePushTypes() =>
+        Assert.Equal(["process", "managed", "docker", "kubernetes", "docker:push", "kubernetes:push"], PoolTypeCatalog.All.Select(t => t.Type));
+
+    [Theory]
+    [InlineData("docker:push", "docker", true)]
+    [InlineData("kubernetes:push", "kubernetes", true)]
+    [InlineData("managed", "managed", true)]
+    [InlineData("docker", "docker", false)]
+    [InlineData("process", "process", false)]
+    public void APushType_RunsOnItsInfrastructure_AndTheServerRunsIt(string type, string infrastructure, bool onServer)
+    {
+        var poolType = PoolTypeCatalog.Find(type)!;
+
+        Assert.Equal(infrastructure, poolType.Infrastructure);
+        Assert.Equal(onServer, poolType.RunsOnServer);
+    }
 
     [Theory]
     [MemberData(nameof(Types))]

@@ -226,6 +226,16 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/api_keys"] = """{"name": "hostile-key", "role": "worker", "work_pools": ["a"], "expires": "2100-01-01T00:00:00Z"}""",
         ["POST /api/api_keys/filter"] = """{"limit": 5, "offset": 0}""",
         ["PATCH /api/credentials/{id}"] = """{"data": {"value": "changed"}}""",
+        ["POST /api/variables"] = """{"name": "hostile_variable", "value": {"a": [1, "b"]}, "tags": ["a"]}""",
+        ["POST /api/variables/filter"] = """{"variables": {"name": {"like_": "x"}, "tags": {"all_": ["a"]}}, "sort": "NAME_ASC", "limit": 5}""",
+        ["POST /api/variables/count"] = """{"variables": {"name": {"any_": ["x"]}}}""",
+        ["PATCH /api/variables/{id}"] = """{"value": "changed", "tags": ["b"]}""",
+        ["PATCH /api/variables/name/{name}"] = """{"value": 2}""",
+        ["POST /api/v2/concurrency_limits"] = """{"name": "hostile-limit", "limit": 2, "slot_decay_per_second": 0.5}""",
+        ["POST /api/v2/concurrency_limits/filter"] = """{"limit": 5, "offset": 0}""",
+        ["PATCH /api/v2/concurrency_limits/{idOrName}"] = """{"limit": 3}""",
+        ["POST /api/v2/concurrency_limits/increment"] = """{"names": ["hostile-limit"], "slots": 1, "mode": "concurrency"}""",
+        ["POST /api/v2/concurrency_limits/decrement"] = """{"names": ["hostile-limit"], "slots": 1, "occupancy_seconds": 1.5}""",
         ["POST /api/credentials/resolve"] = """{"flow_run_id": "{run}", "configuration": {"env": {"T": "{{ prefect.blocks.secret.{credentialsname} }}"}, "r": {"$ref": {"block_document_id": "{credentials}"}}}}""",
     };
 
@@ -242,8 +252,21 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             Type = "secret",
             Data = Seed.Json("""{"value": "v"}"""),
         });
+        var variable = await Server.Client.CreateVariableAsync(new Core.Variables.VariableCreate
+        {
+            Name = "hostile_" + Guid.NewGuid().ToString("N")[..12],
+            Value = System.Text.Json.Nodes.JsonValue.Create(1),
+        });
+        var limit = await Server.Client.CreateGlobalConcurrencyLimitAsync(new Core.ConcurrencyLimits.GlobalConcurrencyLimitCreate
+        {
+            Name = Names.Unique("hostile-gcl"),
+            Limit = 2,
+        });
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["variable"] = variable.Id.ToString(),
+            ["variablename"] = variable.Name,
+            ["limit"] = limit.Id.ToString(),
             ["credentials"] = credentials.Id.ToString(),
             ["credentialsname"] = credentials.Name,
             ["pool"] = pool,
@@ -279,6 +302,9 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             .Replace("task_runs/{id}", $"task_runs/{seeded["task"]}", StringComparison.Ordinal)
             .Replace("views/{view}", "views/aggregate-worker-metadata", StringComparison.Ordinal)
             .Replace("credentials/{id}", $"credentials/{seeded["credentials"]}", StringComparison.Ordinal)
+            .Replace("variables/name/{name}", $"variables/name/{seeded["variablename"]}", StringComparison.Ordinal)
+            .Replace("variables/{id}", $"variables/{seeded["variable"]}", StringComparison.Ordinal)
+            .Replace("concurrency_limits/{idOrName}", $"concurrency_limits/{seeded["limit"]}", StringComparison.Ordinal)
             .Replace("credentials/{type}/{name}", $"credentials/secret/{seeded["credentialsname"]}", StringComparison.Ordinal)
             .Replace("{newid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
         foreach (var (name, value) in seeded)

@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fe792bfa-9b1e-49da-8fb1-b6ad1c1c3350"), entityTypeCount: 16)
+            : base(skipDetectChanges: false, modelId: new Guid("d6f3b7c2-c70f-4109-89c8-45410267bde0"), entityTypeCount: 18)
         {
         }
 
@@ -20,6 +20,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
         {
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
             var auditRecord = AuditRecordEntityType.Create(this);
+            var concurrencyLimitRecord = ConcurrencyLimitRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
@@ -31,6 +32,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             var logRecord = LogRecordEntityType.Create(this);
             var taskRunRecord = TaskRunRecordEntityType.Create(this);
             var taskRunStateRecord = TaskRunStateRecordEntityType.Create(this);
+            var variableRecord = VariableRecordEntityType.Create(this);
             var workPoolRecord = WorkPoolRecordEntityType.Create(this);
             var workQueueRecord = WorkQueueRecordEntityType.Create(this);
             var workerRecord = WorkerRecordEntityType.Create(this);
@@ -50,6 +52,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
 
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
             AuditRecordEntityType.CreateAnnotations(auditRecord);
+            ConcurrencyLimitRecordEntityType.CreateAnnotations(concurrencyLimitRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);
@@ -61,6 +64,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             LogRecordEntityType.CreateAnnotations(logRecord);
             TaskRunRecordEntityType.CreateAnnotations(taskRunRecord);
             TaskRunStateRecordEntityType.CreateAnnotations(taskRunStateRecord);
+            VariableRecordEntityType.CreateAnnotations(variableRecord);
             WorkPoolRecordEntityType.CreateAnnotations(workPoolRecord);
             WorkQueueRecordEntityType.CreateAnnotations(workQueueRecord);
             WorkerRecordEntityType.CreateAnnotations(workerRecord);

@@ -11,7 +11,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("dbd4063c-299f-4737-8906-db5ac620c56c"), entityTypeCount: 16)
+            : base(skipDetectChanges: false, modelId: new Guid("fe939c4f-61ca-4de2-82cd-4990592264ec"), entityTypeCount: 18)
         {
         }
 
@@ -19,6 +19,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
         {
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
             var auditRecord = AuditRecordEntityType.Create(this);
+            var concurrencyLimitRecord = ConcurrencyLimitRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
             var deploymentRecord = DeploymentRecordEntityType.Create(this);
@@ -30,6 +31,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             var logRecord = LogRecordEntityType.Create(this);
             var taskRunRecord = TaskRunRecordEntityType.Create(this);
             var taskRunStateRecord = TaskRunStateRecordEntityType.Create(this);
+            var variableRecord = VariableRecordEntityType.Create(this);
             var workPoolRecord = WorkPoolRecordEntityType.Create(this);
             var workQueueRecord = WorkQueueRecordEntityType.Create(this);
             var workerRecord = WorkerRecordEntityType.Create(this);
@@ -49,6 +51,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
 
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
             AuditRecordEntityType.CreateAnnotations(auditRecord);
+            ConcurrencyLimitRecordEntityType.CreateAnnotations(concurrencyLimitRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);
             DeploymentRecordEntityType.CreateAnnotations(deploymentRecord);
@@ -60,6 +63,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             LogRecordEntityType.CreateAnnotations(logRecord);
             TaskRunRecordEntityType.CreateAnnotations(taskRunRecord);
             TaskRunStateRecordEntityType.CreateAnnotations(taskRunStateRecord);
+            VariableRecordEntityType.CreateAnnotations(variableRecord);
             WorkPoolRecordEntityType.CreateAnnotations(workPoolRecord);
             WorkQueueRecordEntityType.CreateAnnotations(workQueueRecord);
             WorkerRecordEntityType.CreateAnnotations(workerRecord);

@@ -130,6 +130,61 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.ToTable("audit_event", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.ConcurrencyLimitRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<int>("ActiveSlots")
+                        .HasColumnType("integer")
+                        .HasColumnName("active_slots");
+
+                    b.Property<double>("AvgSlotOccupancySeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("avg_slot_occupancy_seconds");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<int>("DeniedSlots")
+                        .HasColumnType("integer")
+                        .HasColumnName("denied_slots");
+
+                    b.Property<int>("Limit")
+                        .HasColumnType("integer")
+                        .HasColumnName("limit");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<double>("SlotDecayPerSecond")
+                        .HasColumnType("double precision")
+                        .HasColumnName("slot_decay_per_second");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_concurrency_limit_v2");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_concurrency_limit_v2_name");
+
+                    b.ToTable("concurrency_limit_v2", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.CredentialsRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -903,6 +958,47 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_task_run_state_task_run_id_timestamp");
 
                     b.ToTable("task_run_state", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.VariableRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<List<string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_variable");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_variable_name");
+
+                    b.ToTable("variable", (string)null);
                 });
 
             modelBuilder.Entity("Reeve.Server.Storage.Entities.WorkPoolRecord", b =>

@@ -124,6 +124,61 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.ToTable("audit_event", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.ConcurrencyLimitRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<int>("ActiveSlots")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active_slots");
+
+                    b.Property<double>("AvgSlotOccupancySeconds")
+                        .HasColumnType("REAL")
+                        .HasColumnName("avg_slot_occupancy_seconds");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<int>("DeniedSlots")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("denied_slots");
+
+                    b.Property<int>("Limit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("limit");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<double>("SlotDecayPerSecond")
+                        .HasColumnType("REAL")
+                        .HasColumnName("slot_decay_per_second");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_concurrency_limit_v2");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_concurrency_limit_v2_name");
+
+                    b.ToTable("concurrency_limit_v2", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.CredentialsRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -895,6 +950,47 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_task_run_state_task_run_id_timestamp");
 
                     b.ToTable("task_run_state", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.VariableRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_variable");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_variable_name");
+
+                    b.ToTable("variable", (string)null);
                 });
 
             modelBuilder.Entity("Reeve.Server.Storage.Entities.WorkPoolRecord", b =>

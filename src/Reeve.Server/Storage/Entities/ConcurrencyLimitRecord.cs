@@ -1,0 +1,18 @@
+namespace Reeve.Server.Storage.Entities;
+
+/// <summary>A row of <c>concurrency_limit_v2</c>: a global concurrency limit and its slots as of <see cref="Updated"/>.</summary>
+internal sealed class ConcurrencyLimitRecord
+{
+    public Guid Id { get; set; }
+    public DateTime Created { get; set; }
+
+    /// <summary>When the slots were last counted: decay is measured from here.</summary>
+    public DateTime Updated { get; set; }
+    public bool Active { get; set; }
+    public required string Name { get; set; }
+    public int Limit { get; set; }
+    public int ActiveSlots { get; set; }
+    public int DeniedSlots { get; set; }
+    public double SlotDecayPerSecond { get; set; }
+    public double AvgSlotOccupancySeconds { get; set; } = 2.0;
+}
