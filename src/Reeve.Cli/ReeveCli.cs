@@ -24,6 +24,7 @@ internal static class ReeveCli
         ("audit", AuditCommands.Build),
         ("variable", VariableCommands.Build),
         ("concurrency-limit", ConcurrencyLimitCommands.Build),
+        ("artifact", ArtifactCommands.Build),
     ];
 
     public static RootCommand Build(CliContext context) => Build(context, null);

@@ -5,7 +5,7 @@ namespace Reeve.Ui.Tests;
 
 /// <summary>
 /// HTML and script in what users and flows write (a pool's description, a deployment's and a run's parameters, a
-/// run's state message and its log lines; in a run's name, which may not hold angle brackets, an attempt to break out
+/// run's state message, its log lines and its artifacts; in a run's name, which may not hold angle brackets, an attempt to break out
 /// of an attribute) is shown as text in Chromium: nothing of it runs or renders.
 /// </summary>
 public sealed class InjectionTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
@@ -42,11 +42,16 @@ public sealed class InjectionTests(BrowserFixture fixture) : IClassFixture<Brows
             ["timestamp"] = TimeProvider.System.GetUtcNow().ToString("O"), ["flow_run_id"] = run,
         }).ToJsonString())).Status);
 
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await http.PostJsonAsync("artifacts/", new JsonObject
+        {
+            ["key"] = "inert-report", ["type"] = "markdown", ["data"] = Payload("artifact"), ["flow_run_id"] = run,
+        }.ToJsonString())).Status);
+
         foreach (var (path, shown) in new[]
         {
             ($"work-pools/{pool}", new[] { "pool description" }),
             ($"deployments/{deployment}", ["deployment parameter"]),
-            ($"runs/{run}", ["run name", "run parameter", "state message", "log line"]),
+            ($"runs/{run}", ["run name", "run parameter", "state message", "log line", "artifact"]),
             ("runs", ["run name"]),
         })
         {

@@ -176,6 +176,15 @@ internal static partial class ApiAccess
         ["POST /api/v2/concurrency_limits/increment"] = new(Execute),
         ["POST /api/v2/concurrency_limits/decrement"] = new(Execute),
 
+        // Artifacts: what runs make for people (runs write them; deleting one is a developer's).
+        ["POST /api/artifacts"] = new(Execute, PoolScope.RunInBody),
+        ["POST /api/artifacts/filter"] = new(Read),
+        ["POST /api/artifacts/count"] = new(Read),
+        ["GET /api/artifacts/{id}"] = new(Read),
+        ["GET /api/artifacts/{key}/latest"] = new(Read),
+        ["PATCH /api/artifacts/{id}"] = new(Execute, PoolScope.RunInBody),
+        ["DELETE /api/artifacts/{id}"] = new(Develop, Audit: "artifact.delete"),
+
         // API keys.
         ["POST /api/api_keys"] = new(Roles.Admin, Audit: "api_key.create"),
         ["POST /api/api_keys/filter"] = new(Roles.Admin),

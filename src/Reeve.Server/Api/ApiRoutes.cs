@@ -27,6 +27,7 @@ internal static class ApiRoutes
         api.MapAudit();
         api.MapVariables();
         api.MapConcurrencyLimits();
+        api.MapArtifacts();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }
 }

@@ -29,6 +29,7 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<AuditRecord> Audit => Set<AuditRecord>();
     public DbSet<VariableRecord> Variables => Set<VariableRecord>();
     public DbSet<ConcurrencyLimitRecord> ConcurrencyLimits => Set<ConcurrencyLimitRecord>();
+    public DbSet<ArtifactRecord> Artifacts => Set<ArtifactRecord>();
     public DbSet<FlowRunCredentialsRecord> FlowRunCredentials => Set<FlowRunCredentialsRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -116,6 +117,15 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
             limit.ToTable("concurrency_limit_v2");
             limit.HasIndex(l => l.Name).IsUnique();
             limit.Property(l => l.Name).HasMaxLength(ResourceName.MaxLength);
+        });
+
+        modelBuilder.Entity<ArtifactRecord>(artifact =>
+        {
+            artifact.ToTable("artifact");
+            artifact.HasIndex(a => new { a.Key, a.Created });
+            artifact.HasIndex(a => a.FlowRunId);
+            artifact.Property(a => a.Key).HasMaxLength(Core.Artifacts.ArtifactRules.MaxKeyLength);
+            artifact.Property(a => a.Type).HasMaxLength(64);
         });
 
         modelBuilder.Entity<AuditRecord>(audit =>

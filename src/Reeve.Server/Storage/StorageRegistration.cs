@@ -44,6 +44,7 @@ internal static class StorageRegistration
         services.AddScoped<AuditStore>();
         services.AddScoped<VariableStore>();
         services.AddScoped<ConcurrencyLimitStore>();
+        services.AddScoped<ArtifactStore>();
         services.AddSingleton<CredentialsProtector>();
         return services;
     }

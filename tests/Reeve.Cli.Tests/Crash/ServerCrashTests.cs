@@ -20,6 +20,9 @@ public abstract partial class ServerCrashTests(TestStorage storage) : IAsyncLife
     private TestDatabase? _database;
     private CliProcess _cli = null!;
 
+    /// <summary>The server process now running, so that a failing test does not leave it behind.</summary>
+    private Process? _running;
+
     public async ValueTask InitializeAsync()
     {
         if (storage == TestStorage.Postgres)
@@ -34,6 +37,13 @@ public abstract partial class ServerCrashTests(TestStorage storage) : IAsyncLife
 
     public async ValueTask DisposeAsync()
     {
+        if (_running is { HasExited: false })
+        {
+            _running.Kill(entireProcessTree: true);
+            await _running.WaitForExitAsync();
+        }
+
+        _running?.Dispose();
         if (_database is not null)
         {
             await _database.DisposeAsync();
@@ -104,7 +114,6 @@ public abstract partial class ServerCrashTests(TestStorage storage) : IAsyncLife
             await enough.Task.WaitAsync(TimeSpan.FromSeconds(120));
             Signals.Send(server.Id, Signals.SigKill);
             await server.WaitForExitAsync();
-            server.Dispose();
             await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
 
             (server, url) = await StartServerAsync();
@@ -114,7 +123,6 @@ public abstract partial class ServerCrashTests(TestStorage storage) : IAsyncLife
 
         Signals.Send(server.Id, Signals.SigTerm);
         await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        server.Dispose();
         Assert.Empty(serverErrors);
         Assert.True(acknowledgedRuns.Count >= 360, $"only {acknowledgedRuns.Count} runs were acknowledged");
     }
@@ -170,6 +178,8 @@ public abstract partial class ServerCrashTests(TestStorage storage) : IAsyncLife
     private async Task<(Process Process, string Url)> StartServerAsync()
     {
         var process = _cli.Start(["server", "start", "--port", "0", "--no-ui"]);
+        _running?.Dispose();
+        _running = process;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var output = new StringBuilder();
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)

@@ -236,6 +236,10 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["PATCH /api/v2/concurrency_limits/{idOrName}"] = """{"limit": 3}""",
         ["POST /api/v2/concurrency_limits/increment"] = """{"names": ["hostile-limit"], "slots": 1, "mode": "concurrency"}""",
         ["POST /api/v2/concurrency_limits/decrement"] = """{"names": ["hostile-limit"], "slots": 1, "occupancy_seconds": 1.5}""",
+        ["POST /api/artifacts"] = """{"key": "hostile-report", "type": "markdown", "data": "# r", "description": "d", "metadata_": {"a": "b"}, "flow_run_id": "{run}"}""",
+        ["POST /api/artifacts/filter"] = """{"artifacts": {"key": {"like_": "x", "exists_": true}, "flow_run_id": {"any_": ["{run}"]}}, "sort": "ID_DESC", "limit": 5}""",
+        ["POST /api/artifacts/count"] = """{"artifacts": {"type": {"any_": ["markdown"]}}}""",
+        ["PATCH /api/artifacts/{id}"] = """{"data": "# changed", "metadata_": {"c": "d"}}""",
         ["POST /api/credentials/resolve"] = """{"flow_run_id": "{run}", "configuration": {"env": {"T": "{{ prefect.blocks.secret.{credentialsname} }}"}, "r": {"$ref": {"block_document_id": "{credentials}"}}}}""",
     };
 
@@ -262,8 +266,17 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             Name = Names.Unique("hostile-gcl"),
             Limit = 2,
         });
+        var artifact = await Server.Client.CreateArtifactAsync(new Core.Artifacts.ArtifactCreate
+        {
+            Key = "hostile-" + Guid.NewGuid().ToString("N")[..12],
+            Type = "markdown",
+            Data = System.Text.Json.Nodes.JsonValue.Create("# seeded"),
+            FlowRunId = run.Id,
+        });
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["artifact"] = artifact.Id.ToString(),
+            ["artifactkey"] = artifact.Key!,
             ["variable"] = variable.Id.ToString(),
             ["variablename"] = variable.Name,
             ["limit"] = limit.Id.ToString(),
@@ -302,6 +315,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             .Replace("task_runs/{id}", $"task_runs/{seeded["task"]}", StringComparison.Ordinal)
             .Replace("views/{view}", "views/aggregate-worker-metadata", StringComparison.Ordinal)
             .Replace("credentials/{id}", $"credentials/{seeded["credentials"]}", StringComparison.Ordinal)
+            .Replace("artifacts/{key}/latest", $"artifacts/{seeded["artifactkey"]}/latest", StringComparison.Ordinal)
+            .Replace("artifacts/{id}", $"artifacts/{seeded["artifact"]}", StringComparison.Ordinal)
             .Replace("variables/name/{name}", $"variables/name/{seeded["variablename"]}", StringComparison.Ordinal)
             .Replace("variables/{id}", $"variables/{seeded["variable"]}", StringComparison.Ordinal)
             .Replace("concurrency_limits/{idOrName}", $"concurrency_limits/{seeded["limit"]}", StringComparison.Ordinal)

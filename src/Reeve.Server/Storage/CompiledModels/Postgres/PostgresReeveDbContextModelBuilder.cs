@@ -12,13 +12,14 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("d6f3b7c2-c70f-4109-89c8-45410267bde0"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("b6e6ecd3-29ff-4719-a0af-f9d1bed5363b"), entityTypeCount: 19)
         {
         }
 
         partial void Initialize()
         {
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
+            var artifactRecord = ArtifactRecordEntityType.Create(this);
             var auditRecord = AuditRecordEntityType.Create(this);
             var concurrencyLimitRecord = ConcurrencyLimitRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
@@ -51,6 +52,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
+            ArtifactRecordEntityType.CreateAnnotations(artifactRecord);
             AuditRecordEntityType.CreateAnnotations(auditRecord);
             ConcurrencyLimitRecordEntityType.CreateAnnotations(concurrencyLimitRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);

@@ -11,13 +11,14 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("fe939c4f-61ca-4de2-82cd-4990592264ec"), entityTypeCount: 18)
+            : base(skipDetectChanges: false, modelId: new Guid("088a8497-8dbb-4122-b43e-a296e7ddbbb0"), entityTypeCount: 19)
         {
         }
 
         partial void Initialize()
         {
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
+            var artifactRecord = ArtifactRecordEntityType.Create(this);
             var auditRecord = AuditRecordEntityType.Create(this);
             var concurrencyLimitRecord = ConcurrencyLimitRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
@@ -50,6 +51,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             WorkerRecordEntityType.CreateForeignKey1(workerRecord, workPoolRecord);
 
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
+            ArtifactRecordEntityType.CreateAnnotations(artifactRecord);
             AuditRecordEntityType.CreateAnnotations(auditRecord);
             ConcurrencyLimitRecordEntityType.CreateAnnotations(concurrencyLimitRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);

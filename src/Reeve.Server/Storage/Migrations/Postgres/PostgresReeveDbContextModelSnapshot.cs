@@ -81,6 +81,63 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.ToTable("api_key", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.ArtifactRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("text")
+                        .HasColumnName("data");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<Guid?>("FlowRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("flow_run_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("text")
+                        .HasColumnName("metadata");
+
+                    b.Property<Guid?>("TaskRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("task_run_id");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_artifact");
+
+                    b.HasIndex("FlowRunId")
+                        .HasDatabaseName("ix_artifact_flow_run_id");
+
+                    b.HasIndex("Key", "Created")
+                        .HasDatabaseName("ix_artifact_key_created");
+
+                    b.ToTable("artifact", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.AuditRecord", b =>
                 {
                     b.Property<Guid>("Id")

@@ -75,6 +75,63 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.ToTable("api_key", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.ArtifactRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<Guid?>("FlowRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flow_run_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata");
+
+                    b.Property<Guid?>("TaskRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task_run_id");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_artifact");
+
+                    b.HasIndex("FlowRunId")
+                        .HasDatabaseName("ix_artifact_flow_run_id");
+
+                    b.HasIndex("Key", "Created")
+                        .HasDatabaseName("ix_artifact_key_created");
+
+                    b.ToTable("artifact", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.AuditRecord", b =>
                 {
                     b.Property<Guid>("Id")
