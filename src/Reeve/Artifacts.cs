@@ -29,8 +29,7 @@ public static class Artifacts
 
     private static async Task<Artifact> CreateAsync(string type, JsonNode data, string? key, string? description, CancellationToken cancellationToken)
     {
-        var client = ReeveRuntime.Current.Client
-            ?? throw new InvalidOperationException("Artifacts live on a Reeve server: set REEVE_API_URL (or call ReeveSdk.UseServer) first.");
+        var client = ReeveRuntime.RequireClient("Artifacts live");
         return await client.CreateArtifactAsync(new ArtifactCreate
         {
             Type = type,

@@ -66,8 +66,7 @@ public static class Concurrency
         }
     }
 
-    internal static ReeveClient Client => ReeveRuntime.Current.Client
-        ?? throw new InvalidOperationException("Concurrency limits live on a Reeve server: set REEVE_API_URL (or call ReeveSdk.UseServer) first.");
+    internal static ReeveClient Client => ReeveRuntime.RequireClient("Concurrency limits live");
 }
 
 /// <summary>Slots taken with <see cref="Concurrency.AcquireAsync(string, int, TimeSpan?, CancellationToken)"/>; disposing it gives them back.</summary>

@@ -82,6 +82,5 @@ public static class Variables
         }
     }
 
-    private static ReeveClient Client => ReeveRuntime.Current.Client
-        ?? throw new InvalidOperationException("Variables live on a Reeve server: set REEVE_API_URL (or call ReeveSdk.UseServer) first.");
+    private static ReeveClient Client => ReeveRuntime.RequireClient("Variables live");
 }

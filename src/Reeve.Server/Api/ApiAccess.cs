@@ -3,8 +3,12 @@ using Reeve.Core.Access;
 
 namespace Reeve.Server.Api;
 
-/// <summary>Who may call an endpoint: a set of roles, how a worker key's pools limit it, and the action its success is recorded as in the audit log (none: not recorded).</summary>
-internal readonly record struct ApiRule(ApiAccess.Roles Allowed, ApiAccess.PoolScope Scope = ApiAccess.PoolScope.None, string? Audit = null);
+/// <summary>
+/// Who may call an endpoint: a set of roles, how a worker key's pools limit it, and the action its success is recorded
+/// as in the audit log (none: not recorded; with <paramref name="AuditWhenAsked"/>, only when the endpoint asks).
+/// </summary>
+internal readonly record struct ApiRule(ApiAccess.Roles Allowed, ApiAccess.PoolScope Scope = ApiAccess.PoolScope.None, string? Audit = null,
+    bool AuditWhenAsked = false);
 
 /// <summary>
 /// The one table of who may call what. Every endpoint of the API has its rule here, keyed by method and route as
@@ -129,7 +133,7 @@ internal static partial class ApiAccess
         ["POST /api/flow_runs/filter"] = new(Read),
         ["POST /api/flow_runs/count"] = new(Read),
         ["POST /api/flow_runs/history"] = new(Read),
-        ["POST /api/flow_runs/{id}/set_state"] = new(Execute, PoolScope.RunInRoute, Audit: "flow_run.cancel"),
+        ["POST /api/flow_runs/{id}/set_state"] = new(Execute, PoolScope.RunInRoute, Audit: "flow_run.cancel", AuditWhenAsked: true),
         ["POST /api/flow_runs/{id}/heartbeat"] = new(Execute, PoolScope.RunInRoute),
         ["GET /api/flow_run_states"] = new(Read),
         ["GET /api/flow_run_states/{id}"] = new(Read),

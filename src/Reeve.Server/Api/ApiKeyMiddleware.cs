@@ -111,7 +111,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
 
         if (rule.Audit is { } action)
         {
-            await AuditedAsync(context, caller, endpoint, action, request);
+            await AuditedAsync(context, caller, endpoint, action, rule.AuditWhenAsked, request);
         }
         else
         {
@@ -124,11 +124,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
     /// leaves (so that an answered change is recorded). The resource is what the route names and, for a create,
     /// the name and id of its answer (which is held back until then).
     /// </summary>
-    private async Task AuditedAsync(HttpContext context, ApiCaller caller, RouteEndpoint endpoint, string action, string request)
+    private async Task AuditedAsync(HttpContext context, ApiCaller caller, RouteEndpoint endpoint, string action, bool whenAsked, string request)
     {
-        var parameters = endpoint.RoutePattern.Parameters;
-        var named = parameters.Count == 0 ? null
-            : string.Join('/', parameters.Select(p => Convert.ToString(context.Request.RouteValues[p.Name], System.Globalization.CultureInfo.InvariantCulture)));
         var original = context.Response.Body;
         using var answer = action.EndsWith(".create", StringComparison.Ordinal) ? new MemoryStream() : null;
         if (answer is not null)
@@ -145,8 +142,11 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ReeveServerOptions 
             context.Response.Body = original;
         }
 
-        if (context.Response.StatusCode is >= 200 and < 300 && !AuditNotes.Skipped(context))
+        if (context.Response.StatusCode is >= 200 and < 300 && (!whenAsked || AuditNotes.Asked(context)))
         {
+            var parameters = endpoint.RoutePattern.Parameters;
+            var named = parameters.Count == 0 ? null
+                : string.Join('/', parameters.Select(p => Convert.ToString(context.Request.RouteValues[p.Name], System.Globalization.CultureInfo.InvariantCulture)));
             var created = answer is null ? null : NameAndId(answer.GetBuffer().AsSpan(0, (int)answer.Length));
             var resource = AuditNotes.ResourceOf(context) ?? (named is null ? created : created is null ? named : $"{named}/{created}");
 

@@ -24,18 +24,19 @@ internal static class AuditApi
 
 /// <summary>
 /// What an endpoint tells the audit, when its rule (<see cref="ApiAccess"/>) has an action: the resource when the
-/// route does not name it, or that this answer changed nothing worth recording (a state that is not a cancellation).
+/// route does not name it, or, on an endpoint audited only when it asks (<see cref="ApiRule.AuditWhenAsked"/>), that
+/// this answer is worth recording (a cancellation among the engine's every state).
 /// </summary>
 internal static class AuditNotes
 {
     private const string ResourceItem = "reeve.audit.resource";
-    private const string SkipItem = "reeve.audit.skip";
+    private const string AskItem = "reeve.audit.ask";
 
     public static void Resource(HttpContext context, string resource) => context.Items[ResourceItem] = resource;
 
-    public static void Skip(HttpContext context) => context.Items[SkipItem] = true;
+    public static void Ask(HttpContext context) => context.Items[AskItem] = true;
 
     public static string? ResourceOf(HttpContext context) => context.Items.TryGetValue(ResourceItem, out var r) ? r as string : null;
 
-    public static bool Skipped(HttpContext context) => context.Items.ContainsKey(SkipItem);
+    public static bool Asked(HttpContext context) => context.Items.ContainsKey(AskItem);
 }

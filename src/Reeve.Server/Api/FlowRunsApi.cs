@@ -75,9 +75,9 @@ internal static class FlowRunsApi
         var (result, written) = await runs.SetStateAsync(id, body, ct);
 
         // The audit records cancellations, not the engine's every state.
-        if (!written || result.State?.Type is not (StateType.Cancelling or StateType.Cancelled))
+        if (written && result.State?.Type is StateType.Cancelling or StateType.Cancelled)
         {
-            AuditNotes.Skip(context);
+            AuditNotes.Ask(context);
         }
 
         return written ? TypedResults.Created((string?)null, result) : TypedResults.Ok(result);

@@ -106,16 +106,9 @@ internal sealed class ArtifactStore(Store store, TimeProvider clock)
 
     private IQueryable<ArtifactRecord> Filtered(ArtifactFilter? filter)
     {
-        var rows = store.Db.Artifacts.AsNoTracking();
-        if (filter?.Id?.Any is { } ids)
-        {
-            rows = rows.Where(a => ids.Contains(a.Id));
-        }
-
-        if (filter?.Id?.NotAny is { } notIds)
-        {
-            rows = rows.Where(a => !notIds.Contains(a.Id));
-        }
+        var p = new Predicates<ArtifactRecord>();
+        QueryFilters.AddId(p, filter?.Id, a => a.Id);
+        var rows = p.ApplyTo(store.Db.Artifacts.AsNoTracking(), FilterOperator.And);
 
         if (filter?.Key?.Any is { } keys)
         {

@@ -18,37 +18,10 @@ internal static class QueryFilters
         }
 
         var p = new Predicates<FlowRecord>();
-        if (filter.Id?.Any is { } ids)
-        {
-            p.Add(f => ids.Contains(f.Id));
-        }
-
-        if (filter.Id?.NotAny is { } notIds)
-        {
-            p.Add(f => !notIds.Contains(f.Id));
-        }
-
+        AddId(p, filter.Id, f => f.Id);
         AddName(p, filter.Name, f => f.Name);
-        AddTags(p, filter.Tags);
+        AddTags(p, filter.Tags, f => f.Tags);
         return p.ApplyTo(flows, filter.Operator);
-
-        static void AddTags(Predicates<FlowRecord> p, TagsFilter? tags)
-        {
-            foreach (var tag in tags?.All ?? [])
-            {
-                p.Add(f => f.Tags.Contains(tag));
-            }
-
-            if (tags?.Any is { } any)
-            {
-                p.Add(f => f.Tags.Any(t => any.Contains(t)));
-            }
-
-            if (tags?.IsNull is { } isNull)
-            {
-                p.Add(isNull ? f => f.Tags.Count == 0 : f => f.Tags.Count > 0);
-            }
-        }
     }
 
     public static IQueryable<DeploymentRecord> Deployments(IQueryable<DeploymentRecord> deployments, DeploymentFilter? filter)
@@ -59,36 +32,14 @@ internal static class QueryFilters
         }
 
         var p = new Predicates<DeploymentRecord>();
-        if (filter.Id?.Any is { } ids)
-        {
-            p.Add(d => ids.Contains(d.Id));
-        }
-
-        if (filter.Id?.NotAny is { } notIds)
-        {
-            p.Add(d => !notIds.Contains(d.Id));
-        }
-
+        AddId(p, filter.Id, d => d.Id);
         AddName(p, filter.Name, d => d.Name);
         if (filter.Paused?.Equal is { } paused)
         {
             p.Add(d => d.Paused == paused);
         }
 
-        foreach (var tag in filter.Tags?.All ?? [])
-        {
-            p.Add(d => d.Tags.Contains(tag));
-        }
-
-        if (filter.Tags?.Any is { } anyTags)
-        {
-            p.Add(d => d.Tags.Any(t => anyTags.Contains(t)));
-        }
-
-        if (filter.Tags?.IsNull is { } noTags)
-        {
-            p.Add(noTags ? d => d.Tags.Count == 0 : d => d.Tags.Count > 0);
-        }
+        AddTags(p, filter.Tags, d => d.Tags);
 
         if (filter.WorkQueueName?.Any is { } queues)
         {
@@ -111,31 +62,9 @@ internal static class QueryFilters
         }
 
         var p = new Predicates<FlowRunRecord>();
-        if (filter.Id?.Any is { } ids)
-        {
-            p.Add(r => ids.Contains(r.Id));
-        }
-
-        if (filter.Id?.NotAny is { } notIds)
-        {
-            p.Add(r => !notIds.Contains(r.Id));
-        }
-
+        AddId(p, filter.Id, r => r.Id);
         AddName(p, filter.Name, r => r.Name);
-        foreach (var tag in filter.Tags?.All ?? [])
-        {
-            p.Add(r => r.Tags.Contains(tag));
-        }
-
-        if (filter.Tags?.Any is { } anyTags)
-        {
-            p.Add(r => r.Tags.Any(t => anyTags.Contains(t)));
-        }
-
-        if (filter.Tags?.IsNull is { } noTags)
-        {
-            p.Add(noTags ? r => r.Tags.Count == 0 : r => r.Tags.Count > 0);
-        }
+        AddTags(p, filter.Tags, r => r.Tags);
 
         if (filter.DeploymentId?.Any is { } deployments)
         {
@@ -212,7 +141,41 @@ internal static class QueryFilters
         return p.ApplyTo(runs, filter.Operator);
     }
 
-    private static void AddName<T>(Predicates<T> p, NameFilter? name, System.Linq.Expressions.Expression<Func<T, string>> selector)
+    /// <summary>Adds the conditions of an id filter on the id <paramref name="selector"/> picks.</summary>
+    public static void AddId<T>(Predicates<T> p, IdFilter? id, System.Linq.Expressions.Expression<Func<T, Guid>> selector)
+    {
+        if (id?.Any is { } ids)
+        {
+            p.Add(Compose(selector, i => ids.Contains(i)));
+        }
+
+        if (id?.NotAny is { } notIds)
+        {
+            p.Add(Compose(selector, i => !notIds.Contains(i)));
+        }
+    }
+
+    /// <summary>Adds the conditions of a tags filter on the tags <paramref name="selector"/> picks.</summary>
+    public static void AddTags<T>(Predicates<T> p, TagsFilter? tags, System.Linq.Expressions.Expression<Func<T, List<string>>> selector)
+    {
+        foreach (var tag in tags?.All ?? [])
+        {
+            p.Add(Compose(selector, t => t.Contains(tag)));
+        }
+
+        if (tags?.Any is { } any)
+        {
+            p.Add(Compose(selector, t => t.Any(x => any.Contains(x))));
+        }
+
+        if (tags?.IsNull is { } isNull)
+        {
+            p.Add(isNull ? Compose(selector, t => t.Count == 0) : Compose(selector, t => t.Count > 0));
+        }
+    }
+
+    /// <summary>Adds the conditions of a name filter (<c>any_</c>, <c>like_</c> ignoring case) on the name <paramref name="selector"/> picks.</summary>
+    public static void AddName<T>(Predicates<T> p, NameFilter? name, System.Linq.Expressions.Expression<Func<T, string>> selector)
     {
         if (name?.Any is { } names)
         {

@@ -119,46 +119,11 @@ internal sealed class VariableStore(Store store, TimeProvider clock)
 
     private IQueryable<VariableRecord> Filtered(VariableFilter? filter)
     {
-        var rows = store.Db.Variables.AsNoTracking();
-        if (filter?.Id?.Any is { } ids)
-        {
-            rows = rows.Where(v => ids.Contains(v.Id));
-        }
-
-        if (filter?.Id?.NotAny is { } notIds)
-        {
-            rows = rows.Where(v => !notIds.Contains(v.Id));
-        }
-
-        if (filter?.Name?.Any is { } names)
-        {
-            rows = rows.Where(v => names.Contains(v.Name));
-        }
-
-        if (filter?.Name?.Like is { Length: > 0 } like)
-        {
-            var lowered = like.ToLowerInvariant();
-#pragma warning disable CA1862 // EF translates ToLower().Contains to SQL; the comparison overload is not translatable.
-            rows = rows.Where(v => v.Name.ToLower().Contains(lowered));
-#pragma warning restore CA1862
-        }
-
-        foreach (var tag in filter?.Tags?.All ?? [])
-        {
-            rows = rows.Where(v => v.Tags.Contains(tag));
-        }
-
-        if (filter?.Tags?.Any is { } any)
-        {
-            rows = rows.Where(v => v.Tags.Any(t => any.Contains(t)));
-        }
-
-        if (filter?.Tags?.IsNull is { } isNull)
-        {
-            rows = isNull ? rows.Where(v => v.Tags.Count == 0) : rows.Where(v => v.Tags.Count > 0);
-        }
-
-        return rows;
+        var p = new Predicates<VariableRecord>();
+        QueryFilters.AddId(p, filter?.Id, v => v.Id);
+        QueryFilters.AddName(p, filter?.Name, v => v.Name);
+        QueryFilters.AddTags(p, filter?.Tags, v => v.Tags);
+        return p.ApplyTo(store.Db.Variables.AsNoTracking(), FilterOperator.And);
     }
 
     private static ReeveNotFoundException NotFound() => new("Variable not found.");

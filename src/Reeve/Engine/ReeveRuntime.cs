@@ -41,6 +41,11 @@ internal sealed class ReeveRuntime
 
     public RunReporter? Reporter { get; }
 
+    /// <summary>The client, for a feature that lives on the server (<paramref name="what"/>: "Variables live").</summary>
+    /// <exception cref="InvalidOperationException">No server is configured.</exception>
+    public static ReeveClient RequireClient(string what) => Current.Client
+        ?? throw new InvalidOperationException($"{what} on a Reeve server: set REEVE_API_URL (or call ReeveSdk.UseServer) first.");
+
     public TimeProvider Clock { get; } = TimeProvider.System;
 
     public static void Replace(ReeveClientOptions? options)
