@@ -154,3 +154,80 @@ public sealed record ArtifactFilterRequest
     /// <summary>How many at most (1 to 200).</summary>
     public int? Limit { get; init; }
 }
+
+/// <summary>
+/// The latest version of a keyed artifact (Prefect's artifact collection): the artifact's fields, <see cref="LatestId"/>
+/// the latest version's id, and <see cref="Id"/> the first version's, which stays as versions are added.
+/// </summary>
+public sealed record ArtifactCollection
+{
+    /// <summary>The id of the key's first version: the collection's id.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>When the latest version was made.</summary>
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>When the latest version last changed.</summary>
+    public required DateTimeOffset Updated { get; init; }
+
+    /// <summary>The key the versions share.</summary>
+    public required string Key { get; init; }
+
+    /// <summary>The latest version's id.</summary>
+    public required Guid LatestId { get; init; }
+
+    /// <summary>The latest version's kind.</summary>
+    public string? Type { get; init; }
+
+    /// <summary>The latest version's description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The latest version's content.</summary>
+    public JsonNode? Data { get; init; }
+
+    /// <summary>The latest version's facts.</summary>
+    [JsonPropertyName("metadata_")]
+    public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>The flow run that made the latest version.</summary>
+    public Guid? FlowRunId { get; init; }
+
+    /// <summary>The task run that made the latest version.</summary>
+    public Guid? TaskRunId { get; init; }
+}
+
+/// <summary>Which artifact collections (Prefect's <c>ArtifactCollectionFilter</c>): by the latest version's fields.</summary>
+public sealed record ArtifactCollectionFilter
+{
+    /// <summary>By the latest version's id.</summary>
+    public IdFilter? LatestId { get; init; }
+
+    /// <summary>By key.</summary>
+    public ArtifactKeyFilter? Key { get; init; }
+
+    /// <summary>By the flow run that made the latest version.</summary>
+    public OptionalIdFilter? FlowRunId { get; init; }
+
+    /// <summary>By the task run that made the latest version.</summary>
+    public OptionalIdFilter? TaskRunId { get; init; }
+
+    /// <summary>By the latest version's kind.</summary>
+    public ArtifactTypeFilter? Type { get; init; }
+}
+
+/// <summary>The body of <c>POST /api/artifacts/latest/filter</c> and <c>/latest/count</c>.</summary>
+public sealed record ArtifactCollectionFilterRequest
+{
+    /// <summary>Which collections.</summary>
+    public ArtifactCollectionFilter? Artifacts { get; init; }
+
+    /// <summary><c>ID_DESC</c> (default), <c>CREATED_DESC</c>, <c>UPDATED_DESC</c>, <c>KEY_ASC</c>, <c>KEY_DESC</c>.</summary>
+    public string? Sort { get; init; }
+
+    /// <summary>How many to skip.</summary>
+    [JsonConverter(typeof(DefaultWhenNullConverter<int>))]
+    public int Offset { get; init; }
+
+    /// <summary>How many at most (1 to 200).</summary>
+    public int? Limit { get; init; }
+}

@@ -184,6 +184,8 @@ internal static partial class ApiAccess
         ["POST /api/artifacts"] = new(Execute, PoolScope.RunInBody),
         ["POST /api/artifacts/filter"] = new(Read),
         ["POST /api/artifacts/count"] = new(Read),
+        ["POST /api/artifacts/latest/filter"] = new(Read),
+        ["POST /api/artifacts/latest/count"] = new(Read),
         ["GET /api/artifacts/{id}"] = new(Read),
         ["GET /api/artifacts/{key}/latest"] = new(Read),
         ["PATCH /api/artifacts/{id}"] = new(Execute, PoolScope.RunInBody),

@@ -17,6 +17,8 @@ internal static class ArtifactsApi
         artifacts.MapPost("/", CreateAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         artifacts.MapPost("/filter", FilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         artifacts.MapPost("/count", CountAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        artifacts.MapPost("/latest/filter", LatestFilterAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        artifacts.MapPost("/latest/count", LatestCountAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         artifacts.MapGet("/{id:guid}", ReadAsync).ProducesProblem(StatusCodes.Status404NotFound);
         artifacts.MapGet("/{key}/latest", LatestAsync).ProducesProblem(StatusCodes.Status404NotFound);
         artifacts.MapPatch("/{id:guid}", UpdateAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -36,6 +38,12 @@ internal static class ArtifactsApi
 
     private static async Task<Ok<int>> CountAsync([FromBody] ArtifactFilterRequest? body, ArtifactStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.CountAsync(body?.Artifacts, ct));
+
+    private static async Task<Ok<IReadOnlyList<ArtifactCollection>>> LatestFilterAsync([FromBody] ArtifactCollectionFilterRequest? body, ArtifactStore store,
+        CancellationToken ct) => TypedResults.Ok(await store.LatestFilterAsync(body ?? new ArtifactCollectionFilterRequest(), ct));
+
+    private static async Task<Ok<int>> LatestCountAsync([FromBody] ArtifactCollectionFilterRequest? body, ArtifactStore store, CancellationToken ct) =>
+        TypedResults.Ok(await store.LatestCountAsync(body?.Artifacts, ct));
 
     private static async Task<Ok<Artifact>> ReadAsync(Guid id, ArtifactStore store, CancellationToken ct) => TypedResults.Ok(await store.ReadAsync(id, ct));
 

@@ -64,6 +64,55 @@ internal sealed class ArtifactStore(Store store, TimeProvider clock)
 
     public Task<int> CountAsync(ArtifactFilter? filter, CancellationToken cancellationToken) => Filtered(filter).CountAsync(cancellationToken);
 
+    /// <summary>The latest version of each key (Prefect's <c>/artifacts/latest/filter</c>).</summary>
+    public async Task<IReadOnlyList<ArtifactCollection>> LatestFilterAsync(ArtifactCollectionFilterRequest request, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Resolve(request.Limit, request.Offset);
+        var latest = Latest(request.Artifacts);
+        var rows = request.Sort switch
+        {
+            null or "ID_DESC" or "CREATED_DESC" => latest.OrderByDescending(a => a.Created).ThenByDescending(a => a.Id),
+            "UPDATED_DESC" => latest.OrderByDescending(a => a.Updated).ThenByDescending(a => a.Id),
+            "KEY_ASC" => latest.OrderBy(a => a.Key),
+            "KEY_DESC" => latest.OrderByDescending(a => a.Key),
+            _ => throw new ReeveValidationException("sort", "Input should be 'ID_DESC', 'CREATED_DESC', 'UPDATED_DESC', 'KEY_ASC' or 'KEY_DESC'"),
+        };
+        var all = store.Db.Artifacts.AsNoTracking();
+        var page = await rows.Skip(request.Offset).Take(limit)
+            .Select(a => new { Latest = a, First = all.Where(b => b.Key == a.Key).OrderBy(b => b.Created).Select(b => b.Id).First() })
+            .ToListAsync(cancellationToken);
+        return [.. page.Select(p => new ArtifactCollection
+        {
+            Id = p.First,
+            LatestId = p.Latest.Id,
+            Created = StorageTime.ToWire(p.Latest.Created),
+            Updated = StorageTime.ToWire(p.Latest.Updated),
+            Key = p.Latest.Key!,
+            Type = p.Latest.Type,
+            Description = p.Latest.Description,
+            Data = p.Latest.Data is null ? null : JsonNode.Parse(p.Latest.Data),
+            Metadata = p.Latest.Metadata is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(p.Latest.Metadata),
+            FlowRunId = p.Latest.FlowRunId,
+            TaskRunId = p.Latest.TaskRunId,
+        })];
+    }
+
+    public Task<int> LatestCountAsync(ArtifactCollectionFilter? filter, CancellationToken cancellationToken) => Latest(filter).CountAsync(cancellationToken);
+
+    /// <summary>The keyed artifacts that are their key's latest version (as <see cref="LatestAsync"/> orders them), filtered.</summary>
+    private IQueryable<ArtifactRecord> Latest(ArtifactCollectionFilter? filter)
+    {
+        var all = store.Db.Artifacts.AsNoTracking();
+        return Filtered(new ArtifactFilter
+        {
+            Id = filter?.LatestId,
+            Key = filter?.Key,
+            FlowRunId = filter?.FlowRunId,
+            TaskRunId = filter?.TaskRunId,
+            Type = filter?.Type,
+        }).Where(a => a.Key != null && all.Where(b => b.Key == a.Key).OrderByDescending(b => b.Created).ThenByDescending(b => b.Id).Select(b => b.Id).First() == a.Id);
+    }
+
     public async Task UpdateAsync(Guid id, ArtifactUpdate request, CancellationToken cancellationToken)
     {
         if (request.Metadata.IsSet)

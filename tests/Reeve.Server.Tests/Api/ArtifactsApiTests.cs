@@ -41,6 +41,31 @@ public abstract class ArtifactsApiTests(ServerFixture fixture)
         Assert.Equal("Artifact not found.", gone.Detail);
     }
 
+    /// <summary>Prefect's <c>read_latest_artifacts</c> (<c>POST /artifacts/latest/filter</c>, <c>server/api/artifacts.py</c>): one row per key, its latest version.</summary>
+    [Fact]
+    public async Task LatestFilter_GivesEachKeysLatestVersion_UnderTheFirstVersionsId()
+    {
+        var prefix = "latest-" + Guid.NewGuid().ToString("N")[..8];
+        var a1 = await Http.PostJsonAsync("artifacts/", $$"""{"key": "{{prefix}}-a", "type": "markdown", "data": "a1"}""");
+        var a2 = await Http.PostJsonAsync("artifacts/", $$"""{"key": "{{prefix}}-a", "type": "markdown", "data": "a2"}""");
+        await Http.PostJsonAsync("artifacts/", $$"""{"key": "{{prefix}}-b", "type": "table", "data": [{"x": 1}]}""");
+        await Http.PostJsonAsync("artifacts/", """{"type": "markdown", "data": "a one-off, no key"}""");
+
+        var latest = await Http.PostJsonAsync("artifacts/latest/filter",
+            $$"""{"artifacts": {"key": {"like_": "{{prefix}}"} }, "sort": "KEY_ASC", "limit": null, "offset": null}""");
+        Assert.Equal(HttpStatusCode.OK, latest.Status);
+        var rows = latest.Body!.AsArray();
+        Assert.Equal([$"{prefix}-a", $"{prefix}-b"], rows.Select(r => r!["key"]!.GetValue<string>()));
+        Assert.Equal("a2", rows[0]!["data"]!.GetValue<string>());
+        Assert.Equal(a2.Body!["id"]!.GetValue<string>(), rows[0]!["latest_id"]!.GetValue<string>());
+        Assert.Equal(a1.Body!["id"]!.GetValue<string>(), rows[0]!["id"]!.GetValue<string>());
+
+        Assert.Equal("1", (await Http.PostJsonAsync("artifacts/latest/count",
+            $$"""{"artifacts": {"key": {"like_": "{{prefix}}"}, "type": {"any_": ["table"]} } }""")).Text);
+        var unknown = await Http.PostJsonAsync("artifacts/latest/filter", """{"artifacts": {"id": {"any_": []}}}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.Status);
+    }
+
     [Theory]
     [InlineData("""{"key": "Has_Capitals", "data": "x"}""", "key")]
     [InlineData("""{"key": "", "data": "x"}""", "key")]

@@ -239,6 +239,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/artifacts"] = """{"key": "hostile-report", "type": "markdown", "data": "# r", "description": "d", "metadata_": {"a": "b"}, "flow_run_id": "{run}"}""",
         ["POST /api/artifacts/filter"] = """{"artifacts": {"key": {"like_": "x", "exists_": true}, "flow_run_id": {"any_": ["{run}"]}}, "sort": "ID_DESC", "limit": 5}""",
         ["POST /api/artifacts/count"] = """{"artifacts": {"type": {"any_": ["markdown"]}}}""",
+        ["POST /api/artifacts/latest/filter"] = """{"artifacts": {"key": {"like_": "x"}, "latest_id": {"any_": ["{run}"]}}, "sort": "KEY_ASC", "limit": 5}""",
+        ["POST /api/artifacts/latest/count"] = """{"artifacts": {"type": {"not_any_": ["markdown"]}}}""",
         ["PATCH /api/artifacts/{id}"] = """{"data": "# changed", "metadata_": {"c": "d"}}""",
         ["POST /api/credentials/resolve"] = """{"flow_run_id": "{run}", "configuration": {"env": {"T": "{{ prefect.blocks.secret.{credentialsname} }}"}, "r": {"$ref": {"block_document_id": "{credentials}"}}}}""",
     };
