@@ -158,6 +158,30 @@ internal static partial class ApiAccess
         ["GET /api/credentials/{type}/{name}"] = new(Read),
         ["PATCH /api/credentials/{id}"] = new(Operate, Audit: "credentials.update"),
         ["DELETE /api/credentials/{id}"] = new(Operate, Audit: "credentials.delete"),
+        // Blocks (Prefect's): flows register types and schemas and save their storage as they run; a document that
+        // holds secrets is credentials (BlocksApi checks the platform role on it, and who may read secrets in plaintext).
+        ["POST /api/block_types"] = new(Execute, Audit: "block_type.create"),
+        ["POST /api/block_types/filter"] = new(Read),
+        ["GET /api/block_types/{id}"] = new(Read),
+        ["GET /api/block_types/slug/{slug}"] = new(Read),
+        ["PATCH /api/block_types/{id}"] = new(Execute, Audit: "block_type.update"),
+        ["DELETE /api/block_types/{id}"] = new(Operate, Audit: "block_type.delete"),
+        ["GET /api/block_types/slug/{slug}/block_documents"] = new(Read, Audit: "block_document.read_secrets", AuditWhenAsked: true),
+        ["GET /api/block_types/slug/{slug}/block_documents/name/{name}"] = new(Read, Audit: "block_document.read_secrets", AuditWhenAsked: true),
+        ["POST /api/block_types/install_system_block_types"] = new(Execute),
+        ["POST /api/block_schemas"] = new(Execute, Audit: "block_schema.create"),
+        ["POST /api/block_schemas/filter"] = new(Read),
+        ["GET /api/block_schemas/{id}"] = new(Read),
+        ["GET /api/block_schemas/checksum/{checksum}"] = new(Read),
+        ["DELETE /api/block_schemas/{id}"] = new(Operate, Audit: "block_schema.delete"),
+        ["GET /api/block_capabilities"] = new(Read),
+        ["POST /api/block_documents"] = new(Execute, Audit: "block_document.create"),
+        ["POST /api/block_documents/filter"] = new(Read, Audit: "block_document.read_secrets", AuditWhenAsked: true),
+        ["POST /api/block_documents/count"] = new(Read),
+        ["GET /api/block_documents/{id}"] = new(Read, Audit: "block_document.read_secrets", AuditWhenAsked: true),
+        ["PATCH /api/block_documents/{id}"] = new(Execute, Audit: "block_document.update"),
+        ["DELETE /api/block_documents/{id}"] = new(Execute, Audit: "block_document.delete"),
+
         ["POST /api/credentials/resolve"] = new(Roles.Worker | Roles.Admin, PoolScope.RunInBody, Audit: "credentials.resolve"),
 
         // Variables: configuration that is not secret; flows read them.

@@ -23,6 +23,7 @@ internal static class ApiRoutes
         api.MapLogs();
         api.MapEvents();
         api.MapCredentials();
+        api.MapBlocks();
         api.MapApiKeys();
         api.MapAudit();
         api.MapVariables();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Reeve.Core.Blocks;
 using Reeve.Core.Credentials;
 using Reeve.Core.Errors;
 using Reeve.Core.Filters;
@@ -15,7 +16,7 @@ namespace Reeve.Server.Storage;
 /// Reads and writes credentials. Secret fields are encrypted before they reach the database and decrypted in one
 /// place only, <see cref="ResolveAsync"/>, for a run that is being submitted.
 /// </summary>
-internal sealed class CredentialsStore(Store store, CredentialsProtector protector, TimeProvider clock)
+internal sealed class CredentialsStore(Store store, SecretRows secrets, BlockStore blocks, TimeProvider clock)
 {
     public async Task<Credentials> CreateAsync(CredentialsCreate request, CancellationToken cancellationToken)
     {
@@ -30,10 +31,12 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
             Updated = now,
             Name = request.Name,
             Type = type.Slug,
-            PlainData = plain.ToJsonString(),
-            SecretData = protector.Protect(secret.ToJsonString()),
-            SecretNames = NamesOf(secret),
+            PlainData = "",
+            SecretData = "",
+            SecretNames = "",
+            BlockSchemaId = await blocks.SystemSchemaIdAsync(type.Slug, cancellationToken),
         };
+        secrets.Write(row, Join(plain, secret), [.. secret.Select(s => s.Key)]);
         try
         {
             await store.WriteAsync(async (db, ct) =>
@@ -61,7 +64,7 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
     public async Task<IReadOnlyList<Credentials>> FilterAsync(CredentialsFilterRequest request, CancellationToken cancellationToken)
     {
         var limit = Paging.Resolve(request.Limit, request.Offset);
-        var rows = store.Db.Credentials.AsQueryable();
+        var rows = store.Db.Credentials.Where(c => !c.IsAnonymous);
         if (request.Type is { } type)
         {
             rows = rows.Where(c => c.Type == type);
@@ -79,11 +82,9 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
             var row = await db.Credentials.AsTracking().FirstOrDefaultAsync(c => c.Id == id, ct)
                 ?? throw new ReeveNotFoundException("Credentials", id.ToString());
             var type = RequireType(row.Type);
-            var stored = Decrypt(row);
+            var stored = secrets.Full(row);
             var (plain, secret) = CredentialsData.Split(type, CredentialsData.Merge(stored, request.Data));
-            row.PlainData = plain.ToJsonString();
-            row.SecretData = protector.Protect(secret.ToJsonString());
-            row.SecretNames = NamesOf(secret);
+            secrets.Write(row, Join(plain, secret), [.. secret.Select(s => s.Key)]);
             row.Updated = StorageTime.Now(clock);
             await db.SaveChangesAsync(ct);
             updated = row;
@@ -124,7 +125,7 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
                 : await store.Db.Credentials.FirstOrDefaultAsync(c => c.Type == reference.Type && c.Name == reference.Name, cancellationToken);
             resolved[reference] = row is null
                 ? throw new ReeveValidationException("configuration", $"{reference} refers to credentials that do not exist.")
-                : Decrypt(row);
+                : secrets.Full(row);
             used.Add(row.Id);
         }
 
@@ -170,39 +171,24 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
 
         var ids = used.Select(u => u.CredentialsId).Distinct().ToList();
         var values = (await store.Db.Credentials.Where(c => ids.Contains(c.Id)).ToListAsync(cancellationToken))
-            .ToDictionary(c => c.Id, c => Strings(JsonNode.Parse(protector.Unprotect(c.SecretData))).ToList());
+            .ToDictionary(c => c.Id, c => BlockRules.SecretStrings(secrets.Full(c), SecretRows.Paths(c)).Where(v => v.Length >= MinMaskedLength).ToList());
         return used.GroupBy(u => u.FlowRunId).ToDictionary(g => g.Key,
             g => g.SelectMany(u => values.GetValueOrDefault(u.CredentialsId) ?? []).Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length).ToList());
-
-        static IEnumerable<string> Strings(JsonNode? node) => node switch
-        {
-            JsonObject o => o.SelectMany(p => Strings(p.Value)),
-            JsonArray a => a.SelectMany(Strings),
-            JsonValue v when v.TryGetValue<string>(out var text) && text.Length >= MinMaskedLength => [text],
-            _ => [],
-        };
     }
 
     /// <summary>Shorter secret values are not masked in logs: every "1" or "yes" of every line would be.</summary>
     public const int MinMaskedLength = 4;
 
-    /// <summary>Every field of <paramref name="row"/>, secrets in plaintext.</summary>
-    private JsonObject Decrypt(CredentialsRecord row)
+    private static JsonObject Join(JsonObject plain, JsonObject secret)
     {
-        var data = JsonNode.Parse(row.PlainData) as JsonObject ?? [];
-        if (JsonNode.Parse(protector.Unprotect(row.SecretData)) is JsonObject secret)
+        var all = (JsonObject)plain.DeepClone();
+        foreach (var (name, value) in secret)
         {
-            foreach (var (name, value) in secret)
-            {
-                data[name] = value?.DeepClone();
-            }
+            all[name] = value?.DeepClone();
         }
 
-        return data;
+        return all;
     }
-
-    /// <summary>The names of the secret fields, as stored beside them: what answers mask without decrypting.</summary>
-    private static string NamesOf(JsonObject secret) => new JsonArray([.. secret.Select(s => (JsonNode?)s.Key)]).ToJsonString();
 
     private static CredentialsType RequireType(string? slug) => CredentialsTypeCatalog.Find(slug)
         ?? throw new ReeveValidationException("type", $"Unknown credentials type '{slug}'; known types: {CredentialsTypeCatalog.KnownTypes}.");
@@ -214,7 +200,6 @@ internal sealed class CredentialsStore(Store store, CredentialsProtector protect
         Updated = StorageTime.ToWire(row.Updated),
         Name = row.Name,
         Type = row.Type,
-        Data = CredentialsData.Mask(CredentialsTypeCatalog.Find(row.Type), JsonNode.Parse(row.PlainData) as JsonObject ?? [],
-            JsonSerializer.Deserialize<string[]>(row.SecretNames) ?? []),
+        Data = CredentialsData.Mask(CredentialsTypeCatalog.Find(row.Type), SecretRows.Shown(row), SecretRows.Paths(row)),
     };
 }

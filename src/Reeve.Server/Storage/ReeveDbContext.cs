@@ -24,6 +24,8 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<TaskRunStateRecord> TaskRunStates => Set<TaskRunStateRecord>();
     public DbSet<LogRecord> Logs => Set<LogRecord>();
     public DbSet<CredentialsRecord> Credentials => Set<CredentialsRecord>();
+    public DbSet<BlockTypeRecord> BlockTypes => Set<BlockTypeRecord>();
+    public DbSet<BlockSchemaRecord> BlockSchemas => Set<BlockSchemaRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
     public DbSet<AuditRecord> Audit => Set<AuditRecord>();
@@ -80,6 +82,25 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
             credentials.HasIndex(c => new { c.Type, c.Name }).IsUnique();
             credentials.Property(c => c.Name).HasMaxLength(ResourceName.MaxLength);
             credentials.Property(c => c.Type).HasMaxLength(ResourceName.MaxLength);
+        });
+
+        modelBuilder.Entity<BlockTypeRecord>(type =>
+        {
+            type.ToTable("block_type");
+            type.HasIndex(t => t.Slug).IsUnique();
+            type.HasIndex(t => t.Name).IsUnique();
+            type.Property(t => t.Slug).HasMaxLength(Core.Blocks.BlockRules.MaxNameLength);
+            type.Property(t => t.Name).HasMaxLength(Core.Blocks.BlockRules.MaxNameLength);
+        });
+
+        modelBuilder.Entity<BlockSchemaRecord>(schema =>
+        {
+            schema.ToTable("block_schema");
+            schema.HasIndex(s => new { s.Checksum, s.Version }).IsUnique();
+            schema.HasIndex(s => s.BlockTypeId);
+            schema.Property(s => s.Checksum).HasMaxLength(100);
+            schema.Property(s => s.Version).HasMaxLength(Core.Blocks.BlockRules.MaxNameLength);
+            schema.HasOne<BlockTypeRecord>().WithMany().HasForeignKey(s => s.BlockTypeId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<DataProtectionKeyRecord>(key =>

@@ -40,6 +40,9 @@ internal static class StorageRegistration
         services.AddScoped<WorkerRunsStore>();
         services.AddScoped<SchedulerStore>();
         services.AddScoped<CredentialsStore>();
+        services.AddScoped<BlockStore>();
+        services.AddSingleton<SecretRows>();
+        services.AddSingleton<SystemBlockTypes>();
         services.AddScoped<ApiKeyStore>();
         services.AddScoped<AuditStore>();
         services.AddScoped<VariableStore>();

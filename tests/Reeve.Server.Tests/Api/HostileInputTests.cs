@@ -242,6 +242,15 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/artifacts/latest/filter"] = """{"artifacts": {"key": {"like_": "x"}, "latest_id": {"any_": ["{run}"]}}, "sort": "KEY_ASC", "limit": 5}""",
         ["POST /api/artifacts/latest/count"] = """{"artifacts": {"type": {"not_any_": ["markdown"]}}}""",
         ["PATCH /api/artifacts/{id}"] = """{"data": "# changed", "metadata_": {"c": "d"}}""",
+        ["POST /api/block_types"] = """{"name": "Hostile Type New", "slug": "hostile-type-new", "description": "d", "logo_url": null}""",
+        ["POST /api/block_types/filter"] = """{"block_types": {"name": {"like_": "x"}, "slug": {"any_": ["secret"]}}, "block_schemas": {"version": {"any_": ["non-versioned"]}}, "limit": 5}""",
+        ["PATCH /api/block_types/{id}"] = """{"description": "changed", "code_example": "x"}""",
+        ["POST /api/block_schemas"] = """{"fields": {"title": "H", "type": "object", "secret_fields": ["a"]}, "block_type_id": "{blocktype}", "capabilities": ["read-path"], "version": "1"}""",
+        ["POST /api/block_schemas/filter"] = """{"block_schemas": {"block_type_id": {"any_": ["{blocktype}"]}, "block_capabilities": {"all_": ["x"]}}, "limit": 5}""",
+        ["POST /api/block_documents"] = """{"name": "hostile-doc-new", "data": {"a": "s3cret", "b": 1}, "block_schema_id": "{blockschema}", "block_type_id": "{blocktype}", "is_anonymous": false}""",
+        ["POST /api/block_documents/filter"] = """{"block_documents": {"name": {"like_": "h"}, "is_anonymous": {"eq_": false}}, "block_types": {"slug": {"any_": ["secret"]}}, "include_secrets": false, "sort": "NAME_ASC", "limit": 5}""",
+        ["POST /api/block_documents/count"] = """{"block_documents": {"id": {"any_": ["{blockdocument}"]}}}""",
+        ["PATCH /api/block_documents/{id}"] = """{"data": {"a": "********", "b": 2}, "merge_existing_data": true}""",
         ["POST /api/credentials/resolve"] = """{"flow_run_id": "{run}", "configuration": {"env": {"T": "{{ prefect.blocks.secret.{credentialsname} }}"}, "r": {"$ref": {"block_document_id": "{credentials}"}}}}""",
     };
 
@@ -275,8 +284,19 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             Data = System.Text.Json.Nodes.JsonValue.Create("# seeded"),
             FlowRunId = run.Id,
         });
+        var slug = "hostile-type-" + Guid.NewGuid().ToString("N")[..12];
+        var blockType = await Server.Http.PostJsonAsync("block_types/", $$"""{"name": "Hostile {{slug}}", "slug": "{{slug}}"}""");
+        var blockSchema = await Server.Http.PostJsonAsync("block_schemas/",
+            $$"""{"fields": {"title": "{{slug}}", "type": "object", "secret_fields": ["a"]}, "block_type_id": "{{blockType.Body!["id"]}}"}""");
+        var blockDocument = await Server.Http.PostJsonAsync("block_documents/",
+            $$"""{"name": "doc", "data": {"a": "s3cret"}, "block_schema_id": "{{blockSchema.Body!["id"]}}", "block_type_id": "{{blockType.Body!["id"]}}"}""");
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["blocktype"] = blockType.Body!["id"]!.GetValue<string>(),
+            ["blocktypeslug"] = slug,
+            ["blockschema"] = blockSchema.Body!["id"]!.GetValue<string>(),
+            ["blockchecksum"] = blockSchema.Body!["checksum"]!.GetValue<string>(),
+            ["blockdocument"] = blockDocument.Body!["id"]!.GetValue<string>(),
             ["artifact"] = artifact.Id.ToString(),
             ["artifactkey"] = artifact.Key!,
             ["variable"] = variable.Id.ToString(),
@@ -323,6 +343,12 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             .Replace("variables/{id}", $"variables/{seeded["variable"]}", StringComparison.Ordinal)
             .Replace("concurrency_limits/{idOrName}", $"concurrency_limits/{seeded["limit"]}", StringComparison.Ordinal)
             .Replace("credentials/{type}/{name}", $"credentials/secret/{seeded["credentialsname"]}", StringComparison.Ordinal)
+            .Replace("block_types/slug/{slug}/block_documents/name/{name}", $"block_types/slug/{seeded["blocktypeslug"]}/block_documents/name/doc", StringComparison.Ordinal)
+            .Replace("block_types/slug/{slug}", $"block_types/slug/{seeded["blocktypeslug"]}", StringComparison.Ordinal)
+            .Replace("block_types/{id}", $"block_types/{seeded["blocktype"]}", StringComparison.Ordinal)
+            .Replace("block_schemas/checksum/{checksum}", $"block_schemas/checksum/{seeded["blockchecksum"]}", StringComparison.Ordinal)
+            .Replace("block_schemas/{id}", $"block_schemas/{seeded["blockschema"]}", StringComparison.Ordinal)
+            .Replace("block_documents/{id}", $"block_documents/{seeded["blockdocument"]}", StringComparison.Ordinal)
             .Replace("{newid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
         foreach (var (name, value) in seeded)
         {

@@ -20,7 +20,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
                 "Reeve.Server.Storage.Entities.CredentialsRecord",
                 typeof(CredentialsRecord),
                 baseEntityType,
-                propertyCount: 8,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -35,6 +35,15 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             id.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             id.AddAnnotation("Relational:ColumnName", "id");
 
+            var blockSchemaId = runtimeEntityType.AddProperty(
+                "BlockSchemaId",
+                typeof(Guid?),
+                propertyInfo: typeof(CredentialsRecord).GetProperty("BlockSchemaId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(CredentialsRecord).GetField("<BlockSchemaId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            blockSchemaId.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            blockSchemaId.AddAnnotation("Relational:ColumnName", "block_schema_id");
+
             var created = runtimeEntityType.AddProperty(
                 "Created",
                 typeof(DateTime),
@@ -44,6 +53,15 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             created.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
             created.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
             created.AddAnnotation("Relational:ColumnName", "created");
+
+            var isAnonymous = runtimeEntityType.AddProperty(
+                "IsAnonymous",
+                typeof(bool),
+                propertyInfo: typeof(CredentialsRecord).GetProperty("IsAnonymous", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(CredentialsRecord).GetField("<IsAnonymous>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            isAnonymous.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+            isAnonymous.AddAnnotation("Relational:ColumnName", "is_anonymous");
 
             var name = runtimeEntityType.AddProperty(
                 "Name",

@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("b6e6ecd3-29ff-4719-a0af-f9d1bed5363b"), entityTypeCount: 19)
+            : base(skipDetectChanges: false, modelId: new Guid("ad58fec6-f4bb-417a-88ed-976b87842ba7"), entityTypeCount: 21)
         {
         }
 
@@ -21,6 +21,8 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
             var artifactRecord = ArtifactRecordEntityType.Create(this);
             var auditRecord = AuditRecordEntityType.Create(this);
+            var blockSchemaRecord = BlockSchemaRecordEntityType.Create(this);
+            var blockTypeRecord = BlockTypeRecordEntityType.Create(this);
             var concurrencyLimitRecord = ConcurrencyLimitRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
@@ -38,6 +40,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             var workQueueRecord = WorkQueueRecordEntityType.Create(this);
             var workerRecord = WorkerRecordEntityType.Create(this);
 
+            BlockSchemaRecordEntityType.CreateForeignKey1(blockSchemaRecord, blockTypeRecord);
             DeploymentRecordEntityType.CreateForeignKey1(deploymentRecord, flowRecord);
             DeploymentRecordEntityType.CreateForeignKey2(deploymentRecord, workQueueRecord);
             DeploymentScheduleRecordEntityType.CreateForeignKey1(deploymentScheduleRecord, deploymentRecord);
@@ -54,6 +57,8 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
             ArtifactRecordEntityType.CreateAnnotations(artifactRecord);
             AuditRecordEntityType.CreateAnnotations(auditRecord);
+            BlockSchemaRecordEntityType.CreateAnnotations(blockSchemaRecord);
+            BlockTypeRecordEntityType.CreateAnnotations(blockTypeRecord);
             ConcurrencyLimitRecordEntityType.CreateAnnotations(concurrencyLimitRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);

@@ -19,7 +19,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 "Reeve.Server.Storage.Entities.CredentialsRecord",
                 typeof(CredentialsRecord),
                 baseEntityType,
-                propertyCount: 8,
+                propertyCount: 10,
                 unnamedIndexCount: 1,
                 keyCount: 1);
 
@@ -33,6 +33,14 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 sentinel: new Guid("00000000-0000-0000-0000-000000000000"));
             id.AddAnnotation("Relational:ColumnName", "id");
 
+            var blockSchemaId = runtimeEntityType.AddProperty(
+                "BlockSchemaId",
+                typeof(Guid?),
+                propertyInfo: typeof(CredentialsRecord).GetProperty("BlockSchemaId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(CredentialsRecord).GetField("<BlockSchemaId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+            blockSchemaId.AddAnnotation("Relational:ColumnName", "block_schema_id");
+
             var created = runtimeEntityType.AddProperty(
                 "Created",
                 typeof(DateTime),
@@ -41,6 +49,14 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
                 valueConverter: new ReeveDbContext.UtcConverter());
             created.SetSentinelFromProviderValue(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Utc));
             created.AddAnnotation("Relational:ColumnName", "created");
+
+            var isAnonymous = runtimeEntityType.AddProperty(
+                "IsAnonymous",
+                typeof(bool),
+                propertyInfo: typeof(CredentialsRecord).GetProperty("IsAnonymous", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(CredentialsRecord).GetField("<IsAnonymous>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            isAnonymous.AddAnnotation("Relational:ColumnName", "is_anonymous");
 
             var name = runtimeEntityType.AddProperty(
                 "Name",

@@ -11,7 +11,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("088a8497-8dbb-4122-b43e-a296e7ddbbb0"), entityTypeCount: 19)
+            : base(skipDetectChanges: false, modelId: new Guid("7b85fa4d-5880-4f12-844d-977160a5d341"), entityTypeCount: 21)
         {
         }
 
@@ -20,6 +20,8 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             var apiKeyRecord = ApiKeyRecordEntityType.Create(this);
             var artifactRecord = ArtifactRecordEntityType.Create(this);
             var auditRecord = AuditRecordEntityType.Create(this);
+            var blockSchemaRecord = BlockSchemaRecordEntityType.Create(this);
+            var blockTypeRecord = BlockTypeRecordEntityType.Create(this);
             var concurrencyLimitRecord = ConcurrencyLimitRecordEntityType.Create(this);
             var credentialsRecord = CredentialsRecordEntityType.Create(this);
             var dataProtectionKeyRecord = DataProtectionKeyRecordEntityType.Create(this);
@@ -37,6 +39,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             var workQueueRecord = WorkQueueRecordEntityType.Create(this);
             var workerRecord = WorkerRecordEntityType.Create(this);
 
+            BlockSchemaRecordEntityType.CreateForeignKey1(blockSchemaRecord, blockTypeRecord);
             DeploymentRecordEntityType.CreateForeignKey1(deploymentRecord, flowRecord);
             DeploymentRecordEntityType.CreateForeignKey2(deploymentRecord, workQueueRecord);
             DeploymentScheduleRecordEntityType.CreateForeignKey1(deploymentScheduleRecord, deploymentRecord);
@@ -53,6 +56,8 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             ApiKeyRecordEntityType.CreateAnnotations(apiKeyRecord);
             ArtifactRecordEntityType.CreateAnnotations(artifactRecord);
             AuditRecordEntityType.CreateAnnotations(auditRecord);
+            BlockSchemaRecordEntityType.CreateAnnotations(blockSchemaRecord);
+            BlockTypeRecordEntityType.CreateAnnotations(blockTypeRecord);
             ConcurrencyLimitRecordEntityType.CreateAnnotations(concurrencyLimitRecord);
             CredentialsRecordEntityType.CreateAnnotations(credentialsRecord);
             DataProtectionKeyRecordEntityType.CreateAnnotations(dataProtectionKeyRecord);

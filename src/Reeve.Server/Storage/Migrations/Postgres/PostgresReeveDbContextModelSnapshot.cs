@@ -187,6 +187,121 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.ToTable("audit_event", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.BlockSchemaRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlockTypeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("block_type_id");
+
+                    b.Property<string>("Capabilities")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("capabilities");
+
+                    b.Property<string>("Checksum")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("checksum");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("fields");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_block_schema");
+
+                    b.HasIndex("BlockTypeId")
+                        .HasDatabaseName("ix_block_schema_block_type_id");
+
+                    b.HasIndex("Checksum", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_block_schema_checksum_version");
+
+                    b.ToTable("block_schema", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.BlockTypeRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CodeExample")
+                        .HasColumnType("text")
+                        .HasColumnName("code_example");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<string>("DocumentationUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("documentation_url");
+
+                    b.Property<bool>("IsProtected")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_protected");
+
+                    b.Property<string>("LogoUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("logo_url");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("slug");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_block_type");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_block_type_name");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_block_type_slug");
+
+                    b.ToTable("block_type", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.ConcurrencyLimitRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -249,9 +364,17 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("BlockSchemaId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("block_schema_id");
+
                     b.Property<DateTime>("Created")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created");
+
+                    b.Property<bool>("IsAnonymous")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_anonymous");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1231,6 +1354,16 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                         .HasDatabaseName("ix_worker_work_pool_id_online_until");
 
                     b.ToTable("worker", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.BlockSchemaRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.BlockTypeRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BlockTypeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_block_schema_block_type_block_type_id");
                 });
 
             modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentRecord", b =>

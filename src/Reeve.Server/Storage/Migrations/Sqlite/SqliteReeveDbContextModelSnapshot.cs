@@ -181,6 +181,121 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.ToTable("audit_event", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.BlockSchemaRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("BlockTypeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("block_type_id");
+
+                    b.Property<string>("Capabilities")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capabilities");
+
+                    b.Property<string>("Checksum")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fields");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_block_schema");
+
+                    b.HasIndex("BlockTypeId")
+                        .HasDatabaseName("ix_block_schema_block_type_id");
+
+                    b.HasIndex("Checksum", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_block_schema_checksum_version");
+
+                    b.ToTable("block_schema", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.BlockTypeRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CodeExample")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code_example");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("DocumentationUrl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("documentation_url");
+
+                    b.Property<bool>("IsProtected")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_protected");
+
+                    b.Property<string>("LogoUrl")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("logo_url");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Slug")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("slug");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_block_type");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_block_type_name");
+
+                    b.HasIndex("Slug")
+                        .IsUnique()
+                        .HasDatabaseName("ix_block_type_slug");
+
+                    b.ToTable("block_type", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.ConcurrencyLimitRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -243,9 +358,17 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("BlockSchemaId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("block_schema_id");
+
                     b.Property<DateTime>("Created")
                         .HasColumnType("TEXT")
                         .HasColumnName("created");
+
+                    b.Property<bool>("IsAnonymous")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_anonymous");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1223,6 +1346,16 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                         .HasDatabaseName("ix_worker_work_pool_id_online_until");
 
                     b.ToTable("worker", (string)null);
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.BlockSchemaRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.BlockTypeRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BlockTypeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_block_schema_block_type_block_type_id");
                 });
 
             modelBuilder.Entity("Reeve.Server.Storage.Entities.DeploymentRecord", b =>
