@@ -166,6 +166,56 @@ public abstract class ApiAccessTests(TestStorage storage) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(viewer, "GET", "no_such_thing"));
     }
 
+    /// <summary>
+    /// A block document that holds secrets is credentials on the blocks path too: only the platform team writes it,
+    /// a viewer and a worker key limited to pools never read it in plaintext, and every plaintext read is audited.
+    /// A flow's result storage (no secrets) is saved by a developer's or a worker's code as Prefect's client does.
+    /// </summary>
+    [Fact]
+    public async Task BlockDocumentsHoldingSecrets_FollowTheCredentialsRules_OnEveryDoor()
+    {
+        var developerKey = await KeyAsync(ApiRoles.Developer);
+        using var developer = As(developerKey.Key);
+        using var platform = As((await KeyAsync(ApiRoles.Platform)).Key);
+        using var viewer = As((await KeyAsync(ApiRoles.Viewer)).Key);
+        using var poolWorker = As((await KeyAsync(ApiRoles.Worker, await _server.Client.PoolAsync())).Key);
+        using var worker = As((await KeyAsync(ApiRoles.Worker)).Key);
+        var secretType = (await developer.GetJsonAsync("block_types/slug/secret")).Body!;
+        var secretSchema = (await developer.PostJsonAsync("block_schemas/filter", $$"""{"block_schemas": {"block_type_id": {"any_": ["{{secretType["id"]}}"]} } }""")).Body![0]!;
+        string Document(string name, string value) =>
+            $$"""{"name": "{{name}}", "data": {"value": "{{value}}"}, "block_schema_id": "{{secretSchema["id"]}}", "block_type_id": "{{secretType["id"]}}"}""";
+
+        var refused = await developer.PostJsonAsync("block_documents/", Document(Names.Unique("pw"), "p4ssword"));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Contains("platform or admin", refused.Detail, StringComparison.Ordinal);
+        var made = await platform.PostJsonAsync("block_documents/", Document(Names.Unique("pw"), "p4ssword"));
+        Assert.Equal(HttpStatusCode.Created, made.Status);
+        var id = made.Body!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(developer, "PATCH", $"block_documents/{id}", """{"data": {"value": "n3w-value"}}"""));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(developer, "DELETE", $"block_documents/{id}"));
+
+        foreach (var reader in new[] { viewer, poolWorker })
+        {
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(reader, "GET", $"block_documents/{id}"));
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(reader, "GET", $"block_documents/{id}?include_secrets=true"));
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(reader, "POST", "block_documents/filter", """{"include_secrets": true}"""));
+            Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(reader, "GET", "block_types/slug/secret/block_documents?include_secrets=true"));
+        }
+
+        var read = await worker.GetJsonAsync($"block_documents/{id}?include_secrets=true");
+        Assert.Equal("p4ssword", read.Body!["data"]!["value"]!.GetValue<string>());
+        Assert.Equal("p4ssword", (await developer.GetJsonAsync($"block_documents/{id}?include_secrets=true")).Body!["data"]!["value"]!.GetValue<string>());
+        var audited = await _server.Client.ListAuditAsync(new Core.Audit.AuditFilterRequest { Actor = developerKey.Name, Action = "block_document.read_secrets" });
+        Assert.Single(audited);
+
+        // A result storage (no secret fields): a developer's flow saves it anonymously.
+        var lfs = await developer.PostJsonAsync("block_types/", """{"name": "Local File System", "slug": "local-file-system"}""");
+        var lfsId = lfs.Status == HttpStatusCode.Created ? lfs.Body!["id"]!.GetValue<string>() : (await developer.GetJsonAsync("block_types/slug/local-file-system")).Body!["id"]!.GetValue<string>();
+        var schema = await developer.PostJsonAsync("block_schemas/", $$"""{"fields": {"title": "LocalFileSystem", "type": "object", "secret_fields": []}, "block_type_id": "{{lfsId}}"}""");
+        Assert.Equal(HttpStatusCode.Created, await StatusAsync(developer, "POST", "block_documents/",
+            $$"""{"name": null, "data": {"basepath": "/tmp"}, "block_schema_id": "{{schema.Body!["id"]}}", "block_type_id": "{{lfsId}}", "is_anonymous": true}"""));
+    }
+
     [Fact]
     public async Task AWrongRole_IsToldWhichRolesItNeeds()
     {
