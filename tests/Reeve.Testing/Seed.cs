@@ -20,6 +20,15 @@ public static class Seed
         await client.CreateFlowAsync(new FlowCreate { Name = Names.Unique("flow") });
 
     /// <summary>A deployment of a new flow; with a pool, in its default queue unless a queue is named.</summary>
+    /// <summary>A run of a new deployment, set RUNNING: what task runs need to start.</summary>
+    public static async Task<Core.FlowRuns.FlowRun> RunningFlowRunAsync(this ReeveClient client)
+    {
+        var deployment = await client.DeploymentAsync();
+        var run = await client.CreateFlowRunFromDeploymentAsync(deployment.Id);
+        await client.SetFlowRunStateAsync(run.Id, new Core.States.StateCreate { Type = Core.States.StateType.Running });
+        return run;
+    }
+
     public static async Task<Deployment> DeploymentAsync(this ReeveClient client, string? pool = null, string? queue = null, int? limit = null,
         CollisionStrategy? strategy = null, JsonObject? schema = null, JsonObject? parameters = null, JsonObject? jobVariables = null, Guid? flowId = null)
     {

@@ -50,6 +50,7 @@ public sealed class Orchestrator(IReadOnlyList<IOrchestrationRule> rules, IReadO
         new PreventDuplicateTransitions(),
         new HandleTaskTerminalStateTransitions(),
         new PreventRunningTasksFromStoppedFlows(),
+        new SecureTaskConcurrencySlots(),
         new CopyScheduledTime(),
         new WaitForScheduledTime(),
         new RetryFailedTasks(),

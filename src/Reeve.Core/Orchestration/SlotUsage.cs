@@ -32,4 +32,7 @@ public sealed record ConcurrencySnapshot
 
     /// <summary>What happens when the deployment has no room.</summary>
     public CollisionStrategy CollisionStrategy { get; init; }
+
+    /// <summary>A task run's tag limits (Prefect's v1 concurrency limits), each counted without the run itself.</summary>
+    public IReadOnlyList<SlotUsage>? Tags { get; init; }
 }

@@ -196,6 +196,13 @@ internal static partial class ApiAccess
         ["DELETE /api/variables/name/{name}"] = new(Develop, Audit: "variable.delete"),
 
         // Global concurrency limits: the platform team sets them; running flows take and give back their slots.
+        ["POST /api/concurrency_limits"] = new(Operate, Audit: "tag_concurrency_limit.set"),
+        ["POST /api/concurrency_limits/filter"] = new(Read),
+        ["GET /api/concurrency_limits/{id}"] = new(Read),
+        ["GET /api/concurrency_limits/tag/{tag}"] = new(Read),
+        ["POST /api/concurrency_limits/tag/{tag}/reset"] = new(Operate, Audit: "tag_concurrency_limit.reset"),
+        ["DELETE /api/concurrency_limits/{id}"] = new(Operate, Audit: "tag_concurrency_limit.delete"),
+        ["DELETE /api/concurrency_limits/tag/{tag}"] = new(Operate, Audit: "tag_concurrency_limit.delete"),
         ["POST /api/v2/concurrency_limits"] = new(Operate, Audit: "concurrency_limit.create"),
         ["POST /api/v2/concurrency_limits/filter"] = new(Read),
         ["GET /api/v2/concurrency_limits/{idOrName}"] = new(Read),

@@ -28,6 +28,7 @@ internal static class ApiRoutes
         api.MapAudit();
         api.MapVariables();
         api.MapConcurrencyLimits();
+        api.MapTagConcurrencyLimits();
         api.MapArtifacts();
         app.MapOpenApi("/api/openapi.json").ExcludeFromDescription();
     }

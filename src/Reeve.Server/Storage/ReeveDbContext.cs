@@ -25,6 +25,7 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<LogRecord> Logs => Set<LogRecord>();
     public DbSet<CredentialsRecord> Credentials => Set<CredentialsRecord>();
     public DbSet<BlockTypeRecord> BlockTypes => Set<BlockTypeRecord>();
+    public DbSet<TagConcurrencyLimitRecord> TagConcurrencyLimits => Set<TagConcurrencyLimitRecord>();
     public DbSet<BlockSchemaRecord> BlockSchemas => Set<BlockSchemaRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
     public DbSet<ApiKeyRecord> ApiKeys => Set<ApiKeyRecord>();
@@ -131,6 +132,13 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
             variable.ToTable("variable");
             variable.HasIndex(v => v.Name).IsUnique();
             variable.Property(v => v.Name).HasMaxLength(Core.Variables.VariableRules.MaxNameLength);
+        });
+
+        modelBuilder.Entity<TagConcurrencyLimitRecord>(limit =>
+        {
+            limit.ToTable("concurrency_limit");
+            limit.HasIndex(l => l.Tag).IsUnique();
+            limit.Property(l => l.Tag).HasMaxLength(ResourceName.MaxLength);
         });
 
         modelBuilder.Entity<ConcurrencyLimitRecord>(limit =>

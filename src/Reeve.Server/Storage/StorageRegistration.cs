@@ -41,6 +41,7 @@ internal static class StorageRegistration
         services.AddScoped<SchedulerStore>();
         services.AddScoped<CredentialsStore>();
         services.AddScoped<BlockStore>();
+        services.AddScoped<TagConcurrencyLimitStore>();
         services.AddSingleton<SecretRows>();
         services.AddSingleton<SystemBlockTypes>();
         services.AddScoped<ApiKeyStore>();

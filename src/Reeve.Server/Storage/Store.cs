@@ -114,6 +114,9 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
             case LockedTable.ConcurrencyLimit:
                 await db.Database.ExecuteSqlAsync($"SELECT 1 FROM concurrency_limit_v2 WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
                 break;
+            case LockedTable.TagConcurrencyLimit:
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM concurrency_limit WHERE id = {id} FOR NO KEY UPDATE", cancellationToken);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(table));
         }
@@ -184,4 +187,5 @@ internal enum LockedTable
     WorkPool,
     Deployment,
     ConcurrencyLimit,
+    TagConcurrencyLimit,
 }

@@ -266,11 +266,16 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
             var now = StorageTime.ToWire(StorageTime.Now(clock));
             var proposed = StateFactory.FromProposal(request.State, now);
             var facts = Facts(task) with { FlowRunStateType = flow?.StateType, FlowRunRunCount = flow?.RunCount ?? 0 };
-            var outcome = Orchestrator.TaskRuns.Decide(facts, proposed, now, force: request.Force);
+            var tagSlots = !request.Force && proposed.Type == StateType.Running
+                ? await TagConcurrencyLimitStore.SlotsForStartAsync(store, db, task.Tags, id, ct)
+                : null;
+            var outcome = Orchestrator.TaskRuns.Decide(facts, proposed, now, tagSlots is null ? null : new ConcurrencySnapshot { Tags = tagSlots }, force: request.Force);
             if (outcome.Written is not { } written)
             {
                 return (outcome.ToResult(), false);
             }
+
+            await TagConcurrencyLimitStore.RecordAsync(db, task.Tags, id, written.Type == StateType.Running, StorageTime.ToStorage(now), ct);
 
             written = written with { StateDetails = written.StateDetails with { TaskRunId = id, FlowRunId = task.FlowRunId } };
             var after = outcome.Run with { State = written };

@@ -231,6 +231,9 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/variables/count"] = """{"variables": {"name": {"any_": ["x"]}}}""",
         ["PATCH /api/variables/{id}"] = """{"value": "changed", "tags": ["b"]}""",
         ["PATCH /api/variables/name/{name}"] = """{"value": 2}""",
+        ["POST /api/concurrency_limits"] = """{"tag": "hostile-tag", "concurrency_limit": 2}""",
+        ["POST /api/concurrency_limits/filter"] = """{"limit": 5, "offset": 0}""",
+        ["POST /api/concurrency_limits/tag/{tag}/reset"] = """{"slot_override": ["{run}"]}""",
         ["POST /api/v2/concurrency_limits"] = """{"name": "hostile-limit", "limit": 2, "slot_decay_per_second": 0.5}""",
         ["POST /api/v2/concurrency_limits/filter"] = """{"limit": 5, "offset": 0}""",
         ["PATCH /api/v2/concurrency_limits/{idOrName}"] = """{"limit": 3}""",
@@ -284,6 +287,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             Data = System.Text.Json.Nodes.JsonValue.Create("# seeded"),
             FlowRunId = run.Id,
         });
+        var tagName = "hostile-tag-" + Guid.NewGuid().ToString("N")[..12];
+        var tagLimit = await Server.Http.PostJsonAsync("concurrency_limits/", $$"""{"tag": "{{tagName}}", "concurrency_limit": 1}""");
         var slug = "hostile-type-" + Guid.NewGuid().ToString("N")[..12];
         var blockType = await Server.Http.PostJsonAsync("block_types/", $$"""{"name": "Hostile {{slug}}", "slug": "{{slug}}"}""");
         var blockSchema = await Server.Http.PostJsonAsync("block_schemas/",
@@ -292,6 +297,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             $$"""{"name": "doc", "data": {"a": "s3cret"}, "block_schema_id": "{{blockSchema.Body!["id"]}}", "block_type_id": "{{blockType.Body!["id"]}}"}""");
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["tagname"] = tagName,
+            ["taglimit"] = tagLimit.Body!["id"]!.GetValue<string>(),
             ["blocktype"] = blockType.Body!["id"]!.GetValue<string>(),
             ["blocktypeslug"] = slug,
             ["blockschema"] = blockSchema.Body!["id"]!.GetValue<string>(),
@@ -343,6 +350,8 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             .Replace("variables/{id}", $"variables/{seeded["variable"]}", StringComparison.Ordinal)
             .Replace("concurrency_limits/{idOrName}", $"concurrency_limits/{seeded["limit"]}", StringComparison.Ordinal)
             .Replace("credentials/{type}/{name}", $"credentials/secret/{seeded["credentialsname"]}", StringComparison.Ordinal)
+            .Replace("concurrency_limits/tag/{tag}", $"concurrency_limits/tag/{seeded["tagname"]}", StringComparison.Ordinal)
+            .Replace("concurrency_limits/{id}", $"concurrency_limits/{seeded["taglimit"]}", StringComparison.Ordinal)
             .Replace("block_types/slug/{slug}/block_documents/name/{name}", $"block_types/slug/{seeded["blocktypeslug"]}/block_documents/name/doc", StringComparison.Ordinal)
             .Replace("block_types/slug/{slug}", $"block_types/slug/{seeded["blocktypeslug"]}", StringComparison.Ordinal)
             .Replace("block_types/{id}", $"block_types/{seeded["blocktype"]}", StringComparison.Ordinal)

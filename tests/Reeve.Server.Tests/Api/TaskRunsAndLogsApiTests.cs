@@ -13,13 +13,7 @@ public abstract class TaskRunsAndLogsApiTests(ServerFixture fixture)
 {
     private RunningServer Server => fixture.Server;
 
-    private async Task<FlowRun> RunningFlowRunAsync()
-    {
-        var deployment = await Server.Client.DeploymentAsync();
-        var run = await Server.Client.CreateFlowRunFromDeploymentAsync(deployment.Id);
-        await Server.Client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Running });
-        return run;
-    }
+    private Task<FlowRun> RunningFlowRunAsync() => Server.Client.RunningFlowRunAsync();
 
     [Fact]
     public async Task CreateTaskRun_IsIdempotentOnFlowRunTaskKeyAndDynamicKey_AndHonoursTheClientsId()

@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("ad58fec6-f4bb-417a-88ed-976b87842ba7"), entityTypeCount: 21)
+            : base(skipDetectChanges: false, modelId: new Guid("93752522-15c1-4d0d-9487-e2a19d974445"), entityTypeCount: 22)
         {
         }
 
@@ -33,6 +33,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             var flowRunRecord = FlowRunRecordEntityType.Create(this);
             var flowRunStateRecord = FlowRunStateRecordEntityType.Create(this);
             var logRecord = LogRecordEntityType.Create(this);
+            var tagConcurrencyLimitRecord = TagConcurrencyLimitRecordEntityType.Create(this);
             var taskRunRecord = TaskRunRecordEntityType.Create(this);
             var taskRunStateRecord = TaskRunStateRecordEntityType.Create(this);
             var variableRecord = VariableRecordEntityType.Create(this);
@@ -69,6 +70,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             FlowRunRecordEntityType.CreateAnnotations(flowRunRecord);
             FlowRunStateRecordEntityType.CreateAnnotations(flowRunStateRecord);
             LogRecordEntityType.CreateAnnotations(logRecord);
+            TagConcurrencyLimitRecordEntityType.CreateAnnotations(tagConcurrencyLimitRecord);
             TaskRunRecordEntityType.CreateAnnotations(taskRunRecord);
             TaskRunStateRecordEntityType.CreateAnnotations(taskRunStateRecord);
             VariableRecordEntityType.CreateAnnotations(variableRecord);

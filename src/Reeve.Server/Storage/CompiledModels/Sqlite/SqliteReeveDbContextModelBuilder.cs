@@ -11,7 +11,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("7b85fa4d-5880-4f12-844d-977160a5d341"), entityTypeCount: 21)
+            : base(skipDetectChanges: false, modelId: new Guid("af5716b9-69cb-44c2-8f01-c053eb2fdf32"), entityTypeCount: 22)
         {
         }
 
@@ -32,6 +32,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             var flowRunRecord = FlowRunRecordEntityType.Create(this);
             var flowRunStateRecord = FlowRunStateRecordEntityType.Create(this);
             var logRecord = LogRecordEntityType.Create(this);
+            var tagConcurrencyLimitRecord = TagConcurrencyLimitRecordEntityType.Create(this);
             var taskRunRecord = TaskRunRecordEntityType.Create(this);
             var taskRunStateRecord = TaskRunStateRecordEntityType.Create(this);
             var variableRecord = VariableRecordEntityType.Create(this);
@@ -68,6 +69,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             FlowRunRecordEntityType.CreateAnnotations(flowRunRecord);
             FlowRunStateRecordEntityType.CreateAnnotations(flowRunStateRecord);
             LogRecordEntityType.CreateAnnotations(logRecord);
+            TagConcurrencyLimitRecordEntityType.CreateAnnotations(tagConcurrencyLimitRecord);
             TaskRunRecordEntityType.CreateAnnotations(taskRunRecord);
             TaskRunStateRecordEntityType.CreateAnnotations(taskRunStateRecord);
             VariableRecordEntityType.CreateAnnotations(variableRecord);

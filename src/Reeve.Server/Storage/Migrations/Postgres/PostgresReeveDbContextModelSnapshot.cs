@@ -964,6 +964,46 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.ToTable("log", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.TagConcurrencyLimitRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActiveSlots")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("active_slots");
+
+                    b.Property<int>("ConcurrencyLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("concurrency_limit");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("tag");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_concurrency_limit");
+
+                    b.HasIndex("Tag")
+                        .IsUnique()
+                        .HasDatabaseName("ix_concurrency_limit_tag");
+
+                    b.ToTable("concurrency_limit", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.TaskRunRecord", b =>
                 {
                     b.Property<Guid>("Id")

@@ -956,6 +956,46 @@ namespace Reeve.Server.Storage.Migrations.Sqlite
                     b.ToTable("log", (string)null);
                 });
 
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.TagConcurrencyLimitRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActiveSlots")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("active_slots");
+
+                    b.Property<int>("ConcurrencyLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("concurrency_limit");
+
+                    b.Property<DateTime>("Created")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created");
+
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tag");
+
+                    b.Property<DateTime>("Updated")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_concurrency_limit");
+
+                    b.HasIndex("Tag")
+                        .IsUnique()
+                        .HasDatabaseName("ix_concurrency_limit_tag");
+
+                    b.ToTable("concurrency_limit", (string)null);
+                });
+
             modelBuilder.Entity("Reeve.Server.Storage.Entities.TaskRunRecord", b =>
                 {
                     b.Property<Guid>("Id")
