@@ -88,4 +88,65 @@ public sealed record DeploymentUpdate
     /// <summary>Whether parameters are checked.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public Optional<bool> EnforceParameterSchema { get; init; }
+
+    /// <summary>Prefect 2's name for <see cref="JobVariables"/> (<c>update_deployment</c> sends it): taken as them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [MaxLength(InputLimits.DataJsonLength)]
+    public Optional<JsonObject?> InfraOverrides { get; init; }
+
+    /// <summary>Prefect 2's single schedule: when sent without <see cref="Schedules"/>, the deployment's one schedule from now on.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<JsonObject?> Schedule { get; init; }
+
+    /// <summary>Prefect 2: whether the deployment's schedule runs; the opposite of <see cref="Paused"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<bool?> IsScheduleActive { get; init; }
+
+    /// <summary>Prefect 2's manifest of <c>prefect deployment build</c>: taken, not kept.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optional<string?> ManifestPath { get; init; }
+
+    /// <summary>
+    /// The body with Prefect 2's fields put where Reeve keeps them, as <see cref="DeploymentCreate.WithPrefectFieldsResolved"/>
+    /// does for a new deployment: <see cref="InfraOverrides"/> as the job variables (both, differing, is refused),
+    /// <see cref="Schedule"/> as the one schedule, active as <see cref="IsScheduleActive"/> says (a null one removes the
+    /// schedules), and <see cref="IsScheduleActive"/> alone (Prefect 2's <c>pause-schedule</c>) as not <see cref="Paused"/>
+    /// (both, disagreeing, is refused).
+    /// </summary>
+    public DeploymentUpdate WithPrefectFieldsResolved()
+    {
+        var resolved = this with { ManifestPath = default };
+        if (InfraOverrides.IsSet)
+        {
+            if (JobVariables.IsSet && !JsonNode.DeepEquals(JobVariables.Value, InfraOverrides.Value))
+            {
+                throw new Errors.ReeveValidationException("infra_overrides", "infra_overrides and job_variables differ; send job_variables only");
+            }
+
+            resolved = resolved with { JobVariables = InfraOverrides.Value, InfraOverrides = default };
+        }
+
+        if (Schedule.IsSet && !Schedules.IsSet)
+        {
+            resolved = resolved with
+            {
+                Schedules = Schedule.Value is { } schedule
+                    ? new List<DeploymentScheduleCreate> { new() { Schedule = schedule, Active = !IsScheduleActive.IsSet || (IsScheduleActive.Value ?? true) } }
+                    : new List<DeploymentScheduleCreate>(),
+            };
+        }
+
+        resolved = resolved with { Schedule = default };
+        if (IsScheduleActive is { IsSet: true, Value: { } active } && !Schedule.IsSet)
+        {
+            if (Paused.IsSet && Paused.Value == active)
+            {
+                throw new Errors.ReeveValidationException("is_schedule_active", "is_schedule_active and paused disagree; send paused only");
+            }
+
+            resolved = resolved with { Paused = !active };
+        }
+
+        return resolved with { IsScheduleActive = default };
+    }
 }

@@ -67,7 +67,7 @@ internal static class DeploymentsApi
 
     private static async Task<NoContent> UpdateAsync(Guid id, [FromBody] DeploymentUpdate body, DeploymentStore deployments, CancellationToken ct)
     {
-        await deployments.UpdateAsync(id, body, ct);
+        await deployments.UpdateAsync(id, body.WithPrefectFieldsResolved(), ct);
         return TypedResults.NoContent();
     }
 

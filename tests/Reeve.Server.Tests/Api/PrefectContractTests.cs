@@ -236,6 +236,31 @@ public abstract class PrefectContractTests(ServerFixture fixture)
         Assert.Null(body["manifest_path"]);
     }
 
+    // client/orchestration.py update_deployment (2.20) sends DeploymentUpdate with Prefect 2's names; update_schedule
+    // (prefect deployment pause-schedule / resume-schedule) sends is_schedule_active alone.
+    [Fact]
+    public async Task APrefect2DeploymentUpdate_IsTakenInItsOwnNames()
+    {
+        var deployment = await Server.Client.DeploymentAsync(await CreatePoolAsync());
+
+        var patched = await Server.Http.PatchJsonAsync($"deployments/{deployment.Id}", """
+            {"infra_overrides": {"env": {"LEVEL": "info"}}, "schedule": {"interval": 600.0, "timezone": "UTC"}, "is_schedule_active": true,
+             "manifest_path": null, "tags": ["etl"], "description": "from prefect 2"}
+            """);
+        var read = (await Server.Http.GetJsonAsync($"deployments/{deployment.Id}")).Body!;
+        var paused = await Server.Http.PatchJsonAsync($"deployments/{deployment.Id}", """{"is_schedule_active": false}""");
+        var afterPause = (await Server.Http.GetJsonAsync($"deployments/{deployment.Id}")).Body!;
+        var conflicting = await Server.Http.PatchJsonAsync($"deployments/{deployment.Id}", """{"is_schedule_active": false, "paused": false}""");
+
+        Assert.True(patched.Status == HttpStatusCode.NoContent, patched.Text);
+        Assert.Equal("info", read["job_variables"]!["env"]!["LEVEL"]!.GetValue<string>());
+        Assert.Equal(600, Assert.Single(read["schedules"]!.AsArray())!["schedule"]!["interval"]!.GetValue<double>());
+        Assert.Equal(HttpStatusCode.NoContent, paused.Status);
+        Assert.True(afterPause["paused"]!.GetValue<bool>());
+        Assert.False(afterPause["is_schedule_active"]!.GetValue<bool>());
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "is_schedule_active"), (conflicting.Status, conflicting.Field));
+    }
+
     [Fact]
     public async Task ScheduleFieldsPrefectKeepsButDoesNotEnforce_AreTaken_AndANonPositiveMaxActiveRunsIsRefused()
     {
