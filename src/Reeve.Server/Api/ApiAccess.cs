@@ -90,6 +90,7 @@ internal static partial class ApiAccess
         ["PATCH /api/work_pools/{pool}/queues/{name}"] = new(Operate, Audit: "work_queue.update"),
         ["DELETE /api/work_pools/{pool}/queues/{name}"] = new(Operate, Audit: "work_queue.delete"),
         ["POST /api/work_pools/{pool}/queues/filter"] = new(Read),
+        ["POST /api/work_queues"] = new(Operate, Audit: "work_queue.create"),
         ["POST /api/work_queues/filter"] = new(Read),
         ["GET /api/work_queues/name/{name}"] = new(Read),
         ["GET /api/work_queues/{id}"] = new(Read),

@@ -23,12 +23,32 @@ internal static class WorkQueuesApi
         // Prefect's queue routes by id and by bare name (server/api/work_queues.py): its CLI finds a queue by name, then
         // reads, pauses, resumes, limits and deletes it by id.
         var byId = api.MapGroup("/work_queues").WithTags("Work Queues");
+        byId.MapPost("/", CreateInAgentPoolAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         byId.MapPost("/filter", FilterAllAsync).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         byId.MapGet("/name/{name}", ReadByNameAsync).ProducesProblem(StatusCodes.Status404NotFound);
         byId.MapGet("/{id:guid}", ReadByIdAsync).ProducesProblem(StatusCodes.Status404NotFound);
         byId.MapGet("/{id:guid}/status", ReadHealthAsync).ProducesProblem(StatusCodes.Status404NotFound);
         byId.MapPatch("/{id:guid}", UpdateByIdAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         byId.MapDelete("/{id:guid}", DeleteByIdAsync).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    /// <summary>
+    /// A queue without a pool (<c>prefect work-queue create NAME</c>): Prefect puts it in its agents' pool,
+    /// <c>default-agent-pool</c>. Reeve runs no Prefect agents and does not make that pool; when one of that name was
+    /// made (of a type Reeve runs), the queue goes there, otherwise the answer says how to name a pool.
+    /// </summary>
+    private static async Task<Created<WorkQueue>> CreateInAgentPoolAsync([FromBody] WorkQueueCreate body, WorkQueueStore queues, WorkPoolStore pools, CancellationToken ct)
+    {
+        if (!await pools.ExistsAsync(WorkQueueStore.AgentPoolName, ct))
+        {
+            throw new Core.Errors.ReeveNotFoundException(
+                $"Work pool \"{WorkQueueStore.AgentPoolName}\" not found: a queue without a pool goes to Prefect's agent pool, and Reeve runs no Prefect agents. " +
+                $"Create the queue in a work pool (prefect work-queue create {body.Name} --pool POOL), or create a pool named {WorkQueueStore.AgentPoolName}.");
+        }
+
+        var queue = await queues.CreateAsync(WorkQueueStore.AgentPoolName, body, ct);
+        return TypedResults.Created($"/api/work_queues/{queue.Id}", queue);
     }
 
     private static async Task<Ok<IReadOnlyList<WorkQueue>>> FilterAllAsync([FromBody] WorkQueueFilterRequest? body, WorkQueueStore queues, CancellationToken ct) =>

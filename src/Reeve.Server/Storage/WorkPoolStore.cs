@@ -87,6 +87,9 @@ internal sealed class WorkPoolStore(Store store, TimeProvider clock)
         await store.Db.WorkPools.Where(p => p.Name == name).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(cancellationToken)
         ?? throw NotFound(name);
 
+    /// <summary>Whether a pool of this name exists.</summary>
+    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken) => store.Db.WorkPools.AnyAsync(p => p.Name == name, cancellationToken);
+
     public async Task UpdateAsync(string name, WorkPoolUpdate update, CancellationToken cancellationToken)
     {
         if (update.ConcurrencyLimit.IsSet)

@@ -231,6 +231,7 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
         ["POST /api/variables/count"] = """{"variables": {"name": {"any_": ["x"]}}}""",
         ["PATCH /api/variables/{id}"] = """{"value": "changed", "tags": ["b"]}""",
         ["PATCH /api/variables/name/{name}"] = """{"value": 2}""",
+        ["POST /api/work_queues"] = """{"name": "hostile-agent-queue", "priority": 1, "concurrency_limit": 2, "filter": null}""",
         ["POST /api/concurrency_limits"] = """{"tag": "hostile-tag", "concurrency_limit": 2}""",
         ["POST /api/concurrency_limits/filter"] = """{"limit": 5, "offset": 0}""",
         ["POST /api/concurrency_limits/tag/{tag}/reset"] = """{"slot_override": ["{run}"]}""",
@@ -287,6 +288,7 @@ public abstract class HostileInputTests(ServerFixture fixture, ITestOutputHelper
             Data = System.Text.Json.Nodes.JsonValue.Create("# seeded"),
             FlowRunId = run.Id,
         });
+        await Server.Http.PostJsonAsync("work_pools/", """{"name": "default-agent-pool", "type": "process"}""");
         var tagName = "hostile-tag-" + Guid.NewGuid().ToString("N")[..12];
         var tagLimit = await Server.Http.PostJsonAsync("concurrency_limits/", $$"""{"tag": "{{tagName}}", "concurrency_limit": 1}""");
         var slug = "hostile-type-" + Guid.NewGuid().ToString("N")[..12];

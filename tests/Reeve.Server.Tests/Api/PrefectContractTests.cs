@@ -182,6 +182,26 @@ public abstract class PrefectContractTests(ServerFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await Server.Http.GetJsonAsync($"work_queues/name/{name}")).Status);
     }
 
+    // client/orchestration.py create_work_queue without work_pool_name posts to /work_queues/, which Prefect's server
+    // (server/api/work_queues.py, models/work_queues.py) puts in its agents' pool, default-agent-pool.
+    [Fact]
+    public async Task AQueueWithoutAPool_GoesToThePoolNamedDefaultAgentPool_OrIsRefusedSayingHowToNameOne()
+    {
+        const string body = """{"name": "agent-queue", "description": "", "is_paused": false, "concurrency_limit": null, "priority": null, "filter": null}""";
+        if ((await Server.Http.GetJsonAsync("work_pools/default-agent-pool")).Status == HttpStatusCode.NotFound)
+        {
+            var refused = await Server.Http.PostJsonAsync("work_queues/", body);
+            Assert.Equal(HttpStatusCode.NotFound, refused.Status);
+            Assert.Contains("--pool POOL", refused.Detail, StringComparison.Ordinal);
+            await Server.Http.PostJsonAsync("work_pools/", """{"name": "default-agent-pool", "type": "process"}""");
+        }
+
+        var created = await Server.Http.PostJsonAsync("work_queues/", body.Replace("agent-queue", Names.Unique("agent-queue"), StringComparison.Ordinal));
+
+        Assert.True(created.Status == HttpStatusCode.Created, created.Text);
+        Assert.Equal("default-agent-pool", created.Body!["work_pool_name"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task APoolsDefaultQueue_CannotBeDeletedById()
     {
