@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Starts a private, plain-HTTP image registry (Debian's docker-registry = distribution 2.x) on
 # 127.0.0.1:PORT with its storage under DIR, and prints its address (127.0.0.1:PORT).
-# Usage: eng/docker/start-registry.sh DIR [PORT]     (stop with eng/docker/stop-registry.sh DIR)
-# No auth, no TLS: dockerd treats 127.0.0.0/8 as an insecure registry by default, so
-# `docker push 127.0.0.1:PORT/name:tag` works as is. Installs docker-registry if missing. Idempotent.
+# Usage: eng/docker/start-registry.sh DIR [PORT [HTPASSWD]]     (stop with eng/docker/stop-registry.sh DIR)
+# No TLS: dockerd treats 127.0.0.0/8 as an insecure registry by default, so `docker push
+# 127.0.0.1:PORT/name:tag` works as is. No auth unless HTPASSWD names an htpasswd file (bcrypt
+# entries), which every request must then log in with. Installs docker-registry if missing. Idempotent.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/common.sh"
 
 dir="$(abs_dir "${1:?usage: eng/docker/start-registry.sh DIR [PORT]}")"
 port="${2:-55000}"
+htpasswd="${3:-}"
 addr="127.0.0.1:$port"
 timeout="${REEVE_REGISTRY_START_TIMEOUT:-30}"
 
@@ -20,7 +22,7 @@ fi
 
 pidfile="$dir/registry.pid"
 alive() { [ -f "$pidfile" ] && [ -d "/proc/$(cat "$pidfile")" ]; }
-if alive && curl -sf "http://$addr/v2/" >/dev/null; then
+if alive && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/v2/")" != "000" ]; then
   echo "$addr"
   exit 0
 fi
@@ -54,6 +56,14 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 YAML
+if [ -n "$htpasswd" ]; then
+  cat >>"$dir/config.yml" <<YAML
+auth:
+  htpasswd:
+    realm: reeve-test-registry
+    path: $(cd "$(dirname "$htpasswd")" && pwd)/$(basename "$htpasswd")
+YAML
+fi
 
 # env -i: REGISTRY_* variables in the caller's environment would override the config file.
 # setsid: detach from the caller's session so the registry outlives this script.
@@ -61,7 +71,8 @@ env -i PATH="$PATH" setsid docker-registry serve "$dir/config.yml" </dev/null >>
 echo $! >"$pidfile"
 
 for ((i = 0; i < timeout * 10; i++)); do
-  if curl -sf "http://$addr/v2/" >/dev/null; then
+  # With auth, /v2/ answers 401 once it is up.
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/v2/")" != "000" ]; then
     echo "$addr"
     exit 0
   fi

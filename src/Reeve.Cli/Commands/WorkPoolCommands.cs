@@ -44,7 +44,7 @@ internal static class WorkPoolCommands
         var yes = new Option<bool>("--yes", "-y") { Description = "With --provision-infra: do not ask before provisioning." };
         var ns = new Option<string>("--namespace") { Description = "With --provision-infra, kubernetes:push: the namespace runs go to.", DefaultValueFactory = _ => "reeve" };
         var registry = new Option<string?>("--registry") { Description = "With --provision-infra, docker:push: the registry (host[:port][/path]) images are pushed to; becomes the default Docker build namespace." };
-        var registryUser = new Option<string?>("--registry-username") { Description = "With --provision-infra, docker:push: the registry's user (its password in REEVE_REGISTRY_PASSWORD), stored as credentials." };
+        var registryUser = new Option<string?>("--registry-username") { Description = "With --provision-infra, docker:push: the registry's user (its password in REEVE_REGISTRY_PASSWORD): logged in as docker login does (kept for reeve deploy --image's push) and stored as credentials for the runs' pulls." };
         var command = new Command("create", "Create a work pool.")
         {
             name, type, template, paused, limit, description, overwrite, provision, yes, ns, registry, registryUser,

@@ -28,6 +28,18 @@ public static class DockerEngine
         progress.ThrowIfFailed($"Pulling {image} failed");
     }
 
+    /// <summary>
+    /// Pushes <paramref name="image"/> to its registry with the login <c>docker login</c> keeps for it
+    /// (<see cref="RegistryLogins"/>), writing one line per layer step to <paramref name="output"/>.
+    /// </summary>
+    public static async Task PushAsync(IDockerClient docker, ImageName image, TextWriter? output, CancellationToken cancellationToken, string? dockerConfig = null)
+    {
+        var progress = new JsonProgress(output);
+        await docker.Images.PushImageAsync(image.FullRepository, new ImagePushParameters { Tag = image.TagOrLatest },
+            RegistryLogins.For(image.Registry, dockerConfig) ?? new AuthConfig(), progress, cancellationToken);
+        progress.ThrowIfFailed($"Pushing image {image} failed");
+    }
+
     /// <summary>Whether the engine holds <paramref name="image"/>.</summary>
     public static async Task<bool> HasImageAsync(IDockerClient docker, string image, CancellationToken cancellationToken)
     {

@@ -84,9 +84,7 @@ internal static class ImageBuilder
         if (image.Push ?? name.Registry is not null)
         {
             await output.WriteLineAsync($"Pushing image {name}...");
-            var pushing = new JsonProgress(output);
-            await docker.Images.PushImageAsync(name.FullRepository, new ImagePushParameters { Tag = name.TagOrLatest }, new AuthConfig(), pushing, cancellationToken);
-            pushing.ThrowIfFailed($"Pushing image {name} failed");
+            await DockerEngine.PushAsync(docker, name, output, cancellationToken);
             await output.WriteLineAsync($"Pushed image {name}.");
         }
 

@@ -47,6 +47,9 @@ public sealed class DockerFixture : IAsyncLifetime
     {
         var cli = new CliProcess(Server.ApiUrl);
         cli.Environment["DOCKER_HOST"] = TestEnvironment.DockerHost;
+
+        // Registry logins (docker login's config) go to the command's own folder, never the machine's ~/.docker.
+        cli.Environment["DOCKER_CONFIG"] = Path.Combine(cli.Home, "docker");
         cli.Environment["REEVE_WORKER_HEARTBEAT_SECONDS"] = "1";
         cli.Environment["REEVE_FLOW_RUN_HEARTBEAT_SECONDS"] = "1";
         return cli;

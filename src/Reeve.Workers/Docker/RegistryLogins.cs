@@ -1,0 +1,99 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+namespace Reeve.Workers.Docker;
+
+/// <summary>
+/// The registry logins <c>docker login</c> keeps (the <c>auths</c> of Docker's <c>config.json</c>, in
+/// <c>DOCKER_CONFIG</c> or <c>~/.docker</c>): read when an image is pushed, so that a push works wherever
+/// <c>docker push</c> would, and written by <c>reeve work-pool create --provision-infra</c> after the engine has
+/// checked the login with the registry. Logins kept by a credential helper (<c>credsStore</c>) are not read.
+/// </summary>
+public static class RegistryLogins
+{
+    /// <summary>Docker's config file: <c>$DOCKER_CONFIG/config.json</c>, else <c>$HOME/.docker/config.json</c>.</summary>
+    public static string ConfigPath(Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var folder = environment("DOCKER_CONFIG") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(environment("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
+        return Path.Combine(folder, "config.json");
+    }
+
+    /// <summary>The login kept for <paramref name="registry"/> (<c>host[:port]</c>), or null when there is none (or no registry).</summary>
+    /// <exception cref="InvalidOperationException">The config file is not Docker's JSON.</exception>
+    public static AuthConfig? For(string? registry, string? configPath = null)
+    {
+        configPath ??= ConfigPath();
+        if (registry is null || !File.Exists(configPath))
+        {
+            return null;
+        }
+
+        var auths = Read(configPath)["auths"] as JsonObject;
+        var entry = auths is null ? null
+            : auths[registry] ?? auths[$"https://{registry}"] ?? auths[$"http://{registry}"] ?? auths[$"https://{registry}/v1/"];
+        if (entry is not JsonObject login)
+        {
+            return null;
+        }
+
+        string? username = login["username"]?.GetValue<string>(), password = login["password"]?.GetValue<string>();
+        if (login["auth"]?.GetValue<string>() is { Length: > 0 } encoded)
+        {
+            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            var colon = pair.IndexOf(':');
+            (username, password) = colon < 0 ? (pair, "") : (pair[..colon], pair[(colon + 1)..]);
+        }
+
+        return username is null && login["identitytoken"] is null
+            ? null
+            : new AuthConfig { Username = username, Password = password, ServerAddress = registry, IdentityToken = login["identitytoken"]?.GetValue<string>() };
+    }
+
+    /// <summary>
+    /// Logs in to <paramref name="registry"/> as <c>docker login</c> does: the engine checks the login with the
+    /// registry, then it is kept in the config file (its other contents untouched, readable by its owner only).
+    /// </summary>
+    /// <exception cref="DockerApiException">The registry refused the login.</exception>
+    public static async Task LoginAsync(IDockerClient docker, string registry, string username, string password, string? configPath, CancellationToken cancellationToken)
+    {
+        await docker.System.AuthenticateAsync(new AuthConfig { Username = username, Password = password, ServerAddress = registry }, cancellationToken);
+        configPath ??= ConfigPath();
+        var config = File.Exists(configPath) ? Read(configPath) : [];
+        var auths = config["auths"] as JsonObject ?? [];
+        auths[registry] = new JsonObject { ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")) };
+        config["auths"] = auths;
+        Directory.CreateDirectory(Path.GetDirectoryName(configPath)!);
+        var written = configPath + ".reeve-tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Readable by its owner only, as docker login leaves it.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var file = new FileStream(written, options))
+        {
+            await file.WriteAsync(Encoding.UTF8.GetBytes(config.ToJsonString(new JsonSerializerOptions { WriteIndented = true })), cancellationToken);
+        }
+
+        File.Move(written, configPath, overwrite: true);
+    }
+
+    private static JsonObject Read(string configPath)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"{configPath} is not Docker's config (JSON): {e.Message}", e);
+        }
+    }
+}
