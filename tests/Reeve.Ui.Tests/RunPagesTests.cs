@@ -53,7 +53,9 @@ public sealed class RunPagesTests(BrowserFixture fixture) : IClassFixture<Browse
         // side on two cores, so this allows more than Playwright's default; what the page shows instead is the failure.
         try
         {
-            await page.WaitForURLAsync("**/runs/*", new() { Timeout = 60_000 });
+            // Commit, not load: Blazor moves to the run's page inside the document (history.pushState), and a load event
+            // that never comes again must not hold the test (once, in CI, the page showed the finished run for 60 s).
+            await page.WaitForURLAsync("**/runs/*", new() { Timeout = 60_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException)
         {
