@@ -17,14 +17,14 @@ public static class CredentialsData
     public const int MaxDataLength = 256 * 1024;
 
     /// <summary>
-    /// Checks <paramref name="data"/> against <paramref name="type"/> and splits it into the plain fields and the
-    /// secret ones. Unknown fields, fields of the wrong kind, empty secrets and missing required fields are refused,
-    /// naming the field (<c>data.password</c>).
+    /// Checks <paramref name="data"/> against <paramref name="type"/>: the fields to store (nulls left out) and the
+    /// names of the secret ones among them. Unknown fields, fields of the wrong kind, empty secrets and missing
+    /// required fields are refused, naming the field (<c>data.password</c>).
     /// </summary>
-    public static (JsonObject Plain, JsonObject Secret) Split(CredentialsType type, JsonObject data)
+    public static (JsonObject Fields, IReadOnlyList<string> SecretNames) Check(CredentialsType type, JsonObject data)
     {
-        var plain = new JsonObject();
-        var secret = new JsonObject();
+        var fields = new JsonObject();
+        var secretNames = new List<string>();
         foreach (var (name, value) in data)
         {
             var field = type.Field(name) ?? throw new ReeveValidationException($"data.{name}",
@@ -35,18 +35,22 @@ public static class CredentialsData
             }
 
             Check(field, value, $"data.{name}");
-            (field.IsSecret ? secret : plain)[name] = value.DeepClone();
+            fields[name] = value.DeepClone();
+            if (field.IsSecret)
+            {
+                secretNames.Add(name);
+            }
         }
 
         foreach (var field in type.Fields.Where(f => f.Required))
         {
-            if (!plain.ContainsKey(field.Name) && !secret.ContainsKey(field.Name))
+            if (!fields.ContainsKey(field.Name))
             {
                 throw new ReeveValidationException($"data.{field.Name}", $"'{type.Slug}' credentials need '{field.Name}' ({field.Description})");
             }
         }
 
-        return (plain, secret);
+        return (fields, secretNames);
     }
 
     /// <summary>

@@ -350,7 +350,11 @@ internal sealed class BlockStore(Store store, SecretRows secrets, SystemBlockTyp
         if (request.MergeExistingData && !request.Data.IsSet)
         {
             // Prefect's server changes nothing then, not even the schema.
-            _ = await store.Db.Credentials.AsNoTracking().AnyAsync(c => c.Id == id, cancellationToken) ? 0 : throw DocumentNotFound();
+            if (!await store.Db.Credentials.AsNoTracking().AnyAsync(c => c.Id == id, cancellationToken))
+            {
+                throw DocumentNotFound();
+            }
+
             return;
         }
 
@@ -408,20 +412,13 @@ internal sealed class BlockStore(Store store, SecretRows secrets, SystemBlockTyp
 
     /// <summary>
     /// The fields to store and their secret paths: a credentials type's documents of its own schema are checked as
-    /// credentials are (<see cref="CredentialsData.Split"/>); other documents by their schema's <c>secret_fields</c>.
+    /// credentials are (<see cref="CredentialsData.Check"/>); other documents by their schema's <c>secret_fields</c>.
     /// </summary>
     private (JsonObject Data, IReadOnlyCollection<string> SecretPaths) Checked(BlockTypeRecord type, BlockSchemaRecord schema, JsonObject data)
     {
         if (CredentialsTypeCatalog.Find(type.Slug) is { } credentialsType && system.SchemaId(type.Slug) == schema.Id)
         {
-            var (plain, secret) = CredentialsData.Split(credentialsType, data);
-            var all = (JsonObject)plain.DeepClone();
-            foreach (var (name, value) in secret)
-            {
-                all[name] = value?.DeepClone();
-            }
-
-            return (all, [.. secret.Select(s => s.Key)]);
+            return CredentialsData.Check(credentialsType, data);
         }
 
         if (data.Any(field => field.Key.Length is 0 or > BlockRules.MaxNameLength))

@@ -22,7 +22,7 @@ internal sealed class CredentialsStore(Store store, SecretRows secrets, BlockSto
     {
         ResourceName.Validate(request.Name);
         var type = RequireType(request.Type);
-        var (plain, secret) = CredentialsData.Split(type, request.Data);
+        var (fields, secretNames) = CredentialsData.Check(type, request.Data);
         var now = StorageTime.Now(clock);
         var row = new CredentialsRecord
         {
@@ -36,7 +36,7 @@ internal sealed class CredentialsStore(Store store, SecretRows secrets, BlockSto
             SecretNames = "",
             BlockSchemaId = await blocks.SystemSchemaIdAsync(type.Slug, cancellationToken),
         };
-        secrets.Write(row, Join(plain, secret), [.. secret.Select(s => s.Key)]);
+        secrets.Write(row, fields, secretNames);
         try
         {
             await store.WriteAsync(async (db, ct) =>
@@ -83,8 +83,8 @@ internal sealed class CredentialsStore(Store store, SecretRows secrets, BlockSto
                 ?? throw new ReeveNotFoundException("Credentials", id.ToString());
             var type = RequireType(row.Type);
             var stored = secrets.Full(row);
-            var (plain, secret) = CredentialsData.Split(type, CredentialsData.Merge(stored, request.Data));
-            secrets.Write(row, Join(plain, secret), [.. secret.Select(s => s.Key)]);
+            var (fields, secretNames) = CredentialsData.Check(type, CredentialsData.Merge(stored, request.Data));
+            secrets.Write(row, fields, secretNames);
             row.Updated = StorageTime.Now(clock);
             await db.SaveChangesAsync(ct);
             updated = row;
@@ -178,17 +178,6 @@ internal sealed class CredentialsStore(Store store, SecretRows secrets, BlockSto
 
     /// <summary>Shorter secret values are not masked in logs: every "1" or "yes" of every line would be.</summary>
     public const int MinMaskedLength = 4;
-
-    private static JsonObject Join(JsonObject plain, JsonObject secret)
-    {
-        var all = (JsonObject)plain.DeepClone();
-        foreach (var (name, value) in secret)
-        {
-            all[name] = value?.DeepClone();
-        }
-
-        return all;
-    }
 
     private static CredentialsType RequireType(string? slug) => CredentialsTypeCatalog.Find(slug)
         ?? throw new ReeveValidationException("type", $"Unknown credentials type '{slug}'; known types: {CredentialsTypeCatalog.KnownTypes}.");
