@@ -95,7 +95,7 @@ internal static class ApiKeyCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("API keys") };
+            var table = new TextTable("API keys");
             table.AddColumns("Name", "Role", "Pools", "Key", "Expires", "ID");
             foreach (var key in all)
             {
@@ -103,7 +103,7 @@ internal static class ApiKeyCommands
                     Markup.Escape(key.Prefix + "…"), key.Expires?.ToString("u", CultureInfo.InvariantCulture) ?? "never", key.Id.ToString());
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

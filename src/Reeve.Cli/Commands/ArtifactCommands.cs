@@ -51,7 +51,7 @@ internal static class ArtifactCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("Artifacts") };
+            var table = new TextTable("Artifacts");
             table.AddColumns("Key", "Type", "Description", "Flow run", "Created", "ID");
             foreach (var artifact in all)
             {
@@ -61,7 +61,7 @@ internal static class ArtifactCommands
                     artifact.Created.ToString("u", CultureInfo.InvariantCulture), artifact.Id.ToString());
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

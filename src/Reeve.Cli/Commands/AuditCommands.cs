@@ -65,7 +65,7 @@ internal static class AuditCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("Audit log") };
+            var table = new TextTable("Audit log");
             table.AddColumns("When", "Who", "Role", "Action", "Resource");
             foreach (var entry in entries)
             {
@@ -73,7 +73,7 @@ internal static class AuditCommands
                     Markup.Escape(entry.Action), Markup.Escape(entry.Resource ?? ""));
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

@@ -68,7 +68,7 @@ internal static class ConcurrencyLimitCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("Global concurrency limits") };
+            var table = new TextTable("Global concurrency limits");
             table.AddColumns("Name", "Active", "Limit", "Held", "Decay/s");
             foreach (var limit in all)
             {
@@ -76,7 +76,7 @@ internal static class ConcurrencyLimitCommands
                     limit.ActiveSlots.ToString(CultureInfo.InvariantCulture), limit.SlotDecayPerSecond.ToString("0.###", CultureInfo.InvariantCulture));
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

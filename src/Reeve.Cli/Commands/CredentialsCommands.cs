@@ -122,7 +122,7 @@ internal static class CredentialsCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("Credentials") };
+            var table = new TextTable("Credentials");
             table.AddColumns("Type", "Name", "ID", "Updated");
             foreach (var credentials in all)
             {
@@ -130,7 +130,7 @@ internal static class CredentialsCommands
                     credentials.Updated.ToString("u", CultureInfo.InvariantCulture));
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;
@@ -188,7 +188,7 @@ internal static class CredentialsCommands
         var command = new Command("types", "List the credentials types and their fields (* secret, ! required).");
         command.SetAction(_ =>
         {
-            var table = new Table { Title = new TableTitle("Credentials types") };
+            var table = new TextTable("Credentials types");
             table.AddColumns("Type", "Fields", "Description");
             foreach (var type in CredentialsTypeCatalog.All)
             {
@@ -196,7 +196,7 @@ internal static class CredentialsCommands
                     Markup.Escape(type.Description));
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

@@ -62,7 +62,7 @@ internal static class DeploymentCommands
             }
 
             var flowNames = await FlowNamesAsync(client, deployments.Select(d => d.FlowId), ct);
-            var table = new Table { Title = new TableTitle("Deployments") };
+            var table = new TextTable("Deployments");
             table.AddColumns("Name", "ID", "Work Pool", "Schedules", "Status");
             foreach (var d in deployments.OrderBy(d => flowNames[d.FlowId], StringComparer.Ordinal).ThenBy(d => d.Name, StringComparer.Ordinal))
             {
@@ -74,7 +74,7 @@ internal static class DeploymentCommands
                     d.Status == DeploymentStatus.Ready ? "[green]READY[/]" : "[red]NOT_READY[/]");
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

@@ -83,7 +83,7 @@ internal static class FlowRunCommands
 
             var flowNamesById = await DeploymentCommands.FlowNamesAsync(client, runs.Select(r => r.FlowId), ct);
             var now = TimeProvider.System.GetUtcNow();
-            var table = new Table { Title = new TableTitle("Flow Runs") };
+            var table = new TextTable("Flow Runs");
             table.AddColumns("ID", "Flow", "Name", "State", "When");
             foreach (var run in runs)
             {
@@ -96,7 +96,7 @@ internal static class FlowRunCommands
                     when is { } w ? DeploymentCommands.Relative(w, now) : "");
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

@@ -106,7 +106,7 @@ internal static class PreviewCommands
         }
 
         var names = await DeploymentNamesAsync(client, runs, ct);
-        var table = new Table { Title = new TableTitle(Markup.Escape(title)) };
+        var table = new TextTable(Markup.Escape(title));
         table.AddColumns("Scheduled Start Time", "Run ID", "Name", "Deployment");
         var late = false;
         foreach (var run in runs)
@@ -121,7 +121,7 @@ internal static class PreviewCommands
                 Markup.Escape(run.DeploymentId is { } d && names.TryGetValue(d, out var n) ? n : run.DeploymentId?.ToString() ?? ""));
         }
 
-        context.Out.Write(table);
+        table.WriteTo(context.Out);
         if (late)
         {
             context.WriteLine("(**) denotes a late run");

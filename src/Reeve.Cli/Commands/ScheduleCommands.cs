@@ -67,7 +67,7 @@ internal static class ScheduleCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("Deployment Schedules") };
+            var table = new TextTable("Deployment Schedules");
             table.AddColumns("ID", "Schedule", "Active", "Max Scheduled Runs", "Slug");
             foreach (var s in schedules)
             {
@@ -79,7 +79,7 @@ internal static class ScheduleCommands
                     Markup.Escape(s.Slug ?? ""));
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

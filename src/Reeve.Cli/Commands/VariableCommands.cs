@@ -52,7 +52,7 @@ internal static class VariableCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("Variables") };
+            var table = new TextTable("Variables");
             table.AddColumns("Name", "Value", "Tags", "Updated");
             foreach (var variable in all)
             {
@@ -61,7 +61,7 @@ internal static class VariableCommands
                     Markup.Escape(string.Join(", ", variable.Tags)), variable.Updated.ToString("u", CultureInfo.InvariantCulture));
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

@@ -227,7 +227,7 @@ internal static class WorkPoolCommands
                 return 0;
             }
 
-            var table = new Table { Title = new TableTitle("Work Pools"), Caption = new TableTitle("(**) denotes a paused pool") };
+            var table = new TextTable("Work Pools", caption: "(**) denotes a paused pool");
             table.AddColumns("Name", "Type", "ID", "Concurrency Limit", "Status");
             if (parse.GetValue(verbose))
             {
@@ -252,7 +252,7 @@ internal static class WorkPoolCommands
                 table.AddRow(cells.ToArray());
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;

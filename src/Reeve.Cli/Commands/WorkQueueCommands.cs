@@ -105,11 +105,7 @@ internal static class WorkQueueCommands
                 return 0;
             }
 
-            var table = new Table
-            {
-                Title = new TableTitle($"Work Queues in Work Pool '{Markup.Escape(poolName)}'"),
-                Caption = new TableTitle("(**) denotes a paused queue"),
-            };
+            var table = new TextTable($"Work Queues in Work Pool '{Markup.Escape(poolName)}'", caption: "(**) denotes a paused queue");
             table.AddColumns("Name", "Priority", "Concurrency Limit", "Status");
             if (parse.GetValue(verbose))
             {
@@ -133,7 +129,7 @@ internal static class WorkQueueCommands
                 table.AddRow(cells.ToArray());
             }
 
-            context.Out.Write(table);
+            table.WriteTo(context.Out);
             return 0;
         });
         return command;
