@@ -24,6 +24,13 @@ public sealed record ServerPoolsOptions
 
     /// <summary>Where a worker that stops says why.</summary>
     public TextWriter Error { get; init; } = TextWriter.Null;
+
+    /// <summary>
+    /// Where each push pool's worker keeps the journal of the runs it holds (<c>{pool id}.runs</c>), so that a server
+    /// started again on the same folder takes back the runs it had submitted or claimed (see
+    /// <see cref="WorkerOptions.JournalPath"/>). Null keeps no journal: runs in flight then report their own end.
+    /// </summary>
+    public string? JournalFolder { get; init; }
 }
 
 /// <summary>
@@ -32,8 +39,11 @@ public sealed record ServerPoolsOptions
 /// infrastructure). Each is a <see cref="Worker"/> like any other: it claims due runs under the pool's, queues' and
 /// deployments' limits (so several server replicas on one database never submit a run twice), submits them, follows
 /// them, stops cancelled ones, and ends a run it cannot start CRASHED saying why. New pools are picked up within
-/// <see cref="ServerPoolsOptions.Rescan"/>; a deleted pool's worker stops. A run submitted before a restart keeps
-/// running and reports its own states; the restarted server's worker takes only runs not yet claimed.
+/// <see cref="ServerPoolsOptions.Rescan"/>; a deleted pool's worker stops. A push pool's worker journals the runs it
+/// holds (<see cref="ServerPoolsOptions.JournalFolder"/>): after a restart it follows again the runs it had submitted
+/// (reporting how their jobs end, stopping cancelled ones), submits those it had claimed and not yet submitted, and ends
+/// CRASHED, saying why, those whose job is gone. Without a journal, a run submitted before a restart keeps running and
+/// reports its own states, and the restarted server's worker takes only runs not yet claimed.
 /// </summary>
 public sealed class ServerPools : IAsyncDisposable
 {
@@ -113,6 +123,7 @@ public sealed class ServerPools : IAsyncDisposable
             Output = _options.Output,
             HeartbeatInterval = _options.HeartbeatInterval,
             OnServer = true,
+            JournalPath = type.IsPush && _options.JournalFolder is { } folder ? Path.Combine(folder, $"{pool.Id}.runs") : null,
         });
         _workers[pool.Name] = (Task.Run(() => RunAsync(worker, pool.Name, stop.Token)), stop);
     }

@@ -28,6 +28,7 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private bool _pausedWarned;
     private string _type = options.Type ?? "process";
+    private RunJournal? _journal;
 
     private sealed record Held(CancellationTokenSource Cancel, Task Follow);
 
@@ -51,17 +52,32 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
         await TryHeartbeatAsync(stopping);
         await WarnWhenPausedAsync(stopping);
 
+        if (options.JournalPath is { } journalPath)
+        {
+            _journal = RunJournal.Open(journalPath, problem => Output.WriteLine(problem), out var problem);
+            if (_journal is null)
+            {
+                await Output.WriteLineAsync($"Keeping no journal of held flow runs: {problem}");
+            }
+        }
+
         using var stopBackground = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var heartbeats = Task.Run(() => HeartbeatLoopAsync(stopBackground.Token), CancellationToken.None);
         var events = options.RunOnce ? Task.CompletedTask : Task.Run(() => ListenAsync(stopBackground.Token), CancellationToken.None);
         try
         {
+            if (_journal is { Previous.Count: > 0 })
+            {
+                await TakeBackAsync(pool, infrastructure, _journal.Previous, stopping);
+            }
+
             await PollLoopAsync(pool, infrastructure, stopping);
         }
         finally
         {
             await stopBackground.CancelAsync();
             await Task.WhenAll(heartbeats, events);
+            _journal?.Dispose();
             if (infrastructure is IAsyncDisposable disposable)
             {
                 await disposable.DisposeAsync();
@@ -122,14 +138,66 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
             Limit = Math.Min(free, 200),
             HeartbeatIntervalSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds),
         }, stopping);
+        // Journaled before any is submitted: a server that stops now takes them back when it starts again.
+        _journal?.Add(claimed.Select(r => r.FlowRun.Id));
         foreach (var run in claimed)
         {
             Follow(pool.Name, run.FlowRun, infrastructure);
         }
     }
 
+    /// <summary>
+    /// Takes back the runs a previous worker with this journal held and that are still active: follows again those
+    /// whose job the infrastructure still has, submits those claimed and never submitted, ends CRASHED those whose job
+    /// is gone. Runs already ended leave the journal.
+    /// </summary>
+    private async Task TakeBackAsync(WorkPool pool, IInfrastructure infrastructure, IReadOnlyCollection<Guid> previous, CancellationToken stopping)
+    {
+        if (infrastructure is not IResumableInfrastructure resumable)
+        {
+            // A job this infrastructure cannot find again could be running still: submitting its run again could run it
+            // twice. Such runs report their own end, or the server's foreman ends them once nobody heartbeats them.
+            _journal?.Remove(previous);
+            return;
+        }
+
+        var active = new List<FlowRun>();
+        try
+        {
+            foreach (var ids in previous.Chunk(200))
+            {
+                active.AddRange(await client.FilterFlowRunsAsync(new FlowRunFilterRequest
+                {
+                    FlowRuns = new FlowRunFilter
+                    {
+                        Id = new IdFilter { Any = [.. ids] },
+                        State = new FlowRunStateFilter { Type = new StateTypeFilter { Any = [StateType.Pending, StateType.Running, StateType.Cancelling] } },
+                    },
+                    Limit = 200,
+                }, stopping));
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or ReeveServerUnavailableException or ReeveApiException)
+        {
+            await Output.WriteLineAsync($"Could not read the flow runs this worker held before it stopped (they stay in its journal): {e.Message}");
+            return;
+        }
+
+        active.RemoveAll(r => r.WorkPoolName is { } name && name != pool.Name);
+        _journal?.Remove(previous.Except(active.Select(r => r.Id)));
+        if (active.Count > 0)
+        {
+            await Output.WriteLineAsync($"Worker '{Name}' taking back {active.Count} flow run(s) it held before it stopped.");
+        }
+
+        foreach (var run in active)
+        {
+            Follow(pool.Name, run, resumable, takeBack: true);
+        }
+    }
+
     /// <summary>Holds a claimed run and runs it on the infrastructure, leaving the hold when it ends.</summary>
-    private void Follow(string poolName, FlowRun run, IInfrastructure infrastructure)
+    private void Follow(string poolName, FlowRun run, IInfrastructure infrastructure, bool takeBack = false)
     {
         var cancel = new CancellationTokenSource();
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -141,11 +209,14 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
             await ready;
             try
             {
-                await RunOnInfrastructureAsync(poolName, run, infrastructure, cancel.Token);
+                await (takeBack
+                    ? TakeBackOnInfrastructureAsync(poolName, run, (IResumableInfrastructure)infrastructure, cancel.Token)
+                    : RunOnInfrastructureAsync(poolName, run, infrastructure, cancel.Token));
             }
             finally
             {
                 _held.TryRemove(run.Id, out _);
+                _journal?.Remove([run.Id]);
                 cancel.Dispose();
                 _wake.Writer.TryWrite(true);
             }
@@ -183,6 +254,54 @@ public sealed class Worker(ReeveClient client, WorkerOptions options)
         {
             await Output.WriteLineAsync($"Flow run '{run.Name}' could not be started: {e.Message}");
             await EndAsync(run.Id, StateType.Crashed, $"Flow run could not be submitted to infrastructure: {e.Message}");
+        }
+    }
+
+    private async Task TakeBackOnInfrastructureAsync(string poolName, FlowRun run, IResumableInfrastructure infrastructure, CancellationToken cancel)
+    {
+        var pid = run.InfrastructurePid;
+        InfrastructureResult? result;
+        try
+        {
+            var configuration = await RenderAsync(poolName, run, cancel);
+            result = await infrastructure.ResumeAsync(run, configuration, async id =>
+            {
+                await Output.WriteLineAsync($"Following {_type} infrastructure {id} of flow run '{run.Name}' again");
+                if (id != pid)
+                {
+                    await client.UpdateFlowRunAsync(run.Id, new FlowRunUpdate { InfrastructurePid = id }, CancellationToken.None);
+                }
+
+                pid = id;
+            }, cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return;
+        }
+#pragma warning disable CA1031 // A run that cannot be taken back is left as it is: it reports its own end, or the foreman ends it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await Output.WriteLineAsync($"Could not take back flow run '{run.Name}': {e.Message}");
+            return;
+        }
+
+        if (result is not null)
+        {
+            await FinishAsync(run, pid, result);
+        }
+        else if (run.StateType == StateType.Pending && pid is null)
+        {
+            // Claimed by this worker before it stopped, and never submitted: nobody else may hold it, so it is submitted now.
+            await Output.WriteLineAsync($"Flow run '{run.Name}' was claimed but not submitted before the worker stopped; submitting it now.");
+            await RunOnInfrastructureAsync(poolName, run, infrastructure, cancel);
+        }
+        else
+        {
+            await Output.WriteLineAsync($"The infrastructure of flow run '{run.Name}' is gone.");
+            await EndAsync(run.Id, run.StateType == StateType.Cancelling ? StateType.Cancelled : StateType.Crashed,
+                $"Flow run infrastructure {pid ?? "(never recorded)"} was gone when the worker that submitted it took the run back after a restart.");
         }
     }
 

@@ -52,4 +52,13 @@ public sealed record WorkerOptions
     /// managed and push pools; any other worker is refused such a pool, saying that the server runs it.
     /// </summary>
     public bool OnServer { get; init; }
+
+    /// <summary>
+    /// A file where the worker keeps the ids of the runs it holds (locked while it runs), so that the next worker given
+    /// the same file — the same server after a restart — takes them back: it follows again the runs whose job its
+    /// infrastructure still has (and reports how they end), submits the runs it had claimed and never submitted, and
+    /// ends CRASHED, saying why, the runs whose job is gone. Only infrastructures that can find a run's job again
+    /// (<see cref="Infrastructure.IResumableInfrastructure"/>) take runs back. Null (the default) keeps no journal.
+    /// </summary>
+    public string? JournalPath { get; init; }
 }

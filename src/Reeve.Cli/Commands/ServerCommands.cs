@@ -250,7 +250,8 @@ internal static class ServerCommands
     /// <summary>
     /// The server's own workers: managed pools' runs as processes in a sandbox under the Reeve home, push pools' runs
     /// on the Docker engine (DOCKER_HOST, else the local socket) or the Kubernetes cluster (KUBECONFIG, else the pod's
-    /// service account) this server's environment names.
+    /// service account) this server's environment names. The push workers journal the runs they hold under the home, so
+    /// that the server takes them back when it starts again.
     /// </summary>
     private static Workers.ServerPools ServerWorkers(CliContext context, string apiUrl, string? apiKey)
     {
@@ -263,6 +264,7 @@ internal static class ServerCommands
             Infrastructure = EngineProcess.Infrastructures(client, sandbox, context.Out.Profile.Out.Writer, context.Error, logs: logs),
             Output = context.Out.Profile.Out.Writer,
             Error = context.Error,
+            JournalFolder = Path.Combine(context.HomeFolder, "push-runs"),
         });
     }
 }

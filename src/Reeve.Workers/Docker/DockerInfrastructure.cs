@@ -15,8 +15,11 @@ namespace Reeve.Workers.Docker;
 /// waits for it to end and reads how it ended (exit code, killed for lack of memory), then removes it when the
 /// job says <c>auto_remove</c>. Cancelling stops the container: SIGTERM, then SIGKILL after the grace period.
 /// </summary>
-public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : IInfrastructure
+public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : IResumableInfrastructure
 {
+    /// <summary>The label that names a container's flow run (the worker puts it in every job configuration's labels).</summary>
+    internal const string RunLabel = "io.reeve.flow-run-id";
+
     /// <inheritdoc />
     public async Task<InfrastructureResult> RunAsync(FlowRun run, JsonObject configuration, Func<string, Task> started, CancellationToken cancellationToken)
     {
@@ -24,13 +27,47 @@ public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : 
         using var docker = DockerEngine.Connect(options.DockerHost);
         await EnsureImageAsync(docker, job, cancellationToken);
         var id = await CreateAsync(docker, run, job, cancellationToken);
+        return await StartAndFollowAsync(docker, job, id, started, cancellationToken);
+    }
+
+    /// <summary>
+    /// The container labelled with the run's id, followed to its end (started first if it was created and never
+    /// started; an ended one only read); null when the engine has none.
+    /// </summary>
+    public async Task<InfrastructureResult?> ResumeAsync(FlowRun run, JsonObject configuration, Func<string, Task> found, CancellationToken cancellationToken)
+    {
+        var job = DockerJob.From(configuration);
+        using var docker = DockerEngine.Connect(options.DockerHost);
+        var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RunLabel}={run.Id}"] = true } },
+        }, cancellationToken);
+        if (containers.Count == 0)
+        {
+            return null;
+        }
+
+        // Newest first: a run's earlier container (the engine kept it) says less than the one it ran last.
+        var container = containers.OrderByDescending(c => c.Created).First();
+        return await StartAndFollowAsync(docker, job, container.ID, found, cancellationToken, created: container.State == "created");
+    }
+
+    private async Task<InfrastructureResult> StartAndFollowAsync(
+        DockerClient docker, DockerJob job, string id, Func<string, Task> started, CancellationToken cancellationToken, bool created = true)
+    {
         var ran = false;
         try
         {
-            await docker.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            if (created)
+            {
+                await docker.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+            }
+
             ran = true;
             await started(id);
-            var output = job.StreamOutput ? CopyOutputAsync(docker, id) : Task.CompletedTask;
+            // A container taken back after a restart has its output copied from now on, not again from its start.
+            var output = job.StreamOutput ? CopyOutputAsync(docker, id, since: created ? null : TimeProvider.System.GetUtcNow()) : Task.CompletedTask;
             try
             {
                 await docker.Containers.WaitContainerAsync(id, cancellationToken);
@@ -98,7 +135,7 @@ public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : 
             Image = job.Image.ToString(),
             Cmd = job.Command.Count > 0 ? [.. job.Command] : null!,
             Env = [.. environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}")],
-            Labels = new Dictionary<string, string>(job.Labels, StringComparer.Ordinal),
+            Labels = new Dictionary<string, string>(job.Labels, StringComparer.Ordinal) { [RunLabel] = run.Id.ToString() },
             HostConfig = new HostConfig
             {
                 NetworkMode = NetworkMode(job, environment.GetValueOrDefault("REEVE_API_URL"))!,
@@ -160,12 +197,17 @@ public sealed class DockerInfrastructure(DockerInfrastructureOptions options) : 
         return InfrastructureResult.FromUnixExitCode(code, $"the container ran out of memory{limit} and the kernel killed it (OOM)");
     }
 
-    private async Task CopyOutputAsync(DockerClient docker, string id)
+    private async Task CopyOutputAsync(DockerClient docker, string id, DateTimeOffset? since)
     {
         try
         {
-            using var stream = await docker.Containers.GetContainerLogsAsync(id,
-                new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true }, CancellationToken.None);
+            using var stream = await docker.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters
+            {
+                Follow = true,
+                ShowStdout = true,
+                ShowStderr = true,
+                Since = since?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, CancellationToken.None);
             var stdout = new LineWriter(options.Output);
             var stderr = new LineWriter(options.Error);
             var buffer = new byte[8192];

@@ -15,7 +15,7 @@ namespace Reeve.Workers.Kubernetes;
 /// with list-then-watch (see <see cref="JobFollower"/>). Cancelling deletes the Job in the foreground, so that its
 /// pod is stopped (SIGTERM, then SIGKILL after the grace period) and nothing is left.
 /// </summary>
-public sealed class KubernetesInfrastructure(KubernetesInfrastructureOptions options) : IInfrastructure
+public sealed class KubernetesInfrastructure(KubernetesInfrastructureOptions options) : IResumableInfrastructure
 {
     /// <summary>The environment variable that carries the API key; it is passed through a Secret, never in the manifest.</summary>
     internal const string ApiKeyVariable = "REEVE_API_KEY";
@@ -55,6 +55,23 @@ public sealed class KubernetesInfrastructure(KubernetesInfrastructureOptions opt
         await log.WriteAsync(RunLog.Info, $"Created Job {job.Namespace}/{name} for flow run '{run.Name}'.");
         var follower = new JobFollower(client, job, created, options, log);
         return await follower.FollowAsync(cancellationToken);
+    }
+
+    /// <summary>The Job labelled with the run's id in the job's namespace, followed to its end; null when there is none.</summary>
+    public async Task<InfrastructureResult?> ResumeAsync(FlowRun run, JsonObject configuration, Func<string, Task> found, CancellationToken cancellationToken)
+    {
+        var job = KubernetesJob.From(configuration);
+        using var client = Connect(job);
+        var existing = await client.BatchV1.ListNamespacedJobAsync(job.Namespace, labelSelector: $"{RunLabel}={run.Id}", cancellationToken: cancellationToken);
+        if (existing.Items.OrderByDescending(j => j.Metadata.CreationTimestamp).FirstOrDefault() is not { } made)
+        {
+            return null;
+        }
+
+        var log = new RunLog(options, run);
+        await log.WriteAsync(RunLog.Info, $"Following Job {job.Namespace}/{made.Metadata.Name} of flow run '{run.Name}' again.");
+        await found($"{job.Namespace}:{made.Metadata.Name}");
+        return await new JobFollower(client, job, made, options, log).FollowAsync(cancellationToken);
     }
 
     /// <summary>The client of the cluster the job names (<c>cluster_config</c>), else the worker's kubeconfig, else the in-cluster account.</summary>

@@ -46,15 +46,9 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
         await worker.WaitForLineAsync("exited cleanly");
     }
 
-    [Fact]
-    public async Task AKubernetesPushPool_HasItsRunSubmittedByTheServer_AsAJob_WithNoWorkerStarted()
-    {
-        TestEnvironment.RequireKubernetes();
-        var pool = Names.Unique("k8s-push");
-        await fixture.CreatePoolAsync(pool, "kubernetes:push");
-        var client = new Client.ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl, ApiKey = KubernetesFixture.ApiKey };
-        using var logs = new Client.ReeveClient(client);
-        await using var server = new Reeve.Workers.ServerPools(client, new Reeve.Workers.ServerPoolsOptions
+    /// <summary>The server's own workers, as <c>reeve server start</c> composes them, on the suite's cluster.</summary>
+    private Reeve.Workers.ServerPools ServerWorkers(Client.ReeveClient logs, string? journal = null, TextWriter? output = null) =>
+        new(new Client.ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl, ApiKey = KubernetesFixture.ApiKey }, new Reeve.Workers.ServerPoolsOptions
         {
             Infrastructure = type => type == "kubernetes"
                 ? new Reeve.Workers.Kubernetes.KubernetesInfrastructure(new Reeve.Workers.Kubernetes.KubernetesInfrastructureOptions
@@ -62,7 +56,7 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
                     Kubeconfig = TestEnvironment.Kubeconfig,
                     RunEnvironment = run => new Dictionary<string, string>
                     {
-                        ["REEVE_API_URL"] = client.ApiUrl,
+                        ["REEVE_API_URL"] = fixture.Server.ApiUrl,
                         ["REEVE_API_KEY"] = KubernetesFixture.ApiKey,
                         ["REEVE_FLOW_RUN_ID"] = run.Id.ToString(),
                     },
@@ -76,7 +70,18 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
                 : null,
             Rescan = TimeSpan.FromMilliseconds(200),
             HeartbeatInterval = TimeSpan.FromSeconds(1),
+            JournalFolder = journal,
+            Output = output ?? TextWriter.Null,
         });
+
+    [Fact]
+    public async Task AKubernetesPushPool_HasItsRunSubmittedByTheServer_AsAJob_WithNoWorkerStarted()
+    {
+        TestEnvironment.RequireKubernetes();
+        var pool = Names.Unique("k8s-push");
+        await fixture.CreatePoolAsync(pool, "kubernetes:push");
+        using var logs = new Client.ReeveClient(new Client.ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl, ApiKey = KubernetesFixture.ApiKey });
+        await using var server = ServerWorkers(logs);
 
         var run = await fixture.CreateRunAsync(pool: pool);
         var ended = await fixture.Server.Client.WaitForEndAsync(run, RunLimit);
@@ -86,6 +91,35 @@ public sealed class KubernetesWorkerTests(KubernetesFixture fixture) : IClassFix
         Assert.StartsWith(fixture.Namespace + ":", ended.InfrastructurePid, StringComparison.Ordinal);
         Assert.Single((await fixture.LeftOfAsync(run)).Jobs);
         Assert.StartsWith("Reeve push worker", Assert.Single(await fixture.Server.Client.FilterWorkersAsync(pool)).Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AKubernetesPushPoolsWorker_RestartedWithItsJournal_TakesBackItsJobInFlight_AndStopsItWhenTheRunIsCancelled()
+    {
+        TestEnvironment.RequireKubernetes();
+        var pool = Names.Unique("k8s-push-restart");
+        await fixture.CreatePoolAsync(pool, "kubernetes:push");
+        using var logs = new Client.ReeveClient(new Client.ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl, ApiKey = KubernetesFixture.ApiKey });
+        var journal = Directory.CreateTempSubdirectory("reeve-push-journal-").FullName;
+        Guid run;
+        string pid;
+        await using (var first = ServerWorkers(logs, journal))
+        {
+            run = await fixture.CreateRunAsync(repository: "slow/hangs", pool: pool);
+            pid = (await fixture.Server.Client.WaitForStateAsync(run, StateType.Running, RunLimit)).InfrastructurePid!;
+        }
+
+        var output = new SignallingWriter(" again");
+        await using var second = ServerWorkers(logs, journal, output);
+        await output.Said.WaitAsync(RunLimit);
+        await fixture.Server.Client.SetFlowRunStateAsync(run, new StateCreate { Type = StateType.Cancelling });
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, RunLimit);
+
+        Assert.Equal(StateType.Cancelled, ended.StateType);
+        Assert.Equal(pid, ended.InfrastructurePid);
+        Assert.Contains($"Following kubernetes:push infrastructure {pid} of flow run", output.ToString(), StringComparison.Ordinal);
+        var lines = await LogsAsync(run);
+        Assert.True(lines.Any(l => l.Message.StartsWith($"Following Job {pid.Replace(':', '/')}", StringComparison.Ordinal)), string.Join('\n', lines.Select(l => l.Message)));
     }
 
     [Fact]

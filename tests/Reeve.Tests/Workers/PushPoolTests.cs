@@ -19,7 +19,8 @@ namespace Reeve.Tests.Workers;
 /// </summary>
 public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<DockerFixture>
 {
-    private ServerPools Dispatcher() => new(new ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl }, new ServerPoolsOptions
+    private ServerPools Dispatcher(string? journal = null, TextWriter? output = null, int heartbeatSeconds = 1) =>
+        new(new ReeveClientOptions { ApiUrl = fixture.Server.ApiUrl }, new ServerPoolsOptions
     {
         Infrastructure = type => type == "docker"
             ? new DockerInfrastructure(new DockerInfrastructureOptions
@@ -29,7 +30,7 @@ public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<D
                 {
                     ["REEVE_API_URL"] = fixture.Server.ApiUrl,
                     ["REEVE_FLOW_RUN_ID"] = run.Id.ToString(),
-                    ["REEVE_FLOW_RUN_HEARTBEAT_SECONDS"] = "1",
+                    ["REEVE_FLOW_RUN_HEARTBEAT_SECONDS"] = heartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 },
                 Output = TextWriter.Null,
                 Error = TextWriter.Null,
@@ -37,6 +38,8 @@ public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<D
             : null,
         Rescan = TimeSpan.FromMilliseconds(200),
         HeartbeatInterval = TimeSpan.FromSeconds(1),
+        JournalFolder = journal,
+        Output = output ?? TextWriter.Null,
     });
 
     /// <summary>A push pool, and the suite's deployment of the example (its image) copied onto it.</summary>
@@ -112,6 +115,93 @@ public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<D
         await fixture.Server.Client.SetFlowRunStateAsync(run, new StateCreate { Type = StateType.Cancelling });
         var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(1));
         Assert.Equal(StateType.Cancelled, ended.StateType);
+    }
+
+    [Fact]
+    public async Task RestartingTheServersWorkerWithItsJournal_TakesBackARunInFlight_AndReportsHowItsContainerEnds()
+    {
+        TestEnvironment.RequireDocker();
+        var (_, deployment) = await PushPoolAsync();
+        var journal = Directory.CreateTempSubdirectory("reeve-push-journal-").FullName;
+        Guid run;
+        await using (var first = Dispatcher(journal))
+        {
+            run = await RunAsync(deployment, new JsonObject { ["repoName"] = "slow/hangs" }, new JsonObject { ["auto_remove"] = false });
+            await fixture.Server.Client.WaitForStateAsync(run, StateType.Running, TimeSpan.FromMinutes(2));
+        }
+
+        var output = new SignallingWriter(" again");
+        await using var second = Dispatcher(journal, output);
+        await output.Said.WaitAsync(TimeSpan.FromMinutes(1));
+        var container = Assert.Single(await fixture.ContainersOfAsync(run));
+
+        // Killed outside Reeve: the engine in it reports nothing; the worker that took the run back says how it ended,
+        // rather than the foreman finding it silent.
+        await fixture.Docker.Containers.KillContainerAsync(container.ID, new global::Docker.DotNet.Models.ContainerKillParameters { Signal = "SIGKILL" });
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, ended.StateType);
+        Assert.Contains("killed by signal 9 (SIGKILL)", ended.State!.Message, StringComparison.Ordinal);
+        Assert.Equal(container.ID, ended.InfrastructurePid);
+        await WaitForJournalWithoutAsync(journal, run);
+    }
+
+    [Fact]
+    public async Task ARunClaimedAndNeverSubmittedBeforeARestart_IsSubmittedOnce_WhenTheServersWorkerStartsAgain()
+    {
+        TestEnvironment.RequireDocker();
+        var (pool, deployment) = await PushPoolAsync();
+        var journal = Directory.CreateTempSubdirectory("reeve-push-journal-").FullName;
+        var run = await RunAsync(deployment, jobVariables: new JsonObject { ["auto_remove"] = false });
+
+        // What a server that stopped between the claim and the container's creation leaves behind: the run PENDING,
+        // held by nobody, and in its worker's journal.
+        var claimed = await fixture.Server.Client.ClaimRunsOfPoolAsync(pool, new WorkerClaimRequest { Limit = 10, HeartbeatIntervalSeconds = 30 });
+        Assert.Equal(run, Assert.Single(claimed).FlowRun.Id);
+        var poolId = (await fixture.Server.Client.ReadWorkPoolAsync(pool)).Id;
+        await File.WriteAllTextAsync(Path.Combine(journal, $"{poolId}.runs"), $"{run}\nnot-an-id\n");
+
+        await using var dispatcher = Dispatcher(journal);
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(2));
+
+        Assert.True(ended.StateType == StateType.Completed, $"{ended.StateName}: {ended.State?.Message}");
+        Assert.Single(await fixture.ContainersOfAsync(run));
+        await WaitForJournalWithoutAsync(journal, run);
+    }
+
+    [Fact]
+    public async Task ARunWhoseContainerWasRemovedWhileTheServerWasDown_EndsCrashed_SayingItsInfrastructureIsGone()
+    {
+        TestEnvironment.RequireDocker();
+        var (_, deployment) = await PushPoolAsync();
+        var journal = Directory.CreateTempSubdirectory("reeve-push-journal-").FullName;
+        Guid run;
+        await using (var first = Dispatcher(journal, heartbeatSeconds: 10))
+        {
+            run = await RunAsync(deployment, new JsonObject { ["repoName"] = "slow/hangs" }, new JsonObject { ["auto_remove"] = false });
+            await fixture.Server.Client.WaitForStateAsync(run, StateType.Running, TimeSpan.FromMinutes(2));
+        }
+
+        foreach (var container in await fixture.ContainersOfAsync(run))
+        {
+            await fixture.Docker.Containers.RemoveContainerAsync(container.ID, new global::Docker.DotNet.Models.ContainerRemoveParameters { Force = true });
+        }
+
+        await using var second = Dispatcher(journal, heartbeatSeconds: 10);
+        var ended = await fixture.Server.Client.WaitForEndAsync(run, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, ended.StateType);
+        Assert.Contains("was gone when the worker that submitted it took the run back", ended.State!.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The journal lets go of a run once its end is reported (the file is replaced whole, so it reads whole).</summary>
+    private static async Task WaitForJournalWithoutAsync(string folder, Guid run)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Directory.EnumerateFiles(folder, "*.runs").Any(f => File.ReadAllText(f).Contains(run.ToString(), StringComparison.Ordinal)))
+        {
+            await Task.Delay(50, timeout.Token);
+        }
     }
 
     [Fact]
