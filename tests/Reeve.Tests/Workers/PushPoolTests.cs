@@ -194,6 +194,126 @@ public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<D
         Assert.Contains("was gone when the worker that submitted it took the run back", ended.State!.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task KillingTheServerProcess_WhileARunIsInFlight_ItsRestartTakesTheRunBack_AndReportsHowItsContainerEnds()
+    {
+        TestEnvironment.RequireDocker();
+        await fixture.DeployAsync();
+        var source = await fixture.Server.Client.ReadDeploymentByNameAsync("get-repo-info", "my-docker-deployment");
+        var cli = fixture.Cli();
+        var port = FreePort();
+        using var client = new ReeveClient(new ReeveClientOptions { ApiUrl = $"http://127.0.0.1:{port}/api" });
+        Guid run;
+        using (var server = await ServerProcess.StartAsync(cli, port))
+        {
+            await client.CreateWorkPoolAsync(new WorkPoolCreate { Name = "docker-push", Type = "docker:push" });
+            var flow = await client.CreateFlowAsync(new Core.Flows.FlowCreate { Name = "get-repo-info" });
+            var deployment = await client.CreateDeploymentAsync(new DeploymentCreate
+            {
+                Name = "restarted",
+                FlowId = flow.Id,
+                Entrypoint = source.Entrypoint,
+                PullSteps = source.PullSteps,
+                JobVariables = source.JobVariables,
+                ParameterOpenapiSchema = source.ParameterOpenapiSchema,
+                WorkPoolName = "docker-push",
+            });
+            run = (await client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate
+            {
+                Parameters = new JsonObject { ["repoName"] = "slow/hangs" },
+                JobVariables = new JsonObject { ["auto_remove"] = false, ["env"] = new JsonObject { ["GITHUB_API_URL"] = fixture.GitHub.Url } },
+            })).Id;
+            await client.WaitForStateAsync(run, StateType.Running, TimeSpan.FromMinutes(2));
+            server.Kill();
+        }
+
+        var container = Assert.Single(await fixture.ContainersOfAsync(run));
+        Assert.Equal("running", container.State);
+
+        using var restarted = await ServerProcess.StartAsync(cli, port);
+        await restarted.SaidAsync(" again", TimeSpan.FromMinutes(1));
+        await fixture.Docker.Containers.KillContainerAsync(container.ID, new global::Docker.DotNet.Models.ContainerKillParameters { Signal = "SIGKILL" });
+        var ended = await client.WaitForEndAsync(run, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, ended.StateType);
+        Assert.Contains("killed by signal 9 (SIGKILL)", ended.State!.Message, StringComparison.Ordinal);
+        Assert.Single(await fixture.ContainersOfAsync(run));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A real <c>reeve server start</c> process on a given port, its output kept to wait on.</summary>
+    private sealed class ServerProcess : IDisposable
+    {
+        private readonly System.Diagnostics.Process _process;
+        private readonly SignallingWriter _output;
+
+        private ServerProcess(System.Diagnostics.Process process, SignallingWriter output)
+        {
+            _process = process;
+            _output = output;
+        }
+
+        public static async Task<ServerProcess> StartAsync(CliProcess cli, int port)
+        {
+            var output = new SignallingWriter("Reeve server listening on");
+            var process = cli.Start(["server", "start", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-ui"]);
+            var server = new ServerProcess(process, output);
+            _ = Task.Run(async () =>
+            {
+                while (await process.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    output.WriteLine(line);
+                }
+            });
+            _ = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await output.Said.WaitAsync(TimeSpan.FromSeconds(90));
+            }
+            catch (TimeoutException)
+            {
+                server.Dispose();
+                throw new InvalidOperationException($"The server did not start: {output}");
+            }
+
+            return server;
+        }
+
+        /// <summary>Waits for a line holding <paramref name="text"/> in what the server wrote.</summary>
+        public async Task SaidAsync(string text, TimeSpan timeout)
+        {
+            using var wait = new CancellationTokenSource(timeout);
+            while (!_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                await Task.Delay(50, wait.Token);
+            }
+        }
+
+        /// <summary>kill -9: the process gets no chance to stop anything.</summary>
+        public void Kill()
+        {
+            Signals.Send(_process.Id, Signals.SigKill);
+            _process.WaitForExit();
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+    }
+
     /// <summary>The journal lets go of a run once its end is reported (the file is replaced whole, so it reads whole).</summary>
     private static async Task WaitForJournalWithoutAsync(string folder, Guid run)
     {
