@@ -155,6 +155,10 @@ internal sealed class CredentialsStore(Store store, SecretRows secrets, BlockSto
         {
             // Another submission of the same run recorded them first.
         }
+        catch (DbUpdateException e) when (Store.IsForeignKeyViolation(e))
+        {
+            throw new ReeveConflictException($"Flow run {runId}, or credentials it refers to, was deleted while its credentials were resolved.");
+        }
     }
 
     /// <summary>

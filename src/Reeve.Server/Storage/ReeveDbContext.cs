@@ -114,6 +114,10 @@ internal abstract class ReeveDbContext(DbContextOptions options) : DbContext(opt
         {
             used.ToTable("flow_run_credentials");
             used.HasKey(u => new { u.FlowRunId, u.CredentialsId });
+
+            // A run's record of the credentials it was given goes with the run, and with the credentials.
+            used.HasOne<FlowRunRecord>().WithMany().HasForeignKey(u => u.FlowRunId).OnDelete(DeleteBehavior.Cascade);
+            used.HasOne<CredentialsRecord>().WithMany().HasForeignKey(u => u.CredentialsId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<ApiKeyRecord>(key =>

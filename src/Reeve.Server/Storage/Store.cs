@@ -177,6 +177,14 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
+
+    /// <summary>Whether a failed save named a row that is not there (deleted meanwhile).</summary>
+    public static bool IsForeignKeyViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 787,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.ForeignKeyViolation,
+        _ => false,
+    };
 }
 
 /// <summary>The tables whose rows transactions lock.</summary>

@@ -166,6 +166,42 @@ public abstract class CredentialsApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task TheRecordOfWhatARunWasGiven_GoesWithTheRun_AndWithTheCredentials()
+    {
+        var kept = await DockerLoginAsync(Secret());
+        var deleted = await DockerLoginAsync(Secret());
+        var run = await PendingRunAsync();
+        var other = await PendingRunAsync();
+        var configuration = Seed.Json($$$$"""{"a": {"$ref": {"block_document_id": "{{{{kept.Id}}}}"} }, "b": {"$ref": {"block_document_id": "{{{{deleted.Id}}}}"} } }""");
+        await Server.Client.ResolveCredentialsAsync(run, configuration);
+        await Server.Client.ResolveCredentialsAsync(other, configuration);
+        Assert.Equal(2, await RecordedForAsync(run));
+
+        await Server.Client.DeleteFlowRunAsync(run);
+        await Server.Client.DeleteCredentialsAsync(deleted.Id);
+
+        Assert.Equal(0, await RecordedForAsync(run));
+        Assert.Equal(1, await RecordedForAsync(other));
+    }
+
+    /// <summary>The rows of <c>flow_run_credentials</c> for a run, read past the server.</summary>
+    private async Task<long> RecordedForAsync(Guid run)
+    {
+        var options = Server.Server.Options.Storage;
+        await using DbConnection connection = options.Provider == StorageProvider.Sqlite
+            ? new Microsoft.Data.Sqlite.SqliteConnection(options.ConnectionString)
+            : new Npgsql.NpgsqlConnection(options.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM flow_run_credentials WHERE flow_run_id = @id";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "id";
+        parameter.Value = options.Provider == StorageProvider.Sqlite ? run.ToString().ToUpperInvariant() : run;
+        command.Parameters.Add(parameter);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Types_ListsEveryTypeWithItsSecretFields()
     {
         var response = await Server.Http.SendJsonAsync(HttpMethod.Get, "credentials/types");

@@ -12,7 +12,7 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
     public partial class PostgresReeveDbContextModel
     {
         private PostgresReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("93752522-15c1-4d0d-9487-e2a19d974445"), entityTypeCount: 22)
+            : base(skipDetectChanges: false, modelId: new Guid("8234de70-13f4-4229-96bb-6d1963a5132f"), entityTypeCount: 22)
         {
         }
 
@@ -45,6 +45,8 @@ namespace Reeve.Server.Storage.CompiledModels.Postgres
             DeploymentRecordEntityType.CreateForeignKey1(deploymentRecord, flowRecord);
             DeploymentRecordEntityType.CreateForeignKey2(deploymentRecord, workQueueRecord);
             DeploymentScheduleRecordEntityType.CreateForeignKey1(deploymentScheduleRecord, deploymentRecord);
+            FlowRunCredentialsRecordEntityType.CreateForeignKey1(flowRunCredentialsRecord, credentialsRecord);
+            FlowRunCredentialsRecordEntityType.CreateForeignKey2(flowRunCredentialsRecord, flowRunRecord);
             FlowRunRecordEntityType.CreateForeignKey1(flowRunRecord, deploymentRecord);
             FlowRunRecordEntityType.CreateForeignKey2(flowRunRecord, flowRecord);
             FlowRunRecordEntityType.CreateForeignKey3(flowRunRecord, workPoolRecord);

@@ -11,7 +11,7 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
     public partial class SqliteReeveDbContextModel
     {
         private SqliteReeveDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("af5716b9-69cb-44c2-8f01-c053eb2fdf32"), entityTypeCount: 22)
+            : base(skipDetectChanges: false, modelId: new Guid("006e56e1-2290-4a76-aacd-1ed59eef9721"), entityTypeCount: 22)
         {
         }
 
@@ -44,6 +44,8 @@ namespace Reeve.Server.Storage.CompiledModels.Sqlite
             DeploymentRecordEntityType.CreateForeignKey1(deploymentRecord, flowRecord);
             DeploymentRecordEntityType.CreateForeignKey2(deploymentRecord, workQueueRecord);
             DeploymentScheduleRecordEntityType.CreateForeignKey1(deploymentScheduleRecord, deploymentRecord);
+            FlowRunCredentialsRecordEntityType.CreateForeignKey1(flowRunCredentialsRecord, credentialsRecord);
+            FlowRunCredentialsRecordEntityType.CreateForeignKey2(flowRunCredentialsRecord, flowRunRecord);
             FlowRunRecordEntityType.CreateForeignKey1(flowRunRecord, deploymentRecord);
             FlowRunRecordEntityType.CreateForeignKey2(flowRunRecord, flowRecord);
             FlowRunRecordEntityType.CreateForeignKey3(flowRunRecord, workPoolRecord);

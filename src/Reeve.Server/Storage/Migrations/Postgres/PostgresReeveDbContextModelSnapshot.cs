@@ -679,6 +679,9 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                     b.HasKey("FlowRunId", "CredentialsId")
                         .HasName("pk_flow_run_credentials");
 
+                    b.HasIndex("CredentialsId")
+                        .HasDatabaseName("ix_flow_run_credentials_credentials_id");
+
                     b.ToTable("flow_run_credentials", (string)null);
                 });
 
@@ -1434,6 +1437,23 @@ namespace Reeve.Server.Storage.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_deployment_schedule_deployment_deployment_id");
+                });
+
+            modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunCredentialsRecord", b =>
+                {
+                    b.HasOne("Reeve.Server.Storage.Entities.CredentialsRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CredentialsId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_flow_run_credentials_credentials_credentials_id");
+
+                    b.HasOne("Reeve.Server.Storage.Entities.FlowRunRecord", null)
+                        .WithMany()
+                        .HasForeignKey("FlowRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_flow_run_credentials_flow_run_flow_run_id");
                 });
 
             modelBuilder.Entity("Reeve.Server.Storage.Entities.FlowRunRecord", b =>
