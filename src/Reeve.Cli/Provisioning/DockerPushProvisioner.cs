@@ -69,11 +69,16 @@ internal sealed class DockerPushProvisioner(string pool, ProvisioningOptions opt
         var config = RegistryLogins.ConfigPath(context.Environment);
         try
         {
-            await RegistryLogins.LoginAsync(docker, RegistryHost, options.RegistryUsername!, password, config, ct);
+            await RegistryLogins.LoginAsync(docker, RegistryHost, options.RegistryUsername!, password, config, ct, context.Environment);
         }
         catch (Docker.DotNet.DockerApiException e)
         {
             throw new CliException($"The registry at {RegistryHost} refused the login of '{options.RegistryUsername}': {FirstLine(e.ResponseBody ?? e.Message)}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // A credential helper named by Docker's config that cannot be run, or that refused to keep the login.
+            throw new CliException(e.Message);
         }
 
         return $"Logged in to {RegistryHost} as {options.RegistryUsername}";

@@ -7,10 +7,13 @@ using Docker.DotNet.Models;
 namespace Reeve.Workers.Docker;
 
 /// <summary>
-/// The registry logins <c>docker login</c> keeps (the <c>auths</c> of Docker's <c>config.json</c>, in
-/// <c>DOCKER_CONFIG</c> or <c>~/.docker</c>): read when an image is pushed, so that a push works wherever
-/// <c>docker push</c> would, and written by <c>reeve work-pool create --provision-infra</c> after the engine has
-/// checked the login with the registry. Logins kept by a credential helper (<c>credsStore</c>) are not read.
+/// The registry logins <c>docker login</c> keeps, where it keeps them: Docker's <c>config.json</c> (in
+/// <c>DOCKER_CONFIG</c> or <c>~/.docker</c>) names a credential helper for the registry (<c>credHelpers</c>) or for
+/// every registry (<c>credsStore</c>, as Docker Desktop sets), else the login is in its <c>auths</c>. Read when an
+/// image is pushed, so that a push works wherever <c>docker push</c> would, and written by
+/// <c>reeve work-pool create --provision-infra</c> after the engine has checked the login with the registry.
+/// A helper is the program <c>docker-credential-NAME</c> on the <c>PATH</c>, spoken to as Docker does (<c>get</c>
+/// and <c>store</c>, JSON on standard input and output).
 /// </summary>
 public static class RegistryLogins
 {
@@ -26,15 +29,22 @@ public static class RegistryLogins
 
     /// <summary>The login kept for <paramref name="registry"/> (<c>host[:port]</c>), or null when there is none (or no registry).</summary>
     /// <exception cref="InvalidOperationException">The config file is not Docker's JSON.</exception>
-    public static AuthConfig? For(string? registry, string? configPath = null)
+    /// <exception cref="InvalidOperationException">The config names a credential helper that cannot be run, or that failed.</exception>
+    public static AuthConfig? For(string? registry, string? configPath = null, Func<string, string?>? environment = null)
     {
-        configPath ??= ConfigPath();
+        configPath ??= ConfigPath(environment);
         if (registry is null || !File.Exists(configPath))
         {
             return null;
         }
 
-        var auths = Read(configPath)["auths"] as JsonObject;
+        var config = Read(configPath);
+        if (HelperFor(config, registry) is { } helper && CredentialHelper.Get(helper, registry, environment) is { } kept)
+        {
+            return kept;
+        }
+
+        var auths = config["auths"] as JsonObject;
         var entry = auths is null ? null
             : auths[registry] ?? auths[$"https://{registry}"] ?? auths[$"http://{registry}"] ?? auths[$"https://{registry}/v1/"];
         if (entry is not JsonObject login)
@@ -60,13 +70,34 @@ public static class RegistryLogins
     /// registry, then it is kept in the config file (its other contents untouched, readable by its owner only).
     /// </summary>
     /// <exception cref="DockerApiException">The registry refused the login.</exception>
-    public static async Task LoginAsync(IDockerClient docker, string registry, string username, string password, string? configPath, CancellationToken cancellationToken)
+    /// <exception cref="InvalidOperationException">The config names a credential helper that cannot be run, or that failed.</exception>
+    public static async Task LoginAsync(IDockerClient docker, string registry, string username, string password, string? configPath, CancellationToken cancellationToken,
+        Func<string, string?>? environment = null)
     {
         await docker.System.AuthenticateAsync(new AuthConfig { Username = username, Password = password, ServerAddress = registry }, cancellationToken);
-        configPath ??= ConfigPath();
+        await KeepAsync(registry, username, password, configPath ?? ConfigPath(environment), environment, cancellationToken);
+    }
+
+    /// <summary>
+    /// Keeps a login as <c>docker login</c> does once the registry took it: with the registry's credential helper when
+    /// the config names one (the config then holds an empty entry for the registry, and no secret), else in the
+    /// config's <c>auths</c>.
+    /// </summary>
+    internal static async Task KeepAsync(string registry, string username, string password, string configPath, Func<string, string?>? environment,
+        CancellationToken cancellationToken)
+    {
         var config = File.Exists(configPath) ? Read(configPath) : [];
         var auths = config["auths"] as JsonObject ?? [];
-        auths[registry] = new JsonObject { ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")) };
+        if (HelperFor(config, registry) is { } helper)
+        {
+            CredentialHelper.Store(helper, registry, username, password, environment);
+            auths[registry] = new JsonObject();
+        }
+        else
+        {
+            auths[registry] = new JsonObject { ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")) };
+        }
+
         config["auths"] = auths;
         Directory.CreateDirectory(Path.GetDirectoryName(configPath)!);
         var written = configPath + ".reeve-tmp";
@@ -84,6 +115,12 @@ public static class RegistryLogins
 
         File.Move(written, configPath, overwrite: true);
     }
+
+    /// <summary>The helper the config names for <paramref name="registry"/>: its own (<c>credHelpers</c>), else everyone's (<c>credsStore</c>).</summary>
+    private static string? HelperFor(JsonObject config, string registry) =>
+        (config["credHelpers"] as JsonObject)?[registry] is JsonValue own && own.TryGetValue<string>(out var name) && name.Length > 0 ? name
+        : config["credsStore"] is JsonValue all && all.TryGetValue<string>(out var store) && store.Length > 0 ? store
+        : null;
 
     private static JsonObject Read(string configPath)
     {
