@@ -46,7 +46,8 @@ public sealed class FirstHourTests(BrowserFixture fixture) : IClassFixture<Brows
         await Assertions.Expect(link).ToHaveTextAsync($"{flowName}/{deployment.Name}");
 
         await link.ClickAsync();
-        await page.WaitForURLAsync($"**/deployments/{deployment.Id}");
+        // Commit, not load: Blazor moves there inside the document (history.pushState); no load event need follow.
+        await page.WaitForURLAsync($"**/deployments/{deployment.Id}", new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("[data-test=source]").First).ToBeVisibleAsync();
         var source = string.Join(" | ", await page.Locator("[data-test=source]").AllInnerTextsAsync());
         Assert.Equal("https://git.example.com/team/flows.git | release | flows:1", source);
