@@ -229,15 +229,23 @@ internal static class FlowEngine
         return new FlowRunOutcome(answer.State?.Type ?? StateType.Cancelled, null, null);
     }
 
-    /// <summary>Proposes a state, trying again (with the same transition id, so at most once) when the server is briefly unreachable.</summary>
+    /// <summary>
+    /// Proposes a state, trying again (with the same transition id, so at most once) when the server is briefly
+    /// unreachable. A try whose answer was lost (the server restarted after the change, before it answered) is told by
+    /// the next "already made this transition": the run is in the state this proposal made, which is an acceptance.
+    /// </summary>
     internal static async Task<OrchestrationResult> ProposeAsync(ReeveClient client, Guid runId, StateCreate state, CancellationToken cancellationToken)
     {
-        state = state with { StateDetails = (state.StateDetails ?? new StateDetails()) with { TransitionId = Guid.NewGuid() } };
+        var transition = state.StateDetails?.TransitionId ?? Guid.NewGuid();
+        state = state with { StateDetails = (state.StateDetails ?? new StateDetails()) with { TransitionId = transition } };
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await client.SetFlowRunStateAsync(runId, state, cancellationToken: cancellationToken);
+                var answer = await client.SetFlowRunStateAsync(runId, state, cancellationToken: cancellationToken);
+                return answer is { Status: OrchestrationStatus.Reject, State.StateDetails.TransitionId: { } made } && made == transition
+                    ? answer with { Status = OrchestrationStatus.Accept }
+                    : answer;
             }
             catch (Exception e) when (attempt < 5 && e is HttpRequestException or ReeveServerUnavailableException
                 || (e is ReeveApiException api && (int)api.StatusCode >= 500))

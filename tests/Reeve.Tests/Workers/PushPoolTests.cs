@@ -232,6 +232,15 @@ public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<D
 
         using var restarted = await ServerProcess.StartAsync(cli, port);
         await restarted.SaidAsync(" again", TimeSpan.FromMinutes(1));
+        var state = (await fixture.Docker.Containers.InspectContainerAsync(container.ID)).State;
+        if (state is not { Running: true })
+        {
+            var now = await client.ReadFlowRunAsync(run);
+            var lines = await client.FilterLogsAsync(new LogFilterRequest { Logs = new() { FlowRunId = new() { Any = [run] } } });
+            Assert.Fail($"The container ended before the kill (exit code {state?.ExitCode}); the run is {now.StateName}: {now.State?.Message}\n"
+                + $"{string.Join('\n', lines.Select(l => l.Message))}\n--- server ---\n{restarted.Output}");
+        }
+
         await fixture.Docker.Containers.KillContainerAsync(container.ID, new global::Docker.DotNet.Models.ContainerKillParameters { Signal = "SIGKILL" });
         var ended = await client.WaitForEndAsync(run, TimeSpan.FromMinutes(1));
 
@@ -284,6 +293,9 @@ public sealed class DockerPushPoolTests(DockerFixture fixture) : IClassFixture<D
 
             return server;
         }
+
+        /// <summary>What the server wrote so far.</summary>
+        public string Output => _output.ToString();
 
         /// <summary>Waits for a line holding <paramref name="text"/> in what the server wrote.</summary>
         public async Task SaidAsync(string text, TimeSpan timeout)
