@@ -1,5 +1,6 @@
 using Reeve.Client;
 using Reeve.Core.FlowRuns;
+using Reeve.Workers.CloudRun;
 using Reeve.Workers.Docker;
 using Reeve.Core.Logs;
 using Reeve.Workers.Infrastructure;
@@ -70,6 +71,14 @@ internal static class EngineProcess
             Output = output,
             Error = error,
             KillGracePeriod = killGrace ?? TimeSpan.FromSeconds(10),
+        }),
+        "cloud-run" => new CloudRunInfrastructure(new CloudRunInfrastructureOptions
+        {
+            RunEnvironment = run => Environment(client, run),
+            Endpoint = System.Environment.GetEnvironmentVariable("REEVE_CLOUD_RUN_ENDPOINT") is { Length: > 0 } endpoint
+                ? new Uri(endpoint.EndsWith('/') ? endpoint : endpoint + "/")
+                : new Uri("https://run.googleapis.com/"),
+            Output = output,
         }),
         _ => null,
     };

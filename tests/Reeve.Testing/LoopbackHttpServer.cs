@@ -26,22 +26,29 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private LoopbackHttpServer(WebApplication app) => _app = app;
 
     /// <summary>Its base URL, <c>http://127.0.0.1:PORT</c>.</summary>
-    public string Url { get; private set; } = "";
+    public string Url { get; private init; } = "";
 
     /// <summary>How many requests it answered.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
     public static async Task<LoopbackHttpServer> StartAsync()
     {
+        LoopbackHttpServer? server = null;
+        var (app, url) = await StartAppAsync(context => server!.AnswerAsync(context));
+        server = new LoopbackHttpServer(app) { Url = url };
+        return server;
+    }
+
+    /// <summary>A bare web app on a loopback port chosen now, answering every request with <paramref name="answer"/>; and its base URL.</summary>
+    internal static async Task<(WebApplication App, string Url)> StartAppAsync(RequestDelegate answer)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        var server = new LoopbackHttpServer(app);
-        app.Run(server.AnswerAsync);
+        app.Run(answer);
         await app.StartAsync();
-        server.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return server;
+        return (app, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
 
     /// <summary>Answers GET <paramref name="path"/> with <paramref name="json"/>.</summary>

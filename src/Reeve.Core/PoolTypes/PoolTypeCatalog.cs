@@ -22,6 +22,9 @@ public static class PoolTypeCatalog
         Load("kubernetes:push", "Kubernetes (push)", "reeve-kubernetes", isManaged: false,
             "The server itself submits each flow run as a Kubernetes Job to its cluster (KUBECONFIG of the server, else its service account). No worker to start.",
             template: "kubernetes"),
+        Load("cloud-run:push", "Google Cloud Run (push)", "reeve-gcp", isManaged: false,
+            "The server itself runs each flow run as a Google Cloud Run job, with the pool's Google Cloud credentials. No worker to start. (Tested against a stand-in of the Cloud Run Admin API, not yet against Google Cloud.)",
+            template: "cloud-run"),
     ];
 
     /// <summary>The known type slugs, comma-separated, for error messages.</summary>

@@ -103,16 +103,19 @@ internal sealed class CredentialsStore(Store store, SecretRows secrets, BlockSto
 
     /// <summary>
     /// Replaces the credentials references of a job configuration by the credentials' values, for a flow run that
-    /// is being submitted (PENDING: claimed, not yet started). The only place secrets are decrypted.
+    /// is being submitted (PENDING: claimed, not yet started) or in flight (RUNNING, CANCELLING: a worker following it
+    /// again after a restart). The only place secrets are decrypted.
     /// </summary>
     public async Task<JsonObject> ResolveAsync(CredentialsResolveRequest request, CancellationToken cancellationToken)
     {
         var state = await store.Db.FlowRuns.Where(r => r.Id == request.FlowRunId).Select(r => new { r.StateType }).FirstOrDefaultAsync(cancellationToken)
             ?? throw new ReeveNotFoundException("Flow run", request.FlowRunId.ToString());
-        if (state.StateType != StateType.Pending)
+        // PENDING: being submitted. RUNNING or CANCELLING: in flight on its infrastructure, which a worker taking the run
+        // back after a restart must reach again (a cluster's kubeconfig, a cloud key) to follow or stop it.
+        if (state.StateType is not (StateType.Pending or StateType.Running or StateType.Cancelling))
         {
             throw new ReeveConflictException(
-                $"Flow run {request.FlowRunId} is {state.StateType?.WireName() ?? "without a state"}: credentials are resolved only for a run being submitted (PENDING).");
+                $"Flow run {request.FlowRunId} is {state.StateType?.WireName() ?? "without a state"}: credentials are resolved only for a run being submitted (PENDING) or in flight (RUNNING, CANCELLING).");
         }
 
         var references = CredentialsReferences.Find(request.Configuration);

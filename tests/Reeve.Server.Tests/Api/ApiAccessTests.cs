@@ -241,7 +241,7 @@ public abstract class ApiAccessTests(TestStorage storage) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(worker, "POST", $"work_pools/{mine}/claim_flow_runs", "{}"));
         Assert.True((int)await StatusAsync(worker, "POST", $"work_pools/{mine}/workers/heartbeat", """{"name": "w"}""") is >= 200 and < 300);
         Assert.Equal(HttpStatusCode.Created, await StatusAsync(worker, "POST", $"flow_runs/{myRun}/set_state", """{"state": {"type": "RUNNING"}}"""));
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(worker, "POST", "credentials/resolve", $$"""{"flow_run_id": "{{myRun}}", "configuration": {} }"""));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(worker, "POST", "credentials/resolve", $$"""{"flow_run_id": "{{myRun}}", "configuration": {} }"""));
 
         var otherTask = (await _server.Http.PostJsonAsync("task_runs/", $$"""{"flow_run_id": "{{otherRun}}", "task_key": "t", "dynamic_key": "0"}""")).Body!["id"]!.GetValue<string>();
         string Lines(Guid run) => $$"""[{"name": "n", "level": 20, "message": "m", "timestamp": "2026-01-01T00:00:00Z", "flow_run_id": "{{run}}"}]""";

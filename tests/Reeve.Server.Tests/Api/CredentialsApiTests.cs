@@ -148,6 +148,11 @@ public abstract class CredentialsApiTests(ServerFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, notPending.Status);
         Assert.Contains("PENDING", notPending.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("password", notPending.Text, StringComparison.Ordinal);
+        var ended = await PendingRunAsync();
+        await Server.Client.SetFlowRunStateAsync(ended, new StateCreate { Type = StateType.Running });
+        Assert.Equal(HttpStatusCode.OK, (await Server.Http.PostJsonAsync("credentials/resolve", $$"""{"flow_run_id": "{{ended}}", "configuration": {{configuration}}}""")).Status);
+        await Server.Client.SetFlowRunStateAsync(ended, new StateCreate { Type = StateType.Completed });
+        Assert.Equal(HttpStatusCode.Conflict, (await Server.Http.PostJsonAsync("credentials/resolve", $$"""{"flow_run_id": "{{ended}}", "configuration": {{configuration}}}""")).Status);
 
         var run = await PendingRunAsync();
         var missing = await Server.Http.PostJsonAsync("credentials/resolve",
