@@ -96,8 +96,8 @@ internal sealed class CloudRunClient(HttpClient http, Uri endpoint, GoogleServic
                 return text.Length == 0 ? [] : JsonNode.Parse(text) as JsonObject ?? [];
             }
 
-            var refused = new CloudRunException((int)response.StatusCode, GoogleErrors.Status(text),
-                $"Cloud Run refused to {what}: {GoogleErrors.Describe(text, response.ReasonPhrase)}");
+            var (status, why) = GoogleErrors.Read(text, response.ReasonPhrase);
+            var refused = new CloudRunException((int)response.StatusCode, status, $"Cloud Run refused to {what}: {why}");
             if (!retry || !refused.IsTransient || attempt >= Attempts)
             {
                 throw refused;
@@ -109,5 +109,6 @@ internal sealed class CloudRunClient(HttpClient http, Uri endpoint, GoogleServic
 
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt - 1));
 
-    private static string Last(string name) => name[(name.LastIndexOf('/') + 1)..];
+    /// <summary>The last segment of a resource name (a job's or an execution's id).</summary>
+    internal static string Last(string name) => name[(name.LastIndexOf('/') + 1)..];
 }

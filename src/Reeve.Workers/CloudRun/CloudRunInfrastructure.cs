@@ -114,12 +114,12 @@ public sealed class CloudRunInfrastructure(CloudRunInfrastructureOptions options
 
             if (state is "CONDITION_FAILED" || condition?["reason"]?.GetValue<string>() == "ContainerMissing")
             {
-                throw new InvalidOperationException($"Cloud Run job {Last(name)} is not ready: {condition?["message"]?.GetValue<string>() ?? state}");
+                throw new InvalidOperationException($"Cloud Run job {CloudRunClient.Last(name)} is not ready: {condition?["message"]?.GetValue<string>() ?? state}");
             }
 
             if (options.Clock.GetUtcNow() > deadline)
             {
-                throw new InvalidOperationException($"Cloud Run job {Last(name)} was not ready within {options.ReadyTimeout.TotalSeconds:0} s.");
+                throw new InvalidOperationException($"Cloud Run job {CloudRunClient.Last(name)} was not ready within {options.ReadyTimeout.TotalSeconds:0} s.");
             }
 
             await Task.Delay(options.PollInterval, options.Clock, cancellationToken);
@@ -139,7 +139,7 @@ public sealed class CloudRunInfrastructure(CloudRunInfrastructureOptions options
             }
             catch (CloudRunException e) when (e.StatusCode == 404)
             {
-                return new InfrastructureResult(-1, Explanation: $"Cloud Run execution {Last(execution)} was deleted before it completed.");
+                return new InfrastructureResult(-1, Explanation: $"Cloud Run execution {CloudRunClient.Last(execution)} was deleted before it completed.");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !cancelled)
             {
@@ -165,7 +165,7 @@ public sealed class CloudRunInfrastructure(CloudRunInfrastructureOptions options
 
     private async Task<bool> CancelAsync(CloudRunClient client, string execution)
     {
-        await options.Output.WriteLineAsync($"Cancelling Cloud Run execution {Last(execution)}");
+        await options.Output.WriteLineAsync($"Cancelling Cloud Run execution {CloudRunClient.Last(execution)}");
         await client.CancelExecutionAsync(execution, CancellationToken.None);
         return true;
     }
@@ -183,8 +183,8 @@ public sealed class CloudRunInfrastructure(CloudRunInfrastructureOptions options
         var why = completed?["message"]?.GetValue<string>() ?? completed?["reason"]?.GetValue<string>() ?? "no reason given";
         var cancelled = execution["cancelledCount"] is JsonValue c && c.TryGetValue<int>(out var n) && n > 0;
         return new InfrastructureResult(1, Explanation: cancelled
-            ? $"Cloud Run execution {Last(name)} was cancelled: {why}"
-            : $"Cloud Run execution {Last(name)} failed: {why}");
+            ? $"Cloud Run execution {CloudRunClient.Last(name)} was cancelled: {why}"
+            : $"Cloud Run execution {CloudRunClient.Last(name)} failed: {why}");
     }
 
     private async Task DeleteQuietlyAsync(CloudRunClient client, string job)
@@ -195,10 +195,8 @@ public sealed class CloudRunInfrastructure(CloudRunInfrastructureOptions options
         }
         catch (Exception e) when (e is CloudRunException or HttpRequestException or TaskCanceledException)
         {
-            await options.Output.WriteLineAsync($"Could not delete Cloud Run job {Last(job)}: {e.Message}");
+            await options.Output.WriteLineAsync($"Could not delete Cloud Run job {CloudRunClient.Last(job)}: {e.Message}");
         }
     }
-
-    private static string Last(string name) => name[(name.LastIndexOf('/') + 1)..];
 
 }

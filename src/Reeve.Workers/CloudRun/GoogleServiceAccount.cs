@@ -88,7 +88,7 @@ internal sealed class GoogleServiceAccount
         if (!response.IsSuccessStatusCode)
         {
             throw new CloudRunException((int)response.StatusCode, null,
-                $"Google refused a token to service account {Email}: {GoogleErrors.Describe(body, response.ReasonPhrase)}");
+                $"Google refused a token to service account {Email}: {GoogleErrors.Read(body, response.ReasonPhrase).Why}");
         }
 
         JsonObject? answer;
@@ -153,7 +153,8 @@ public sealed class CloudRunException(int statusCode, string? status, string mes
 /// <summary>Reading Google's error answers: <c>{"error": {"code", "message", "status"}}</c> and OAuth's <c>{"error", "error_description"}</c>.</summary>
 internal static class GoogleErrors
 {
-    public static string Describe(string body, string? reason)
+    /// <summary>Google's status name (<c>PERMISSION_DENIED</c>...), when the answer has one, and one line saying why.</summary>
+    public static (string? Status, string Why) Read(string body, string? reason)
     {
         try
         {
@@ -163,12 +164,12 @@ internal static class GoogleErrors
                 {
                     var status = error["status"]?.GetValue<string>();
                     var message = error["message"]?.GetValue<string>() ?? reason ?? "no reason given";
-                    return FirstLine(status is null ? message : $"{status}: {message}");
+                    return (status, FirstLine(status is null ? message : $"{status}: {message}"));
                 }
 
                 if (answer["error"] is JsonValue code)
                 {
-                    return FirstLine($"{code.GetValue<string>()}: {answer["error_description"]?.GetValue<string>() ?? reason}");
+                    return (null, FirstLine($"{code.GetValue<string>()}: {answer["error_description"]?.GetValue<string>() ?? reason}"));
                 }
             }
         }
@@ -177,19 +178,7 @@ internal static class GoogleErrors
             // Not Google's JSON: say what the status says.
         }
 
-        return reason ?? "no reason given";
-    }
-
-    public static string? Status(string body)
-    {
-        try
-        {
-            return (JsonNode.Parse(body) as JsonObject)?["error"] is JsonObject error ? error["status"]?.GetValue<string>() : null;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            return null;
-        }
+        return (null, reason ?? "no reason given");
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();

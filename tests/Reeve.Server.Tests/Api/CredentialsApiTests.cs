@@ -192,18 +192,29 @@ public abstract class CredentialsApiTests(ServerFixture fixture)
     /// <summary>The rows of <c>flow_run_credentials</c> for a run, read past the server.</summary>
     private async Task<long> RecordedForAsync(Guid run)
     {
+        var (connection, command) = await QueryPastTheServerAsync("SELECT COUNT(*) FROM flow_run_credentials WHERE flow_run_id = @id", run);
+        await using (connection)
+        await using (command)
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>A command on the server's database, opened by the test itself, with <c>@id</c> bound to <paramref name="id"/> as the provider stores ids.</summary>
+    private async Task<(DbConnection Connection, DbCommand Command)> QueryPastTheServerAsync(string sql, Guid id)
+    {
         var options = Server.Server.Options.Storage;
-        await using DbConnection connection = options.Provider == StorageProvider.Sqlite
+        DbConnection connection = options.Provider == StorageProvider.Sqlite
             ? new Microsoft.Data.Sqlite.SqliteConnection(options.ConnectionString)
             : new Npgsql.NpgsqlConnection(options.ConnectionString);
         await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM flow_run_credentials WHERE flow_run_id = @id";
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
         var parameter = command.CreateParameter();
         parameter.ParameterName = "id";
-        parameter.Value = options.Provider == StorageProvider.Sqlite ? run.ToString().ToUpperInvariant() : run;
+        parameter.Value = options.Provider == StorageProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;
         command.Parameters.Add(parameter);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        return (connection, command);
     }
 
     [Fact]
@@ -272,16 +283,9 @@ public abstract class CredentialsApiTests(ServerFixture fixture)
     private async Task<string> StoredTextAsync(Guid id)
     {
         var options = Server.Server.Options.Storage;
-        await using DbConnection connection = options.Provider == StorageProvider.Sqlite
-            ? new Microsoft.Data.Sqlite.SqliteConnection(options.ConnectionString)
-            : new Npgsql.NpgsqlConnection(options.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, type, plain_data, secret_data, secret_names FROM credentials WHERE id = @id";
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "id";
-        parameter.Value = options.Provider == StorageProvider.Sqlite ? id.ToString().ToUpperInvariant() : id;
-        command.Parameters.Add(parameter);
+        var (connection, command) = await QueryPastTheServerAsync("SELECT name, type, plain_data, secret_data, secret_names FROM credentials WHERE id = @id", id);
+        await using var _ = connection;
+        await using var __ = command;
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), "the credentials' row");
         var text = string.Join('\n', Enumerable.Range(0, reader.FieldCount).Select(reader.GetString));
