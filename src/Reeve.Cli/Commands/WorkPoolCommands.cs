@@ -45,9 +45,14 @@ internal static class WorkPoolCommands
         var ns = new Option<string>("--namespace") { Description = "With --provision-infra, kubernetes:push: the namespace runs go to.", DefaultValueFactory = _ => "reeve" };
         var registry = new Option<string?>("--registry") { Description = "With --provision-infra, docker:push: the registry (host[:port][/path]) images are pushed to; becomes the default Docker build namespace." };
         var registryUser = new Option<string?>("--registry-username") { Description = "With --provision-infra, docker:push: the registry's user (its password in REEVE_REGISTRY_PASSWORD): logged in as docker login does (kept for reeve deploy --image's push) and stored as credentials for the runs' pulls." };
+        var region = new Option<string?>("--region") { Description = "With --provision-infra, cloud-run:push, ecs:push and aci:push: the region (Azure: location) the infrastructure goes to; default: the cloud's configured one, else us-central1, us-east-1 or eastus." };
+        var project = new Option<string?>("--project") { Description = "With --provision-infra, cloud-run:push: the Google Cloud project; default: the credentials' own (GOOGLE_CLOUD_PROJECT, the key's project)." };
+        var subscription = new Option<string?>("--subscription") { Description = "With --provision-infra, aci:push: the Azure subscription id; default: AZURE_SUBSCRIPTION_ID." };
+        var resourceGroup = new Option<string?>("--resource-group") { Description = "With --provision-infra, aci:push: the Azure resource group runs go to (made when missing)." };
         var command = new Command("create", "Create a work pool.")
         {
             name, type, template, paused, limit, description, overwrite, provision, yes, ns, registry, registryUser,
+            region, project, subscription, resourceGroup,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -73,7 +78,11 @@ internal static class WorkPoolCommands
                     Namespace = parse.GetValue(ns)!,
                     Registry = parse.GetValue(registry),
                     RegistryUsername = parse.GetValue(registryUser),
-                }, context) ?? throw new CliException($"--provision-infra works for the push pool types docker:push and kubernetes:push, not '{typeName}'.");
+                    Region = parse.GetValue(region),
+                    Project = parse.GetValue(project),
+                    Subscription = parse.GetValue(subscription),
+                    ResourceGroup = parse.GetValue(resourceGroup),
+                }, context) ?? throw new CliException($"--provision-infra works for the push pool types ({Provisioning.Provisioner.Types}), not '{typeName}'.");
                 if (await ProvisionAsync(context, poolName, provisioner, parse.GetValue(yes), ct) is not { } provisioned)
                 {
                     return 1;

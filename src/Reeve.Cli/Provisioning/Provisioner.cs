@@ -21,6 +21,9 @@ internal abstract class Provisioner
     /// <summary>The pool's base job template once the steps have run.</summary>
     public abstract JsonObject Template();
 
+    /// <summary>The pool types <see cref="For"/> provisions, comma-separated, for error messages.</summary>
+    public static string Types => "docker:push, kubernetes:push";
+
     /// <summary>The provisioner of <paramref name="type"/> for pool <paramref name="pool"/>, or null when the type has none.</summary>
     public static Provisioner? For(string type, string pool, ProvisioningOptions options, CliContext context) => type switch
     {
@@ -58,4 +61,16 @@ internal sealed record ProvisioningOptions
 
     /// <summary>The registry's user, when it needs a login (the password comes from REEVE_REGISTRY_PASSWORD).</summary>
     public string? RegistryUsername { get; init; }
+
+    /// <summary>The region (Azure: location) for a cloud pool; null for the cloud's configured default.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The Google Cloud project for a cloud-run:push pool; null for the credentials' own.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>The Azure subscription for an aci:push pool; null for AZURE_SUBSCRIPTION_ID.</summary>
+    public string? Subscription { get; init; }
+
+    /// <summary>The Azure resource group for an aci:push pool; null for the provisioner's default.</summary>
+    public string? ResourceGroup { get; init; }
 }
