@@ -1,7 +1,7 @@
 namespace Reeve.Cli;
 
 /// <summary>A user error the CLI reports as one line on standard error, exiting with <see cref="ExitCode"/>.</summary>
-internal sealed class CliException(string message, int exitCode = 1) : Exception(message)
+internal class CliException(string message, int exitCode = 1) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
 }

@@ -40,7 +40,7 @@ internal static class WorkPoolCommands
         var limit = new Option<int?>("--concurrency-limit") { Description = "The most runs of the pool that may run at once." };
         var description = new Option<string?>("--description") { Description = "A description of the pool." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Update the pool if it already exists." };
-        var provision = new Option<bool>("--provision-infra") { Description = "Set up the infrastructure a push pool needs first (kubernetes:push: namespace, service account, role, token, credentials; docker:push: engine check, registry login, build namespace). Shows the plan and asks before it starts; safe to run again." };
+        var provision = new Option<bool>("--provision-infra") { Description = "Set up the infrastructure a push pool needs first (kubernetes:push: namespace, service account, role, token, credentials; docker:push: engine check, registry login, build namespace; cloud-run:push, with your Google application default credentials: Cloud Run and Artifact Registry APIs, image repository, service account with its roles and key, credentials, Docker login, build namespace). Shows the plan and asks before it starts; safe to run again." };
         var yes = new Option<bool>("--yes", "-y") { Description = "With --provision-infra: do not ask before provisioning." };
         var ns = new Option<string>("--namespace") { Description = "With --provision-infra, kubernetes:push: the namespace runs go to.", DefaultValueFactory = _ => "reeve" };
         var registry = new Option<string?>("--registry") { Description = "With --provision-infra, docker:push: the registry (host[:port][/path]) images are pushed to; becomes the default Docker build namespace." };

@@ -129,12 +129,5 @@ internal sealed class DockerPushProvisioner(string pool, ProvisioningOptions opt
         }
     }
 
-    private Task<string> SetNamespaceAsync(CancellationToken ct)
-    {
-        var path = ReeveSettings.ProfilePath(context.HomeFolder);
-        var profile = ReeveSettings.ReadProfile(path);
-        profile[ReeveSettings.DefaultDockerBuildNamespaceKey] = options.Registry!;
-        ReeveSettings.WriteProfile(path, profile);
-        return Task.FromResult($"Default Docker build namespace: {options.Registry}");
-    }
+    private Task<string> SetNamespaceAsync(CancellationToken ct) => Task.FromResult(SetBuildNamespace(context, options.Registry!));
 }

@@ -22,13 +22,14 @@ internal abstract class Provisioner
     public abstract JsonObject Template();
 
     /// <summary>The pool types <see cref="For"/> provisions, comma-separated, for error messages.</summary>
-    public static string Types => "docker:push, kubernetes:push";
+    public static string Types => "docker:push, kubernetes:push, cloud-run:push";
 
     /// <summary>The provisioner of <paramref name="type"/> for pool <paramref name="pool"/>, or null when the type has none.</summary>
     public static Provisioner? For(string type, string pool, ProvisioningOptions options, CliContext context) => type switch
     {
         "kubernetes:push" => new KubernetesPushProvisioner(pool, options, context),
         "docker:push" => new DockerPushProvisioner(pool, options, context),
+        "cloud-run:push" => new CloudRunPushProvisioner(pool, options, context),
         _ => null,
     };
 
@@ -43,6 +44,16 @@ internal abstract class Provisioner
         }
 
         return template;
+    }
+
+    /// <summary>Makes <paramref name="buildNamespace"/> the default Docker build namespace of the CLI's profile; what the step says.</summary>
+    protected static string SetBuildNamespace(CliContext context, string buildNamespace)
+    {
+        var path = Client.ReeveSettings.ProfilePath(context.HomeFolder);
+        var profile = Client.ReeveSettings.ReadProfile(path);
+        profile[Client.ReeveSettings.DefaultDockerBuildNamespaceKey] = buildNamespace;
+        Client.ReeveSettings.WriteProfile(path, profile);
+        return $"Default Docker build namespace: {buildNamespace}";
     }
 
     /// <summary>A reference to stored credentials, as a job variable's value (resolved only when a run is submitted).</summary>

@@ -10,7 +10,7 @@ namespace Reeve.Workers.CloudRun;
 /// the key (RS256) exchanged at the key's <c>token_uri</c> (the JWT bearer grant of RFC 7523), kept until a minute
 /// before it expires.
 /// </summary>
-internal sealed class GoogleServiceAccount
+internal sealed class GoogleServiceAccount : IGoogleTokenSource
 {
     /// <summary>The scope the Cloud Run and IAM APIs accept.</summary>
     public const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
@@ -32,6 +32,9 @@ internal sealed class GoogleServiceAccount
 
     /// <summary>The account's e-mail (<c>client_email</c>).</summary>
     public string Email { get; }
+
+    /// <inheritdoc />
+    public string Who => $"service account {Email}";
 
     /// <summary>Where tokens are asked for.</summary>
     public Uri TokenUri { get; }
@@ -78,33 +81,12 @@ internal sealed class GoogleServiceAccount
         }
 
         var now = clock.GetUtcNow();
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        var (token, expires) = await GoogleTokens.ExchangeAsync(http, TokenUri, new Dictionary<string, string>
         {
             ["grant_type"] = "urn:ietf:params:oauth:grant-type:jwt-bearer",
             ["assertion"] = Assertion(now),
-        });
-        using var response = await http.PostAsync(TokenUri, form, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new CloudRunException((int)response.StatusCode, null,
-                $"Google refused a token to service account {Email}: {GoogleErrors.Read(body, response.ReasonPhrase).Why}");
-        }
-
-        JsonObject? answer;
-        try
-        {
-            answer = JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            answer = null;
-        }
-
-        var token = answer?["access_token"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text
-            : throw new CloudRunException((int)response.StatusCode, null, $"Google's token endpoint gave service account {Email} no access_token.");
-        var lifetime = answer["expires_in"] is JsonValue seconds && seconds.TryGetValue<int>(out var s) ? s : 3600;
-        _token = new Held(token, now.AddSeconds(Math.Max(lifetime - 60, 0)));
+        }, Who, now, cancellationToken);
+        _token = new Held(token, expires);
         return token;
     }
 
@@ -135,6 +117,49 @@ internal sealed class GoogleServiceAccount
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>The OAuth 2.0 token endpoint's exchange, shared by the ways of asking for a token.</summary>
+internal static class GoogleTokens
+{
+    /// <summary>Posts <paramref name="form"/> to <paramref name="tokenUri"/>: the access token and when to stop using it (a minute before it expires).</summary>
+    /// <exception cref="CloudRunException">The endpoint refused, or gave no token.</exception>
+    public static async Task<(string Token, DateTimeOffset Expires)> ExchangeAsync(HttpClient http, Uri tokenUri, Dictionary<string, string> form,
+        string who, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var content = new FormUrlEncodedContent(form);
+        using var response = await http.PostAsync(tokenUri, content, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CloudRunException((int)response.StatusCode, null, $"Google refused a token to {who}: {GoogleErrors.Read(body, response.ReasonPhrase).Why}");
+        }
+
+        JsonObject? answer;
+        try
+        {
+            answer = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            answer = null;
+        }
+
+        var token = answer?["access_token"] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text
+            : throw new CloudRunException((int)response.StatusCode, null, $"Google's token endpoint gave {who} no access_token.");
+        var lifetime = answer["expires_in"] is JsonValue seconds && seconds.TryGetValue<int>(out var s) ? s : 3600;
+        return (token, now.AddSeconds(Math.Max(lifetime - 60, 0)));
+    }
+}
+
+/// <summary>Who asks Google's APIs for something, and the OAuth 2.0 access tokens it is given for it.</summary>
+internal interface IGoogleTokenSource
+{
+    /// <summary>Who it is, for messages (<c>service account E</c>, <c>user credentials of client C</c>).</summary>
+    string Who { get; }
+
+    /// <summary>An access token for the cloud-platform scope, kept until shortly before it expires.</summary>
+    Task<string> TokenAsync(HttpClient http, TimeProvider clock, CancellationToken cancellationToken);
 }
 
 /// <summary>A refusal from a Google API: its HTTP status, Google's status name, and one line saying what was refused and why.</summary>

@@ -66,6 +66,33 @@ public static class RegistryLogins
     }
 
     /// <summary>
+    /// Where the config keeps a login for <paramref name="registry"/>: the credential helper it names for that registry
+    /// (<c>credHelpers</c>, as <c>gcloud auth configure-docker</c> sets), <c>auths</c> when it holds the login itself,
+    /// or the store every registry shares (<c>credsStore</c>) when that store has one; null when there is none.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The config file is not Docker's JSON, or its store cannot be asked.</exception>
+    internal static string? KeptBy(string registry, string configPath, Func<string, string?>? environment)
+    {
+        if (!File.Exists(configPath))
+        {
+            return null;
+        }
+
+        var config = Read(configPath);
+        if ((config["credHelpers"] as JsonObject)?[registry] is JsonValue own && own.TryGetValue<string>(out var helper) && helper.Length > 0)
+        {
+            return helper;
+        }
+
+        if ((config["auths"] as JsonObject)?[registry] is JsonObject { Count: > 0 })
+        {
+            return "auths";
+        }
+
+        return HelperFor(config, registry) is { } store && CredentialHelper.Get(store, registry, environment) is not null ? store : null;
+    }
+
+    /// <summary>
     /// Logs in to <paramref name="registry"/> as <c>docker login</c> does: the engine checks the login with the
     /// registry, then it is kept in the config file (its other contents untouched, readable by its owner only).
     /// </summary>

@@ -15,18 +15,22 @@ namespace Reeve.Testing.Cloud;
 /// A job is ready on its second read, as a reconciling job becomes. What an execution's container does is the test's:
 /// <see cref="Execute"/> is given the job body and says how the execution ends.
 /// </summary>
-public sealed class CloudRunStandIn : IAsyncDisposable
+public sealed partial class CloudRunStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly RSA _key = RSA.Create(2048);
     private readonly ConcurrentDictionary<string, JsonObject> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> _executions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private int _issued;
 
-    private CloudRunStandIn(WebApplication app) => _app = app;
+    private CloudRunStandIn(WebApplication app)
+    {
+        _app = app;
+        _accounts[Email] = _key;
+    }
 
     /// <summary>Its base URL, <c>http://127.0.0.1:PORT/</c>.</summary>
     public string Url { get; private init; } = "";
@@ -95,7 +99,7 @@ public sealed class CloudRunStandIn : IAsyncDisposable
         }
 
         var token = context.Request.Headers.Authorization.ToString();
-        if (!token.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.ContainsKey(token["Bearer ".Length..]))
+        if (!token.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.TryGetValue(token["Bearer ".Length..], out var principal))
         {
             await ErrorAsync(context, 401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.");
             return;
@@ -104,6 +108,12 @@ public sealed class CloudRunStandIn : IAsyncDisposable
         var body = context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0
             ? JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) as JsonObject
             : null;
+        if (path.StartsWith("/v1/", StringComparison.Ordinal))
+        {
+            await AnswerProvisioningAsync(context, path["/v1/".Length..], principal, body);
+            return;
+        }
+
         var name = path.StartsWith("/v2/", StringComparison.Ordinal) ? path["/v2/".Length..] : "";
         var parts = name.Split('/');
         if (parts.Length < 4 || parts[0] != "projects" || parts[2] != "locations")
@@ -112,7 +122,11 @@ public sealed class CloudRunStandIn : IAsyncDisposable
             return;
         }
 
-        if (method == "POST" && parts.Length == 5 && parts[4] == "jobs")
+        if (method == "POST" && parts.Length == 5 && parts[4] == "jobs" && Lacks(parts[1], principal, "roles/run.developer"))
+        {
+            await ErrorAsync(context, 403, "PERMISSION_DENIED", $"Permission 'run.jobs.create' denied on resource '{name}' (or it may not exist).");
+        }
+        else if (method == "POST" && parts.Length == 5 && parts[4] == "jobs")
         {
             await CreateJobAsync(context, name[..^"/jobs".Length], parts[1], body);
         }
@@ -147,6 +161,12 @@ public sealed class CloudRunStandIn : IAsyncDisposable
     private async Task TokenAsync(HttpContext context)
     {
         var form = await context.Request.ReadFormAsync();
+        if (form["grant_type"] == "refresh_token")
+        {
+            await RefreshAsync(context, form);
+            return;
+        }
+
         var assertion = form["assertion"].ToString().Split('.');
         if (form["grant_type"] != "urn:ietf:params:oauth:grant-type:jwt-bearer" || assertion.Length != 3)
         {
@@ -157,9 +177,10 @@ public sealed class CloudRunStandIn : IAsyncDisposable
         var signed = Encoding.ASCII.GetBytes($"{assertion[0]}.{assertion[1]}");
         var claims = JsonNode.Parse(FromBase64Url(assertion[1])) as JsonObject;
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
-        if (!_key.VerifyData(signed, FromBase64Url(assertion[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            || claims?["iss"]?.GetValue<string>() != Email
-            || claims["aud"]?.GetValue<string>() != Url + "token"
+        var issuer = claims?["iss"]?.GetValue<string>() ?? "";
+        if (!_accounts.TryGetValue(issuer, out var key)
+            || !key.VerifyData(signed, FromBase64Url(assertion[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            || claims!["aud"]?.GetValue<string>() != Url + "token"
             || claims["exp"]?.GetValue<long>() is not { } exp || exp < now || exp > now + 3700
             || claims["scope"]?.GetValue<string>() != "https://www.googleapis.com/auth/cloud-platform")
         {
@@ -167,8 +188,13 @@ public sealed class CloudRunStandIn : IAsyncDisposable
             return;
         }
 
+        await IssueAsync(context, $"serviceAccount:{issuer}");
+    }
+
+    private async Task IssueAsync(HttpContext context, string principal)
+    {
         var token = $"ya29.stand-in-{Interlocked.Increment(ref _issued)}";
-        _tokens[token] = true;
+        _tokens[token] = principal;
         await JsonAsync(context, 200, new JsonObject { ["access_token"] = token, ["expires_in"] = 3599, ["token_type"] = "Bearer" });
     }
 
@@ -397,6 +423,9 @@ public sealed class CloudRunStandIn : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _key.Dispose();
+        foreach (var key in _accounts.Values)
+        {
+            key.Dispose();
+        }
     }
 }

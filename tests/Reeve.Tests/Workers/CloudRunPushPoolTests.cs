@@ -19,7 +19,7 @@ namespace Reeve.Tests.Workers;
 /// the Reeve engine in the image would: it reads the run's settings from the job's environment and reports the run's
 /// states to the server.
 /// </summary>
-public sealed class CloudRunPushPoolTests : IAsyncLifetime
+public sealed partial class CloudRunPushPoolTests : IAsyncLifetime
 {
     private RunningServer _server = null!;
     private CloudRunStandIn _google = null!;
