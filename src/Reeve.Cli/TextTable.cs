@@ -14,11 +14,15 @@ namespace Reeve.Cli;
 /// captions take the markup the rest of the CLI writes: <c>[red]…[/]</c>, <c>[bold green]…[/]</c>, and <c>[[</c> and
 /// <c>]]</c> for brackets (<see cref="Markup.Escape"/>). Colours are written only where the console takes them. A table
 /// wider than the console gives its widest columns' cells more lines (wrapped at spaces where it can) rather than
-/// letting the terminal break the borders.
+/// letting the terminal break the borders. A cell shows at most <see cref="MostCharacters"/> characters, then an
+/// ellipsis: a row holding megabytes (an artifact's description, say) costs a table no more than that.
 /// </remarks>
 internal sealed class TextTable(string title, string? caption = null)
 {
     private const int NarrowestColumn = 4;
+
+    /// <summary>The most characters a cell, header, title or caption shows; the rest is left out, and an ellipsis says so.</summary>
+    public const int MostCharacters = 2048;
 
     private readonly List<Glyph[]> headers = [];
     private readonly List<Glyph[][]> rows = [];
@@ -241,10 +245,17 @@ internal sealed class TextTable(string title, string? caption = null)
     /// </summary>
     private static Glyph[] Parse(string markup)
     {
-        var glyphs = new List<Glyph>(markup.Length);
+        var glyphs = new List<Glyph>(Math.Min(markup.Length, MostCharacters + 1));
         var styles = new Stack<string?>();
+        var unclosed = false;
         for (var i = 0; i < markup.Length; i++)
         {
+            if (glyphs.Count == MostCharacters)
+            {
+                glyphs.Add(new Glyph("…", 1, styles.Count == 0 ? null : styles.Peek()));
+                break;
+            }
+
             var c = markup[i];
             if ((c == '[' || c == ']') && i + 1 < markup.Length && markup[i + 1] == c)
             {
@@ -253,7 +264,8 @@ internal sealed class TextTable(string title, string? caption = null)
                 continue;
             }
 
-            if (c == '[' && markup.IndexOf(']', i + 1) is var end and > 0)
+            // Once no ']' follows, none will: the text is not searched again for each '[' (unescaped brackets by the thousand stay linear).
+            if (c == '[' && !unclosed && markup.IndexOf(']', i + 1) is var end && !(unclosed = end < 0))
             {
                 var tag = markup[(i + 1)..end];
                 if (tag == "/")

@@ -119,6 +119,22 @@ public sealed class TextTableTests
         Assert.Throws<InvalidOperationException>(() => table.AddRow("1", "2", "3"));
     }
 
+    [Fact]
+    public void ACellOfMegabytes_ShowsItsFirstCharactersAndAnEllipsis_AndUnclosedBracketsStayCheap()
+    {
+        var (console, text) = NewConsole(120);
+        var table = new TextTable("Artifacts").AddColumns("Key", "Description");
+        table.AddRow("huge", new string('d', 8 * 1024 * 1024));
+        table.AddRow("brackets", string.Concat(Enumerable.Repeat("[a", 2 * 1024 * 1024)));
+
+        table.WriteTo(console);
+
+        var written = text.ToString();
+        Assert.Equal(TextTable.MostCharacters, written.Count(c => c == 'd'));
+        Assert.Equal(2, written.Count(c => c == '…'));
+        Assert.True(written.Length < 30 * TextTable.MostCharacters, $"{written.Length} characters written");
+    }
+
     /// <summary>Terminal cells of a line of this test's text: the CJK characters take two.</summary>
     private static int CellWidth(string line) => line.EnumerateRunes().Sum(r => r.Value is >= 0x4E00 and <= 0x9FFF ? 2 : 1);
 }
