@@ -39,6 +39,23 @@ public sealed class RegistryLoginsTests
     }
 
     [Fact]
+    public async Task KeptBy_NamesARegistrysOwnHelper_TheConfig_OrAStoreOnlyWhenItHasTheLogin()
+    {
+        Helper("vault");
+        Assert.Null(RegistryLogins.KeptBy("europe-west1-docker.pkg.dev", Config, Environment));
+        await File.WriteAllTextAsync(Config, """
+            {"credsStore": "vault", "credHelpers": {"europe-west1-docker.pkg.dev": "gcloud"}, "auths": {"in-config.example": {"auth": "dTpw"}, "emptied.example": {}}}
+            """);
+
+        Assert.Equal("gcloud", RegistryLogins.KeptBy("europe-west1-docker.pkg.dev", Config, Environment));
+        Assert.Equal("auths", RegistryLogins.KeptBy("in-config.example", Config, Environment));
+        Assert.Null(RegistryLogins.KeptBy("emptied.example", Config, Environment));
+
+        await RegistryLogins.KeepAsync("emptied.example", "ci", "secret", Config, Environment, CancellationToken.None);
+        Assert.Equal("vault", RegistryLogins.KeptBy("emptied.example", Config, Environment));
+    }
+
+    [Fact]
     public async Task WithACredsStore_TheLoginIsKeptByTheHelper_NotInTheConfig_AndReadBackFromIt()
     {
         var kept = Helper("vault");
