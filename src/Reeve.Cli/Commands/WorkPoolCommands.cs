@@ -40,7 +40,7 @@ internal static class WorkPoolCommands
         var limit = new Option<int?>("--concurrency-limit") { Description = "The most runs of the pool that may run at once." };
         var description = new Option<string?>("--description") { Description = "A description of the pool." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Update the pool if it already exists." };
-        var provision = new Option<bool>("--provision-infra") { Description = "Set up the infrastructure a push pool needs first (kubernetes:push: namespace, service account, role, token, credentials; docker:push: engine check, registry login, build namespace). Shows the plan and asks before it starts; safe to run again." };
+        var provision = new Option<bool>("--provision-infra") { Description = "Set up the infrastructure a push pool needs first (kubernetes:push: namespace, service account, role, token, credentials; docker:push: engine check, registry login, build namespace; ecs:push: IAM user, policy and access key stored as credentials, task execution role, ECS cluster, the default VPC, ECR repository, login and build namespace). Shows the plan and asks before it starts; safe to run again." };
         var yes = new Option<bool>("--yes", "-y") { Description = "With --provision-infra: do not ask before provisioning." };
         var ns = new Option<string>("--namespace") { Description = "With --provision-infra, kubernetes:push: the namespace runs go to.", DefaultValueFactory = _ => "reeve" };
         var registry = new Option<string?>("--registry") { Description = "With --provision-infra, docker:push: the registry (host[:port][/path]) images are pushed to; becomes the default Docker build namespace." };

@@ -23,6 +23,36 @@ public sealed partial class EcsStandIn
     /// <summary>The default VPC's id (there is one, as in a new account, unless a test removes it).</summary>
     public string DefaultVpc { get; private set; } = "";
 
+    private static readonly XNamespace IamNs = "https://iam.amazonaws.com/doc/2010-05-08/";
+    private static readonly XNamespace StsNs = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+    /// <summary>The IAM users.</summary>
+    public ConcurrentDictionary<string, bool> Users { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The customer managed policies: ARN → document.</summary>
+    public ConcurrentDictionary<string, string> Policies { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The policies attached to users and roles, as "user:NAME|ARN" or "role:NAME|ARN".</summary>
+    public ConcurrentDictionary<string, bool> Attached { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The IAM roles: name → trust policy.</summary>
+    public ConcurrentDictionary<string, string> Roles { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The access keys made by CreateAccessKey: id → user. The stand-in accepts their signatures from then on.</summary>
+    public ConcurrentDictionary<string, string> AccessKeys { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The ECR repositories, by name.</summary>
+    public ConcurrentDictionary<string, bool> Repositories { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The password in ECR's authorization tokens (the user is "AWS").</summary>
+    public string RegistryPassword { get; } = "ecr-token-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The ECR registry's host.</summary>
+    public string RegistryHost => $"{Account}.dkr.ecr.{Region}.amazonaws.com";
+
+    /// <summary>Removes the default VPC, as in an account where it was deleted.</summary>
+    public void RemoveDefaultVpc() => Vpcs.TryRemove(DefaultVpc, out _);
+
     private void SeedNetwork()
     {
         DefaultVpc = Id("vpc");
@@ -58,10 +88,112 @@ public sealed partial class EcsStandIn
                         new XElement(Ec2Ns + "vpcId", s.Value),
                         new XElement(Ec2Ns + "state", "available"))))));
                 break;
+            case ("sts", "GetCallerIdentity"):
+                await XmlAsync(context, new XElement(StsNs + "GetCallerIdentityResponse",
+                    new XElement(StsNs + "GetCallerIdentityResult",
+                        new XElement(StsNs + "Arn", $"arn:aws:iam::{Account}:user/stand-in-admin"),
+                        new XElement(StsNs + "UserId", "AIDASTANDIN"),
+                        new XElement(StsNs + "Account", Account)),
+                    new XElement(StsNs + "ResponseMetadata", new XElement(StsNs + "RequestId", Guid.NewGuid()))));
+                break;
+            case ("iam", _):
+                await IamAsync(context, action, form);
+                break;
             default:
                 await XmlErrorAsync(context, service, 400, "InvalidAction", $"The action {action} is not valid for this web service.");
                 break;
         }
+    }
+
+    private async Task IamAsync(HttpContext context, string action, Dictionary<string, string> form)
+    {
+        var user = Text(form, "UserName");
+        var role = Text(form, "RoleName");
+        var policyArn = Text(form, "PolicyArn");
+        XElement? result = null;
+        switch (action)
+        {
+            case "GetUser" or "CreateUser":
+                if (action == "GetUser" && !Users.ContainsKey(user))
+                {
+                    await XmlErrorAsync(context, "iam", 404, "NoSuchEntity", $"The user with name {user} cannot be found.");
+                    return;
+                }
+
+                if (action == "CreateUser" && !Users.TryAdd(user, true))
+                {
+                    await XmlErrorAsync(context, "iam", 409, "EntityAlreadyExists", $"User with name {user} already exists.");
+                    return;
+                }
+
+                result = new XElement(IamNs + "User", new XElement(IamNs + "UserName", user), new XElement(IamNs + "Arn", $"arn:aws:iam::{Account}:user/{user}"));
+                break;
+            case "GetPolicy":
+                if (!Policies.ContainsKey(policyArn))
+                {
+                    await XmlErrorAsync(context, "iam", 404, "NoSuchEntity", $"Policy {policyArn} does not exist or is not attachable.");
+                    return;
+                }
+
+                result = new XElement(IamNs + "Policy", new XElement(IamNs + "Arn", policyArn));
+                break;
+            case "CreatePolicy":
+                var arn = $"arn:aws:iam::{Account}:policy/{Text(form, "PolicyName")}";
+                if (!Policies.TryAdd(arn, Text(form, "PolicyDocument")))
+                {
+                    await XmlErrorAsync(context, "iam", 409, "EntityAlreadyExists", $"A policy called {Text(form, "PolicyName")} already exists. Duplicate names are not allowed.");
+                    return;
+                }
+
+                result = new XElement(IamNs + "Policy", new XElement(IamNs + "PolicyName", Text(form, "PolicyName")), new XElement(IamNs + "Arn", arn));
+                break;
+            case "AttachUserPolicy" or "AttachRolePolicy":
+                var to = action == "AttachUserPolicy" ? (Users.ContainsKey(user), $"user:{user}") : (Roles.ContainsKey(role), $"role:{role}");
+                if (!to.Item1 || (!Policies.ContainsKey(policyArn) && !policyArn.StartsWith("arn:aws:iam::aws:policy/", StringComparison.Ordinal)))
+                {
+                    await XmlErrorAsync(context, "iam", 404, "NoSuchEntity", $"The {to.Item2} or policy {policyArn} cannot be found.");
+                    return;
+                }
+
+                Attached[$"{to.Item2}|{policyArn}"] = true;
+                break;
+            case "GetRole" or "CreateRole":
+                if (action == "GetRole" && !Roles.ContainsKey(role))
+                {
+                    await XmlErrorAsync(context, "iam", 404, "NoSuchEntity", $"The role with name {role} cannot be found.");
+                    return;
+                }
+
+                if (action == "CreateRole" && !Roles.TryAdd(role, Text(form, "AssumeRolePolicyDocument")))
+                {
+                    await XmlErrorAsync(context, "iam", 409, "EntityAlreadyExists", $"Role with name {role} already exists.");
+                    return;
+                }
+
+                result = new XElement(IamNs + "Role", new XElement(IamNs + "RoleName", role), new XElement(IamNs + "Arn", $"arn:aws:iam::{Account}:role/{role}"));
+                break;
+            case "CreateAccessKey":
+                if (!Users.ContainsKey(user))
+                {
+                    await XmlErrorAsync(context, "iam", 404, "NoSuchEntity", $"The user with name {user} cannot be found.");
+                    return;
+                }
+
+                var id = "AKIA" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
+                var secret = Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + Guid.NewGuid().ToString("N")[..10];
+                AccessKeys[id] = user;
+                _keys[id] = secret;
+                result = new XElement(IamNs + "AccessKey", new XElement(IamNs + "UserName", user), new XElement(IamNs + "AccessKeyId", id),
+                    new XElement(IamNs + "Status", "Active"), new XElement(IamNs + "SecretAccessKey", secret));
+                break;
+            default:
+                await XmlErrorAsync(context, "iam", 400, "InvalidAction", $"Could not find operation {action} for version 2010-05-08.");
+                return;
+        }
+
+        await XmlAsync(context, new XElement(IamNs + $"{action}Response",
+            new XElement(IamNs + $"{action}Result", result),
+            new XElement(IamNs + "ResponseMetadata", new XElement(IamNs + "RequestId", Guid.NewGuid()))));
     }
 
     private async Task ClusterAsync(HttpContext context, string action, JsonObject request)
@@ -93,6 +225,53 @@ public sealed partial class EcsStandIn
         ["status"] = "ACTIVE",
     };
 
-    private static Task EcrAsync(HttpContext context, string action, JsonObject request) =>
-        JsonErrorAsync(context, 400, "UnknownOperationException", $"Unknown operation {action}.");
+    private async Task EcrAsync(HttpContext context, string action, JsonObject request)
+    {
+        switch (action)
+        {
+            case "DescribeRepositories":
+                var names = (request["repositoryNames"] as JsonArray ?? []).Select(n => n!.GetValue<string>()).ToList();
+                if (names.FirstOrDefault(n => !Repositories.ContainsKey(n)) is { } missing)
+                {
+                    await JsonErrorAsync(context, 400, "RepositoryNotFoundException", $"The repository with name '{missing}' does not exist in the registry with id '{Account}'");
+                    return;
+                }
+
+                await JsonAsync(context, new JsonObject { ["repositories"] = new JsonArray([.. names.Select(n => (JsonNode)EcrRepository(n))]) });
+                break;
+            case "CreateRepository":
+                var name = request["repositoryName"]?.GetValue<string>() ?? "";
+                if (!Repositories.TryAdd(name, true))
+                {
+                    await JsonErrorAsync(context, 400, "RepositoryAlreadyExistsException", $"The repository with name '{name}' already exists in the registry with id '{Account}'");
+                    return;
+                }
+
+                await JsonAsync(context, new JsonObject { ["repository"] = EcrRepository(name) });
+                break;
+            case "GetAuthorizationToken":
+                await JsonAsync(context, new JsonObject
+                {
+                    ["authorizationData"] = new JsonArray(new JsonObject
+                    {
+                        ["authorizationToken"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"AWS:{RegistryPassword}")),
+                        ["expiresAt"] = Seconds() + 43_200,
+                        ["proxyEndpoint"] = $"https://{RegistryHost}",
+                    }),
+                });
+                break;
+            default:
+                await JsonErrorAsync(context, 400, "UnknownOperationException", $"Unknown operation {action}.");
+                break;
+        }
+    }
+
+    private JsonObject EcrRepository(string name) => new()
+    {
+        ["repositoryArn"] = $"arn:aws:ecr:{Region}:{Account}:repository/{name}",
+        ["registryId"] = Account,
+        ["repositoryName"] = name,
+        ["repositoryUri"] = $"{RegistryHost}/{name}",
+        ["imageTagMutability"] = "MUTABLE",
+    };
 }

@@ -490,7 +490,9 @@ public sealed partial class EcsStandIn : IAsyncDisposable
         var error = new XElement("Error", new XElement("Code", code), new XElement("Message", message));
         var document = service == "ec2"
             ? new XElement("Response", new XElement("Errors", error), new XElement("RequestID", Guid.NewGuid()))
-            : new XElement("ErrorResponse", error.Elements().Prepend(new XElement("Type", "Sender")).Aggregate(new XElement("Error"), (e, c) => { e.Add(c); return e; }), new XElement("RequestId", Guid.NewGuid()));
+            : new XElement("ErrorResponse",
+                new XElement("Error", new XElement("Type", status >= 500 ? "Receiver" : "Sender"), new XElement("Code", code), new XElement("Message", message)),
+                new XElement("RequestId", Guid.NewGuid()));
         await context.Response.WriteAsync(document.ToString());
     }
 
