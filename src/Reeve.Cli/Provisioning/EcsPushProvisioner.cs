@@ -26,6 +26,8 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
     public const string ExecutionRole = "reeve-ecs-task-execution-role";
     public const string Cluster = "reeve-ecs-cluster";
     public const string Repository = "reeve-flows";
+    public const string Vpc = "reeve-ecs-vpc";
+    public const string SecurityGroup = "reeve-ecs-security-group";
 
     private const string EcsTarget = "AmazonEC2ContainerServiceV20141113";
     private const string EcrTarget = "AmazonEC2ContainerRegistry_V20150921";
@@ -37,6 +39,10 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
     private string? _account;
     private string? _executionRoleArn;
     private string? _vpc;
+    private bool _ownVpc;
+    private string? _gateway;
+    private List<string> _subnets = [];
+    private string? _securityGroup;
     private string? _registry;
     private Guid? _credentials;
 
@@ -54,7 +60,8 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
         $"    - Create an access key for {User}",
         $"    - Create the task execution role {ExecutionRole} (pull from ECR, write logs)",
         $"    - Create the ECS cluster {Cluster}",
-        "    - Use the account's default VPC for the tasks' network",
+        $"    - Use the account's default VPC for the tasks' network; without one, create the VPC {Vpc} (a CIDR apart from the account's others)",
+        $"      with an internet gateway, three subnets routed to it, and the security group {SecurityGroup}",
         $"    - Create the ECR repository {Repository}, log in to it (kept as docker login keeps it)",
         "Updates in Reeve",
         $"    - Create AWS credentials {CredentialsName} to store the access key",
@@ -69,19 +76,38 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
         new("Creating AWS credentials", StoreCredentialsAsync),
         new("Creating task execution role", CreateExecutionRoleAsync),
         new("Creating ECS cluster", CreateClusterAsync),
-        new("Finding the VPC", FindVpcAsync),
+        new("Setting up the VPC", FindVpcAsync),
+        new("Creating internet gateway", CreateGatewayAsync),
+        new("Setting up subnets", CreateSubnetsAsync),
+        new("Routing the subnets to the internet", CreateRoutesAsync),
+        new("Setting up security group", CreateSecurityGroupAsync),
         new("Creating ECR repository", CreateRepositoryAsync),
         new("Logging in to ECR", LogInAsync),
         new("Setting default Docker build namespace", SetNamespaceAsync),
     ];
 
-    public override JsonObject Template() => TemplateWith("ecs:push", new Dictionary<string, JsonNode>
+    public override JsonObject Template()
     {
-        ["aws_credentials"] = Reference(_credentials ?? throw new InvalidOperationException("The credentials step has not run.")),
-        ["cluster"] = JsonValue.Create(Cluster),
-        ["vpc_id"] = JsonValue.Create(_vpc ?? throw new InvalidOperationException("The VPC step has not run.")),
-        ["execution_role_arn"] = JsonValue.Create(_executionRoleArn ?? throw new InvalidOperationException("The role step has not run.")),
-    });
+        var defaults = new Dictionary<string, JsonNode>
+        {
+            ["aws_credentials"] = Reference(_credentials ?? throw new InvalidOperationException("The credentials step has not run.")),
+            ["cluster"] = JsonValue.Create(Cluster),
+            ["vpc_id"] = JsonValue.Create(_vpc ?? throw new InvalidOperationException("The VPC step has not run.")),
+            ["execution_role_arn"] = JsonValue.Create(_executionRoleArn ?? throw new InvalidOperationException("The role step has not run.")),
+        };
+        if (_ownVpc)
+        {
+            // The VPC Reeve made: its subnets and its security group, with a public IP to reach the registry and the server.
+            defaults["network_configuration"] = new JsonObject
+            {
+                ["subnets"] = new JsonArray([.. _subnets.Select(s => (JsonNode)s)]),
+                ["securityGroups"] = new JsonArray(_securityGroup),
+                ["assignPublicIp"] = "ENABLED",
+            };
+        }
+
+        return TemplateWith("ecs:push", defaults);
+    }
 
     /// <summary>What the server's user may do: Prefect's ECS policy's actions, and passing the execution role to ECS.</summary>
     internal string PolicyDocument => new JsonObject
@@ -250,14 +276,178 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
         return $"Created ECS cluster {Cluster}";
     }
 
-    /// <summary>The account's default VPC (a first step: making a VPC of Reeve's own, as Prefect does when there is none, is not done yet).</summary>
+    private Task<XElement?> Ec2Async(string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken ct) =>
+        CallAsync(() => Api.QueryAsync(Ec2, action, "2016-11-15", parameters, retry: true, ct));
+
+    private static IEnumerable<XElement> Items(XElement? answer, string set) =>
+        answer?.Descendants().FirstOrDefault(e => e.Name.LocalName == set)?.Elements().Where(e => e.Name.LocalName == "item") ?? [];
+
+    private static string? Field(XElement item, string name) => item.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+
+    /// <summary>The account's default VPC, else the VPC Reeve made before (tagged <see cref="Vpc"/>), else a new one whose CIDR overlaps none of the account's.</summary>
     private async Task<string> FindVpcAsync(CancellationToken ct)
     {
-        var vpcs = await CallAsync(() => Api.QueryAsync(Ec2, "DescribeVpcs", "2016-11-15",
-            [new("Filter.1.Name", "isDefault"), new("Filter.1.Value.1", "true")], retry: true, ct));
-        _vpc = Value(vpcs, "vpcId")
-            ?? throw new CliException($"The account has no default VPC in {Region}: create one (aws ec2 create-default-vpc), or set the pool's vpc_id and network_configuration yourself.");
-        return $"Using the default VPC {_vpc}";
+        var vpcs = Items(await Ec2Async("DescribeVpcs", [], ct), "vpcSet").ToList();
+        if (vpcs.FirstOrDefault(v => Field(v, "isDefault") == "true" && Field(v, "state") == "available") is { } fallback)
+        {
+            _vpc = Field(fallback, "vpcId");
+            return $"Using the default VPC {_vpc}";
+        }
+
+        _ownVpc = true;
+        if (vpcs.FirstOrDefault(v => Items(v, "tagSet").Any(t => Field(t, "key") == "Name" && Field(t, "value") == Vpc)) is { } made)
+        {
+            _vpc = Field(made, "vpcId");
+            return $"VPC {Vpc} ({_vpc}) exists";
+        }
+
+        var cidr = FreeCidr(vpcs.Select(v => Field(v, "cidrBlock")).OfType<string>())
+            ?? throw new CliException("No /16 from 172.31.0.0 up is free of the account's VPCs: give the pool's vpc_id and network_configuration yourself.");
+        var created = await Ec2Async("CreateVpc", [new("CidrBlock", cidr), new("TagSpecification.1.ResourceType", "vpc"),
+            new("TagSpecification.1.Tag.1.Key", "Name"), new("TagSpecification.1.Tag.1.Value", Vpc)], ct);
+        _vpc = Value(created, "vpcId") ?? throw new CliException("EC2 created a VPC without giving its id.");
+        for (var attempt = 0; attempt < 30 && Value(await Ec2Async("DescribeVpcs", [new("VpcId.1", _vpc)], ct), "state") != "available"; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+
+        return $"Created VPC {Vpc} ({_vpc}, {cidr})";
+    }
+
+    /// <summary>The first /16 from 172.31.0.0 up that overlaps none of <paramref name="taken"/>.</summary>
+    internal static string? FreeCidr(IEnumerable<string> taken)
+    {
+        var ranges = taken.Select(Range).OfType<(uint Start, uint End)>().ToList();
+        for (var start = Address("172.31.0.0"); start <= Address("172.255.0.0"); start += 1u << 16)
+        {
+            var end = start + (1u << 16) - 1;
+            if (!ranges.Any(r => r.Start <= end && start <= r.End))
+            {
+                return $"{new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(start))}/16";
+            }
+        }
+
+        return null;
+    }
+
+    private static uint Address(string text) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Net.IPAddress.Parse(text).GetAddressBytes());
+
+    private static (uint Start, uint End)? Range(string cidr)
+    {
+        var parts = cidr.Split('/');
+        if (parts.Length != 2 || !System.Net.IPAddress.TryParse(parts[0], out var ip) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var bits) || bits is < 0 or > 32)
+        {
+            return null;
+        }
+
+        var start = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes());
+        var size = bits == 0 ? uint.MaxValue : (1u << (32 - bits)) - 1;
+        return (start, start + size);
+    }
+
+    private async Task<string> CreateGatewayAsync(CancellationToken ct)
+    {
+        if (!_ownVpc)
+        {
+            return "The default VPC has its own";
+        }
+
+        var found = Items(await Ec2Async("DescribeInternetGateways", [new("Filter.1.Name", "attachment.vpc-id"), new("Filter.1.Value.1", _vpc!)], ct), "internetGatewaySet").FirstOrDefault();
+        if (found is not null)
+        {
+            _gateway = Field(found, "internetGatewayId");
+            return $"Internet gateway {_gateway} is attached";
+        }
+
+        _gateway = Value(await Ec2Async("CreateInternetGateway", [], ct), "internetGatewayId") ?? throw new CliException("EC2 created an internet gateway without giving its id.");
+        await Ec2Async("AttachInternetGateway", [new("InternetGatewayId", _gateway), new("VpcId", _vpc!)], ct);
+        return $"Created internet gateway {_gateway}, attached to {_vpc}";
+    }
+
+    private async Task<string> CreateSubnetsAsync(CancellationToken ct)
+    {
+        if (!_ownVpc)
+        {
+            return "The default VPC has its own";
+        }
+
+        var existing = Items(await Ec2Async("DescribeSubnets", [new("Filter.1.Name", "vpc-id"), new("Filter.1.Value.1", _vpc!)], ct), "subnetSet")
+            .Select(s => (Id: Field(s, "subnetId")!, Cidr: Field(s, "cidrBlock"))).ToList();
+        var vpcCidr = Value(await Ec2Async("DescribeVpcs", [new("VpcId.1", _vpc!)], ct), "cidrBlock") ?? throw new CliException($"EC2 gave no CIDR for {_vpc}.");
+        var (start, _) = Range(vpcCidr) ?? throw new CliException($"The VPC's CIDR {vpcCidr} is not an IPv4 CIDR.");
+        var bits = int.Parse(vpcCidr.Split('/')[1], CultureInfo.InvariantCulture) + 2;
+        var made = 0;
+        for (var i = 0u; i < 3; i++)
+        {
+            var cidr = $"{new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(start + (i << (32 - bits))))}/{bits}";
+            if (existing.Any(s => s.Cidr == cidr))
+            {
+                continue;
+            }
+
+            var id = Value(await Ec2Async("CreateSubnet", [new("VpcId", _vpc!), new("CidrBlock", cidr)], ct), "subnetId") ?? throw new CliException("EC2 created a subnet without giving its id.");
+            existing.Add((id, cidr));
+            made++;
+        }
+
+        _subnets = [.. existing.Select(s => s.Id)];
+        return made == 0 ? $"Subnets {string.Join(", ", _subnets)} exist" : $"Created {made} subnet(s); the VPC's subnets: {string.Join(", ", _subnets)}";
+    }
+
+    private async Task<string> CreateRoutesAsync(CancellationToken ct)
+    {
+        if (!_ownVpc)
+        {
+            return "The default VPC has its own";
+        }
+
+        var tables = Items(await Ec2Async("DescribeRouteTables", [new("Filter.1.Name", "vpc-id"), new("Filter.1.Value.1", _vpc!)], ct), "routeTableSet").ToList();
+        var table = tables.FirstOrDefault(t => Items(t, "routeSet").Any(r => Field(r, "gatewayId") == _gateway && Field(r, "destinationCidrBlock") == "0.0.0.0/0"));
+        string id;
+        var said = "";
+        if (table is null)
+        {
+            id = Value(await Ec2Async("CreateRouteTable", [new("VpcId", _vpc!)], ct), "routeTableId") ?? throw new CliException("EC2 created a route table without giving its id.");
+            await Ec2Async("CreateRoute", [new("RouteTableId", id), new("DestinationCidrBlock", "0.0.0.0/0"), new("GatewayId", _gateway!)], ct);
+            said = $"Created route table {id} (0.0.0.0/0 to {_gateway})";
+        }
+        else
+        {
+            id = Field(table, "routeTableId")!;
+            said = $"Route table {id} routes to {_gateway}";
+        }
+
+        var associated = table is null ? [] : Items(table, "associationSet").Select(a => Field(a, "subnetId")).ToHashSet(StringComparer.Ordinal);
+        var added = 0;
+        foreach (var subnet in _subnets.Where(s => !associated.Contains(s)))
+        {
+            await Ec2Async("AssociateRouteTable", [new("RouteTableId", id), new("SubnetId", subnet)], ct);
+            added++;
+        }
+
+        return added == 0 ? said : $"{said}; associated {added} subnet(s)";
+    }
+
+    private async Task<string> CreateSecurityGroupAsync(CancellationToken ct)
+    {
+        if (!_ownVpc)
+        {
+            return "The tasks use the default VPC's default security group";
+        }
+
+        var found = Items(await Ec2Async("DescribeSecurityGroups", [new("Filter.1.Name", "group-name"), new("Filter.1.Value.1", SecurityGroup),
+            new("Filter.2.Name", "vpc-id"), new("Filter.2.Value.1", _vpc!)], ct), "securityGroupInfo").FirstOrDefault();
+        if (found is not null)
+        {
+            _securityGroup = Field(found, "groupId");
+            return $"Security group {SecurityGroup} ({_securityGroup}) exists";
+        }
+
+        // A new group lets no traffic in and all out: the tasks call the registry and the server, nothing calls them.
+        _securityGroup = Value(await Ec2Async("CreateSecurityGroup", [new("GroupName", SecurityGroup),
+            new("GroupDescription", "Reeve ECS tasks: no inbound traffic, all outbound"), new("VpcId", _vpc!)], ct), "groupId")
+            ?? throw new CliException("EC2 created a security group without giving its id.");
+        return $"Created security group {SecurityGroup} ({_securityGroup})";
     }
 
     private async Task<string> CreateRepositoryAsync(CancellationToken ct)

@@ -20,6 +20,18 @@ public sealed partial class EcsStandIn
     /// <summary>The subnets: id → VPC id.</summary>
     public ConcurrentDictionary<string, string> Subnets { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The subnets' CIDRs, by id.</summary>
+    public ConcurrentDictionary<string, string> SubnetCidrs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The internet gateways: id → the VPC it is attached to ("" for none).</summary>
+    public ConcurrentDictionary<string, string> Gateways { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The route tables: id → (VPC, the gateway of its 0.0.0.0/0 route or null, the subnets associated).</summary>
+    public ConcurrentDictionary<string, (string Vpc, string? Gateway, ConcurrentDictionary<string, bool> Subnets)> RouteTables { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The security groups: id → (VPC, name).</summary>
+    public ConcurrentDictionary<string, (string Vpc, string Name)> SecurityGroups { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The default VPC's id (there is one, as in a new account, unless a test removes it).</summary>
     public string DefaultVpc { get; private set; } = "";
 
@@ -61,6 +73,103 @@ public sealed partial class EcsStandIn
         Subnets[Id("subnet")] = DefaultVpc;
     }
 
+    /// <summary>The value of the filter named <paramref name="name"/> (<c>Filter.N.Name</c>, <c>Filter.N.Value.1</c>), or null.</summary>
+    private static string? Filter(Dictionary<string, string> form, string name) =>
+        form.FirstOrDefault(p => p.Key.StartsWith("Filter.", StringComparison.Ordinal) && p.Key.EndsWith(".Name", StringComparison.Ordinal) && p.Value == name) is { Key: { } key }
+            ? form.GetValueOrDefault(key[..^".Name".Length] + ".Value.1")
+            : null;
+
+    private static XElement Ec2Answer(string action, params object[] content) =>
+        new(Ec2Ns + $"{action}Response", new XElement(Ec2Ns + "requestId", Guid.NewGuid()), content);
+
+    private async Task Ec2WriteAsync(HttpContext context, string action, Dictionary<string, string> form)
+    {
+        var vpc = Text(form, "VpcId");
+        switch (action)
+        {
+            case "CreateVpc":
+                var id = Id("vpc");
+                Vpcs[id] = (Text(form, "CidrBlock"), false, Text(form, "TagSpecification.1.Tag.1.Key") == "Name" ? Text(form, "TagSpecification.1.Tag.1.Value") : null);
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "vpc", new XElement(Ec2Ns + "vpcId", id),
+                    new XElement(Ec2Ns + "state", "pending"), new XElement(Ec2Ns + "cidrBlock", Text(form, "CidrBlock")))));
+                return;
+            case "CreateInternetGateway":
+                var gateway = Id("igw");
+                Gateways[gateway] = "";
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "internetGateway", new XElement(Ec2Ns + "internetGatewayId", gateway))));
+                return;
+            case "AttachInternetGateway":
+                Gateways[Text(form, "InternetGatewayId")] = vpc;
+                break;
+            case "DescribeInternetGateways":
+                var attachedTo = Filter(form, "attachment.vpc-id");
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "internetGatewaySet", Gateways
+                    .Where(g => attachedTo is null || g.Value == attachedTo)
+                    .Select(g => new XElement(Ec2Ns + "item", new XElement(Ec2Ns + "internetGatewayId", g.Key),
+                        new XElement(Ec2Ns + "attachmentSet", g.Value.Length == 0 ? null : new XElement(Ec2Ns + "item", new XElement(Ec2Ns + "vpcId", g.Value), new XElement(Ec2Ns + "state", "available"))))))));
+                return;
+            case "CreateSubnet":
+                if (!Vpcs.ContainsKey(vpc))
+                {
+                    await XmlErrorAsync(context, "ec2", 400, "InvalidVpcID.NotFound", $"The vpc ID '{vpc}' does not exist");
+                    return;
+                }
+
+                var subnet = Id("subnet");
+                Subnets[subnet] = vpc;
+                SubnetCidrs[subnet] = Text(form, "CidrBlock");
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "subnet", new XElement(Ec2Ns + "subnetId", subnet),
+                    new XElement(Ec2Ns + "vpcId", vpc), new XElement(Ec2Ns + "cidrBlock", Text(form, "CidrBlock")))));
+                return;
+            case "CreateRouteTable":
+                var table = Id("rtb");
+                RouteTables[table] = (vpc, null, new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "routeTable", new XElement(Ec2Ns + "routeTableId", table), new XElement(Ec2Ns + "vpcId", vpc))));
+                return;
+            case "CreateRoute":
+                var routed = Text(form, "RouteTableId");
+                RouteTables[routed] = RouteTables[routed] with { Gateway = Text(form, "GatewayId") };
+                break;
+            case "AssociateRouteTable":
+                RouteTables[Text(form, "RouteTableId")].Subnets[Text(form, "SubnetId")] = true;
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "associationId", Id("rtbassoc"))));
+                return;
+            case "DescribeRouteTables":
+                var of = Filter(form, "vpc-id");
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "routeTableSet", RouteTables.Where(t => of is null || t.Value.Vpc == of)
+                    .Select(t => new XElement(Ec2Ns + "item", new XElement(Ec2Ns + "routeTableId", t.Key), new XElement(Ec2Ns + "vpcId", t.Value.Vpc),
+                        new XElement(Ec2Ns + "routeSet", t.Value.Gateway is null ? null : new XElement(Ec2Ns + "item",
+                            new XElement(Ec2Ns + "destinationCidrBlock", "0.0.0.0/0"), new XElement(Ec2Ns + "gatewayId", t.Value.Gateway))),
+                        new XElement(Ec2Ns + "associationSet", t.Value.Subnets.Keys.Select(n => new XElement(Ec2Ns + "item",
+                            new XElement(Ec2Ns + "routeTableAssociationId", "rtbassoc-" + n), new XElement(Ec2Ns + "subnetId", n)))))))));
+                return;
+            case "CreateSecurityGroup":
+                var name = Text(form, "GroupName");
+                if (SecurityGroups.Values.Contains((vpc, name)))
+                {
+                    await XmlErrorAsync(context, "ec2", 400, "InvalidGroup.Duplicate", $"The security group '{name}' already exists for VPC '{vpc}'");
+                    return;
+                }
+
+                var group = Id("sg");
+                SecurityGroups[group] = (vpc, name);
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "return", "true"), new XElement(Ec2Ns + "groupId", group)));
+                return;
+            case "DescribeSecurityGroups":
+                var groupName = Filter(form, "group-name");
+                var inVpc = Filter(form, "vpc-id");
+                await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "securityGroupInfo", SecurityGroups
+                    .Where(g => (groupName is null || g.Value.Name == groupName) && (inVpc is null || g.Value.Vpc == inVpc))
+                    .Select(g => new XElement(Ec2Ns + "item", new XElement(Ec2Ns + "groupId", g.Key), new XElement(Ec2Ns + "groupName", g.Value.Name), new XElement(Ec2Ns + "vpcId", g.Value.Vpc))))));
+                return;
+            default:
+                await XmlErrorAsync(context, "ec2", 400, "InvalidAction", $"The action {action} is not valid for this web service.");
+                return;
+        }
+
+        await XmlAsync(context, Ec2Answer(action, new XElement(Ec2Ns + "return", "true")));
+    }
+
     private async Task QueryAsync(HttpContext context, string service, string action, Dictionary<string, string> form)
     {
         switch ((service, action))
@@ -86,7 +195,11 @@ public sealed partial class EcsStandIn
                     new XElement(Ec2Ns + "subnetSet", Subnets.Where(s => vpc is null || s.Value == vpc).Select(s => new XElement(Ec2Ns + "item",
                         new XElement(Ec2Ns + "subnetId", s.Key),
                         new XElement(Ec2Ns + "vpcId", s.Value),
+                        new XElement(Ec2Ns + "cidrBlock", SubnetCidrs.GetValueOrDefault(s.Key)),
                         new XElement(Ec2Ns + "state", "available"))))));
+                break;
+            case ("ec2", _):
+                await Ec2WriteAsync(context, action, form);
                 break;
             case ("sts", "GetCallerIdentity"):
                 await XmlAsync(context, new XElement(StsNs + "GetCallerIdentityResponse",

@@ -170,16 +170,43 @@ public sealed class EcsProvisioningTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnAccountWithoutADefaultVpc_IsOneLineSayingWhatToDo()
+    public async Task AnAccountWithoutADefaultVpc_GetsAVpcOfItsOwn_WithAGatewaySubnetsRoutesAndASecurityGroup_OnceOnly()
     {
         var cli = Cli();
+        var pool = Names.Unique("ecs-own-vpc");
         _aws.RemoveDefaultVpc();
+        _aws.Vpcs["vpc-0taken"] = ("172.31.0.0/16", false, "someone-else");
 
-        var result = await cli.RunAsync("work-pool", "create", Names.Unique("ecs-novpc"), "--type", "ecs:push", "--provision-infra", "--yes");
+        var created = await cli.RunAsync("work-pool", "create", pool, "--type", "ecs:push", "--provision-infra", "--yes");
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("The account has no default VPC in us-east-1", result.Error, StringComparison.Ordinal);
-        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var (vpc, (cidr, _, _)) = Assert.Single(_aws.Vpcs, v => v.Value.Name == "reeve-ecs-vpc");
+        Assert.Equal("172.32.0.0/16", cidr);
+        Assert.Equal(vpc, Assert.Single(_aws.Gateways).Value);
+        var subnets = _aws.Subnets.Where(s => s.Value == vpc).Select(s => s.Key).Order().ToList();
+        Assert.Equal(["172.32.0.0/18", "172.32.128.0/18", "172.32.64.0/18"], subnets.Select(s => _aws.SubnetCidrs[s]).Order());
+        var table = Assert.Single(_aws.RouteTables).Value;
+        Assert.Equal(_aws.Gateways.Keys.Single(), table.Gateway);
+        Assert.Equal(subnets, table.Subnets.Keys.Order());
+        var (group, _) = Assert.Single(_aws.SecurityGroups);
+        var variables = (await _server.Client.ReadWorkPoolAsync(pool)).BaseJobTemplate!["variables"]!["properties"]!;
+        Assert.Equal(vpc, variables["vpc_id"]!["default"]!.GetValue<string>());
+        var network = variables["network_configuration"]!["default"]!;
+        Assert.Equal(subnets, network["subnets"]!.AsArray().Select(s => s!.GetValue<string>()).Order());
+        Assert.Equal(group, network["securityGroups"]![0]!.GetValue<string>());
+        Assert.Equal("ENABLED", network["assignPublicIp"]!.GetValue<string>());
+
+        var again = await cli.RunAsync("work-pool", "create", pool, "--type", "ecs:push", "--provision-infra", "--yes");
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains($"VPC reeve-ecs-vpc ({vpc}) exists", again.Out, StringComparison.Ordinal);
+        foreach (var call in new[] { "ec2:CreateVpc", "ec2:CreateInternetGateway", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup" })
+        {
+            Assert.True(CallsOf(call) == 1, $"{call}: {CallsOf(call)}");
+        }
+
+        Assert.Equal(3, CallsOf("ec2:CreateSubnet"));
+        Assert.Equal(3, CallsOf("ec2:AssociateRouteTable"));
     }
 
     private ServerPools ServerWorkers() =>
