@@ -48,7 +48,7 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
 
     private string CredentialsName => $"{pool}-push-pool-credentials";
 
-    private AwsCredentials UserCredentials => (_api ??= new AwsApi(Http, LoadCredentials(), TimeProvider.System)).Credentials;
+    private AwsCredentials UserCredentials => Api.Credentials;
 
     private string Region => UserCredentials.Region;
 
@@ -175,8 +175,8 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
         }
     }
 
-    private Task<XElement?> IamAsync(string action, Dictionary<string, string> parameters, params string[] missing) =>
-        CallAsync(() => Api.QueryAsync(Iam, action, IamVersion, parameters, retry: true, CancellationToken.None), missing);
+    private Task<XElement?> IamAsync(string action, Dictionary<string, string> parameters, CancellationToken ct, params string[] missing) =>
+        CallAsync(() => Api.QueryAsync(Iam, action, IamVersion, parameters, retry: true, ct), missing);
 
     private static string? Value(XElement? answer, string name) => answer?.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
 
@@ -189,12 +189,12 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
 
     private async Task<string> CreateUserAsync(CancellationToken ct)
     {
-        if (await IamAsync("GetUser", new() { ["UserName"] = User }, "NoSuchEntity") is not null)
+        if (await IamAsync("GetUser", new() { ["UserName"] = User }, ct, "NoSuchEntity") is not null)
         {
             return $"IAM user {User} exists";
         }
 
-        await IamAsync("CreateUser", new() { ["UserName"] = User });
+        await IamAsync("CreateUser", new() { ["UserName"] = User }, ct);
         return $"Created IAM user {User}";
     }
 
@@ -202,14 +202,14 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
     {
         var arn = $"arn:aws:iam::{_account}:policy/{Policy}";
         var said = $"IAM policy {Policy} exists";
-        if (await IamAsync("GetPolicy", new() { ["PolicyArn"] = arn }, "NoSuchEntity") is null)
+        if (await IamAsync("GetPolicy", new() { ["PolicyArn"] = arn }, ct, "NoSuchEntity") is null)
         {
-            arn = Value(await IamAsync("CreatePolicy", new() { ["PolicyName"] = Policy, ["PolicyDocument"] = PolicyDocument }), "Arn") ?? arn;
+            arn = Value(await IamAsync("CreatePolicy", new() { ["PolicyName"] = Policy, ["PolicyDocument"] = PolicyDocument }, ct), "Arn") ?? arn;
             said = $"Created IAM policy {Policy}";
         }
 
         // Attaching what is attached already changes nothing.
-        await IamAsync("AttachUserPolicy", new() { ["UserName"] = User, ["PolicyArn"] = arn });
+        await IamAsync("AttachUserPolicy", new() { ["UserName"] = User, ["PolicyArn"] = arn }, ct);
         return $"{said}, attached to {User}";
     }
 
@@ -223,7 +223,7 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
         }
         catch (ReeveApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            var key = await IamAsync("CreateAccessKey", new() { ["UserName"] = User });
+            var key = await IamAsync("CreateAccessKey", new() { ["UserName"] = User }, ct);
             _credentials = (await client.CreateCredentialsAsync(new CredentialsCreate
             {
                 Type = "aws-credentials",
@@ -241,7 +241,7 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
 
     private async Task<string> CreateExecutionRoleAsync(CancellationToken ct)
     {
-        var role = await IamAsync("GetRole", new() { ["RoleName"] = ExecutionRole }, "NoSuchEntity");
+        var role = await IamAsync("GetRole", new() { ["RoleName"] = ExecutionRole }, ct, "NoSuchEntity");
         var said = $"Task execution role {ExecutionRole} exists";
         if (role is null)
         {
@@ -255,12 +255,12 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
                     ["Action"] = "sts:AssumeRole",
                 }),
             };
-            role = await IamAsync("CreateRole", new() { ["RoleName"] = ExecutionRole, ["AssumeRolePolicyDocument"] = trust.ToJsonString() });
+            role = await IamAsync("CreateRole", new() { ["RoleName"] = ExecutionRole, ["AssumeRolePolicyDocument"] = trust.ToJsonString() }, ct);
             said = $"Created task execution role {ExecutionRole}";
         }
 
         _executionRoleArn = Value(role, "Arn") ?? $"arn:aws:iam::{_account}:role/{ExecutionRole}";
-        await IamAsync("AttachRolePolicy", new() { ["RoleName"] = ExecutionRole, ["PolicyArn"] = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" });
+        await IamAsync("AttachRolePolicy", new() { ["RoleName"] = ExecutionRole, ["PolicyArn"] = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }, ct);
         return said;
     }
 
@@ -508,6 +508,6 @@ internal sealed class EcsPushProvisioner(string pool, ProvisioningOptions option
         var profile = ReeveSettings.ReadProfile(path);
         profile[ReeveSettings.DefaultDockerBuildNamespaceKey] = _registry!;
         ReeveSettings.WriteProfile(path, profile);
-        return Task.FromResult(string.Create(CultureInfo.InvariantCulture, $"Default Docker build namespace: {_registry} (deploy with --image {Repository} to push to the repository)"));
+        return Task.FromResult($"Default Docker build namespace: {_registry} (deploy with --image {Repository} to push to the repository)");
     }
 }

@@ -88,6 +88,10 @@ public sealed class AwsApi(HttpClient http, AwsCredentials credentials, TimeProv
             {
                 refused = new AwsException(0, null, $"Could not reach {service.Name} at {service.Endpoint.GetLeftPart(UriPartial.Authority)} for {action}: {e.Message}");
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                refused = new AwsException(0, null, $"{service.Name} at {service.Endpoint.GetLeftPart(UriPartial.Authority)} did not answer {action} within {http.Timeout.TotalSeconds:0} s.");
+            }
 
             if (!retry || !refused.IsTransient || attempt >= Attempts)
             {

@@ -173,8 +173,15 @@ internal sealed partial class EcsJob
         {
             container["cpu"] ??= int.TryParse(cpu, CultureInfo.InvariantCulture, out var n) ? n : 1024;
             container["memory"] ??= int.TryParse(memory, CultureInfo.InvariantCulture, out var k) ? k : 2048;
-            if (definition["cpu"] is JsonValue) definition["cpu"] = cpu;
-            if (definition["memory"] is JsonValue) definition["memory"] = memory;
+            if (definition["cpu"] is JsonValue)
+            {
+                definition["cpu"] = cpu;
+            }
+
+            if (definition["memory"] is JsonValue)
+            {
+                definition["memory"] = memory;
+            }
         }
     }
 
