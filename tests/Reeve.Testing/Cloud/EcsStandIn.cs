@@ -51,6 +51,9 @@ public sealed partial class EcsStandIn : IAsyncDisposable
     /// <summary>How many RunTask calls start their task and then answer ServerException, as an answer lost on the way back would look.</summary>
     public int LostRunAnswers { get; set; }
 
+    /// <summary>Tasks stay PENDING (as when Fargate has no capacity or the image cannot be pulled) while this is set.</summary>
+    public bool HoldPending { get; set; }
+
     /// <summary>The ECS clusters that exist (ECS's "default" among them).</summary>
     public ConcurrentDictionary<string, bool> Clusters { get; } = new(StringComparer.Ordinal) { ["default"] = true };
 
@@ -381,7 +384,7 @@ public sealed partial class EcsStandIn : IAsyncDisposable
             case "PROVISIONING":
                 task["lastStatus"] = "PENDING";
                 break;
-            case "PENDING":
+            case "PENDING" when !HoldPending:
                 task["lastStatus"] = "RUNNING";
                 task["startedAt"] = Seconds();
                 foreach (var container in task["containers"]!.AsArray())

@@ -79,7 +79,7 @@ public sealed class EcsPushPoolTests : IAsyncLifetime
         });
 
     /// <summary>An ecs:push pool whose runs use the stand-in's access key (stored as aws-credentials), and a deployment on it.</summary>
-    private async Task<Guid> DeploymentAsync(string? secret = null, bool deregister = true)
+    private async Task<Guid> DeploymentAsync(string? secret = null, bool deregister = true, int? startTimeout = null)
     {
         var pool = Names.Unique("ecs");
         await _server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "ecs:push" });
@@ -90,7 +90,7 @@ public sealed class EcsPushPoolTests : IAsyncLifetime
             Data = _aws.Credentials(secret),
         });
         var flow = await _server.Client.CreateFlowAsync(new FlowCreate { Name = "get-repo-info" });
-        var deployment = await _server.Client.CreateDeploymentAsync(new DeploymentCreate
+        var create = new DeploymentCreate
         {
             Name = pool,
             FlowId = flow.Id,
@@ -103,7 +103,13 @@ public sealed class EcsPushPoolTests : IAsyncLifetime
                 ["labels"] = new JsonObject { ["Team Name"] = "Data Platform!" },
                 ["auto_deregister_task_definition"] = deregister,
             },
-        });
+        };
+        if (startTimeout is { } seconds)
+        {
+            create.JobVariables["task_start_timeout_seconds"] = seconds;
+        }
+
+        var deployment = await _server.Client.CreateDeploymentAsync(create);
         return deployment.Id;
     }
 
@@ -152,6 +158,21 @@ public sealed class EcsPushPoolTests : IAsyncLifetime
 
         Assert.Equal(StateType.Crashed, ended.StateType);
         Assert.Contains("stopped: Essential container in task exited; its container 'reeve' exited with code 3.", ended.State!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATaskThatDoesNotStartInTime_IsStopped_AndTheRunEndsCrashedSayingSo()
+    {
+        var deployment = await DeploymentAsync(startTimeout: 1);
+        _aws.HoldPending = true;
+        _aws.Execute = (_, _) => new TaskCompletionSource<(int, string?)>().Task;
+        await using var workers = ServerWorkers();
+
+        var ended = await _server.Client.WaitForEndAsync(await RunAsync(deployment), TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, ended.StateType);
+        Assert.Contains("did not start within 1 s (it was PENDING).", ended.State!.Message, StringComparison.Ordinal);
+        Assert.Equal(_aws.Tasks.Keys.Single(), Assert.Single(_aws.Stopped).Task);
     }
 
     [Fact]
