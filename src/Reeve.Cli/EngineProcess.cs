@@ -2,6 +2,7 @@ using Reeve.Client;
 using Reeve.Core.FlowRuns;
 using Reeve.Workers.CloudRun;
 using Reeve.Workers.Docker;
+using Reeve.Workers.Ecs;
 using Reeve.Core.Logs;
 using Reeve.Workers.Infrastructure;
 using Reeve.Workers.Kubernetes;
@@ -80,6 +81,19 @@ internal static class EngineProcess
                 : new Uri("https://run.googleapis.com/"),
             Output = output,
         }),
+        "ecs" => new EcsInfrastructure(new EcsInfrastructureOptions
+        {
+            RunEnvironment = run => Environment(client, run),
+            EcsEndpoint = AwsEndpoint("ECS"),
+            Ec2Endpoint = AwsEndpoint("EC2"),
+            Output = output,
+        }),
         _ => null,
     };
+
+    /// <summary>An AWS service's endpoint when AWS's own variables (<c>AWS_ENDPOINT_URL_&lt;SERVICE&gt;</c>, <c>AWS_ENDPOINT_URL</c>) move it; null for the regional default.</summary>
+    private static Uri? AwsEndpoint(string service) =>
+        System.Environment.GetEnvironmentVariable($"AWS_ENDPOINT_URL_{service}") is { Length: > 0 } || System.Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is { Length: > 0 }
+            ? AwsService.EndpointFor(service, "", System.Environment.GetEnvironmentVariable)
+            : null;
 }

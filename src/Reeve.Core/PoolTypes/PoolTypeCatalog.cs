@@ -25,6 +25,9 @@ public static class PoolTypeCatalog
         Load("cloud-run:push", "Google Cloud Run (push)", "reeve-gcp", isManaged: false,
             "The server itself runs each flow run as a Google Cloud Run job, with the pool's Google Cloud credentials. No worker to start. (Tested against a stand-in of the Cloud Run Admin API, not yet against Google Cloud.)",
             template: "cloud-run"),
+        Load("ecs:push", "AWS Elastic Container Service (push)", "reeve-aws", isManaged: false,
+            "The server itself runs each flow run as an Amazon ECS task (Fargate by default), with the pool's AWS credentials. No worker to start. (Tested against a stand-in of the ECS API, not yet against AWS.)",
+            template: "ecs"),
     ];
 
     /// <summary>The known type slugs, comma-separated, for error messages.</summary>

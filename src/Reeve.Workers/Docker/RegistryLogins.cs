@@ -110,7 +110,7 @@ public static class RegistryLogins
     /// the config names one (the config then holds an empty entry for the registry, and no secret), else in the
     /// config's <c>auths</c>.
     /// </summary>
-    internal static async Task KeepAsync(string registry, string username, string password, string configPath, Func<string, string?>? environment,
+    public static async Task KeepAsync(string registry, string username, string password, string configPath, Func<string, string?>? environment,
         CancellationToken cancellationToken)
     {
         var config = File.Exists(configPath) ? Read(configPath) : [];

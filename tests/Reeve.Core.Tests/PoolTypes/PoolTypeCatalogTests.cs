@@ -9,12 +9,13 @@ public class PoolTypeCatalogTests
 
     [Fact]
     public void All_HoldsTheWorkerTypesThenThePushTypes() =>
-        Assert.Equal(["process", "managed", "docker", "kubernetes", "docker:push", "kubernetes:push", "cloud-run:push"], PoolTypeCatalog.All.Select(t => t.Type));
+        Assert.Equal(["process", "managed", "docker", "kubernetes", "docker:push", "kubernetes:push", "cloud-run:push", "ecs:push"], PoolTypeCatalog.All.Select(t => t.Type));
 
     [Theory]
     [InlineData("docker:push", "docker", true)]
     [InlineData("kubernetes:push", "kubernetes", true)]
     [InlineData("cloud-run:push", "cloud-run", true)]
+    [InlineData("ecs:push", "ecs", true)]
     [InlineData("managed", "managed", true)]
     [InlineData("docker", "docker", false)]
     [InlineData("process", "process", false)]
