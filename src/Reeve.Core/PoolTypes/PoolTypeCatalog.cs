@@ -25,6 +25,9 @@ public static class PoolTypeCatalog
         Load("cloud-run:push", "Google Cloud Run (push)", "reeve-gcp", isManaged: false,
             "The server itself runs each flow run as a Google Cloud Run job, with the pool's Google Cloud credentials. No worker to start. (Tested against a stand-in of the Cloud Run Admin API, not yet against Google Cloud.)",
             template: "cloud-run"),
+        Load("aci:push", "Azure Container Instances (push)", "reeve-azure", isManaged: false,
+            "The server itself runs each flow run as an Azure Container Instances container group, with the pool's Azure service principal. No worker to start. (Tested against a stand-in of Microsoft Entra ID and Azure Resource Manager, not yet against Azure.)",
+            template: "aci"),
     ];
 
     /// <summary>The known type slugs, comma-separated, for error messages.</summary>
