@@ -125,7 +125,7 @@ internal sealed partial record ContainerInstanceJob
         var requests = resources["requests"] as JsonObject ?? [];
         requests["cpu"] = Number(configuration, "cpu", 1.0);
         requests["memoryInGB"] = Number(configuration, "memory", 1.0);
-        if (configuration["gpu_count"] is JsonValue gpu && gpu.TryGetValue<int>(out var count) && count > 0)
+        if (configuration["gpu_count"] is JsonValue gpu && int.TryParse(gpu.ToJsonString().Trim('"'), CultureInfo.InvariantCulture, out var count) && count > 0)
         {
             requests["gpu"] = new JsonObject { ["count"] = count, ["sku"] = JobConfiguration.Text(configuration, "gpu_sku") ?? "K80" };
         }
@@ -135,6 +135,11 @@ internal sealed partial record ContainerInstanceJob
 
         if (Texts(configuration, "identities") is { Count: > 0 } identities)
         {
+            if (identities.FirstOrDefault(i => !i.StartsWith("/subscriptions/", StringComparison.OrdinalIgnoreCase) || !i.Contains("/userAssignedIdentities/", StringComparison.OrdinalIgnoreCase)) is { } bad)
+            {
+                throw new ArgumentException($"The job variable 'identities' must hold identity resource ids (/subscriptions/.../providers/Microsoft.ManagedIdentity/userAssignedIdentities/NAME), not '{bad}'.", nameof(configuration));
+            }
+
             var assigned = new JsonObject();
             foreach (var identity in identities)
             {
@@ -215,7 +220,7 @@ internal sealed partial record ContainerInstanceJob
     private static double Number(JsonObject configuration, string key, double fallback) => configuration[key] switch
     {
         null => fallback,
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.GetValue<double>() is var n && n > 0 => n,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture) is var n && n > 0 => n,
         JsonValue v when v.GetValueKind() == JsonValueKind.String && double.TryParse(v.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 => n,
         _ => throw new ArgumentException($"The job variable '{key}' must be a positive number.", nameof(configuration)),
     };
