@@ -84,25 +84,9 @@ internal static class EngineProcess
         "aci" => new ContainerInstanceInfrastructure(new ContainerInstanceInfrastructureOptions
         {
             RunEnvironment = run => Environment(client, run),
-            Endpoints = AzureEndpointsFromEnvironment(),
+            Endpoints = AzureEndpoints.FromEnvironment(System.Environment.GetEnvironmentVariable),
             Output = output,
         }),
         _ => null,
     };
-
-    /// <summary>Azure's endpoints: the public cloud's, or those AZURE_AUTHORITY_HOST (Azure.Identity's own), REEVE_AZURE_RESOURCE_MANAGER_ENDPOINT and REEVE_AZURE_GRAPH_ENDPOINT name.</summary>
-    public static AzureEndpoints AzureEndpointsFromEnvironment()
-    {
-        static Uri? Address(string variable) => System.Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
-            ? Uri.TryCreate(value.EndsWith('/') ? value : value + "/", UriKind.Absolute, out var uri) && uri.Scheme == "https" ? uri
-                : throw new InvalidOperationException($"{variable} must be an https address, not '{value}'.")
-            : null;
-        var defaults = new AzureEndpoints();
-        return new AzureEndpoints
-        {
-            AuthorityHost = Address("AZURE_AUTHORITY_HOST") ?? defaults.AuthorityHost,
-            ResourceManager = Address("REEVE_AZURE_RESOURCE_MANAGER_ENDPOINT") ?? defaults.ResourceManager,
-            Graph = Address("REEVE_AZURE_GRAPH_ENDPOINT") ?? defaults.Graph,
-        };
-    }
 }

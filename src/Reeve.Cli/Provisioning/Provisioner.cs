@@ -22,13 +22,14 @@ internal abstract class Provisioner
     public abstract JsonObject Template();
 
     /// <summary>The pool types <see cref="For"/> provisions, comma-separated, for error messages.</summary>
-    public static string Types => "docker:push, kubernetes:push";
+    public static string Types => "docker:push, kubernetes:push, aci:push";
 
     /// <summary>The provisioner of <paramref name="type"/> for pool <paramref name="pool"/>, or null when the type has none.</summary>
     public static Provisioner? For(string type, string pool, ProvisioningOptions options, CliContext context) => type switch
     {
         "kubernetes:push" => new KubernetesPushProvisioner(pool, options, context),
         "docker:push" => new DockerPushProvisioner(pool, options, context),
+        "aci:push" => new AciPushProvisioner(pool, options, context),
         _ => null,
     };
 

@@ -34,8 +34,28 @@ public sealed record AzureEndpoints
     /// <summary>The Graph scope.</summary>
     public const string GraphScope = "https://graph.microsoft.com/.default";
 
+    /// <summary>
+    /// The endpoints named by <c>AZURE_AUTHORITY_HOST</c> (Azure.Identity's own), <c>REEVE_AZURE_RESOURCE_MANAGER_ENDPOINT</c>
+    /// and <c>REEVE_AZURE_GRAPH_ENDPOINT</c>, each the public cloud's when unset.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A variable is not an https address, saying which.</exception>
+    public static AzureEndpoints FromEnvironment(Func<string, string?> environment)
+    {
+        Uri? Address(string variable) => environment(variable) is { Length: > 0 } value
+            ? Uri.TryCreate(value.EndsWith('/') ? value : value + "/", UriKind.Absolute, out var uri) && uri.Scheme == "https" ? uri
+                : throw new InvalidOperationException($"{variable} must be an https address, not '{value}'.")
+            : null;
+        var defaults = new AzureEndpoints();
+        return new AzureEndpoints
+        {
+            AuthorityHost = Address("AZURE_AUTHORITY_HOST") ?? defaults.AuthorityHost,
+            ResourceManager = Address("REEVE_AZURE_RESOURCE_MANAGER_ENDPOINT") ?? defaults.ResourceManager,
+            Graph = Address("REEVE_AZURE_GRAPH_ENDPOINT") ?? defaults.Graph,
+        };
+    }
+
     /// <summary>The transport every client of these endpoints uses; null for Azure.Core's own.</summary>
-    internal HttpPipelineTransport? Transport() => TrustedCertificate is null ? null : _transport ??= TrustingTransport(TrustedCertificate);
+    public HttpPipelineTransport? Transport() => TrustedCertificate is null ? null : _transport ??= TrustingTransport(TrustedCertificate);
 
     private HttpPipelineTransport? _transport;
 
@@ -66,10 +86,13 @@ public sealed record AzureEndpoints
     }
 
     /// <summary>An ARM client for this endpoint, with the API versions Reeve's calls use.</summary>
-    internal ArmClient Arm(TokenCredential credential, string? subscription = null)
+    public ArmClient Arm(TokenCredential credential, string? subscription = null)
     {
         var options = new ArmClientOptions { Environment = new ArmEnvironment(ResourceManager, "https://management.azure.com") };
         options.SetApiVersion(new ResourceType("Microsoft.ContainerInstance/containerGroups"), ContainerGroupsApiVersion);
+        options.SetApiVersion(new ResourceType("Microsoft.Authorization/roleAssignments"), "2022-04-01");
+        options.SetApiVersion(new ResourceType("Microsoft.ContainerRegistry/registries"), "2023-07-01");
+        options.SetApiVersion(new ResourceType("Microsoft.ManagedIdentity/userAssignedIdentities"), "2023-01-31");
         if (Transport() is { } transport)
         {
             options.Transport = transport;
@@ -86,7 +109,7 @@ public sealed record AzureEndpoints
     /// Whether the authority is not Microsoft's (a stand-in): instance discovery, which asks Microsoft's own host about
     /// the authority, is then not done.
     /// </summary>
-    private bool IsStandIn => !AuthorityHost.Host.EndsWith(".microsoftonline.com", StringComparison.OrdinalIgnoreCase)
+    public bool IsStandIn => !AuthorityHost.Host.EndsWith(".microsoftonline.com", StringComparison.OrdinalIgnoreCase)
         && !AuthorityHost.Host.EndsWith(".microsoftonline.us", StringComparison.OrdinalIgnoreCase)
         && !AuthorityHost.Host.EndsWith(".chinacloudapi.cn", StringComparison.OrdinalIgnoreCase);
 }

@@ -69,6 +69,21 @@ public sealed partial class AzureStandIn : IAsyncDisposable
     /// <summary>What a group's container does, given the group's body: its exit code, and ACI's detail status. Exits 0 by default.</summary>
     public Func<JsonObject, CancellationToken, Task<(int ExitCode, string? Detail)>> Execute { get; set; } = (_, _) => Task.FromResult((0, (string?)"Completed"));
 
+    /// <summary>The principal provisioning signs in as (AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID of the CLI's user).</summary>
+    public Principal Admin { get; } = new("72f988bf-86f1-41af-91ab-2d7cd011db47", "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", "admin-secret~value", "99999999-8888-7777-6666-555555555555");
+
+    /// <summary>Resource types (<c>Microsoft.Authorization/roleAssignments</c>) no one may write here (403 AuthorizationFailed).</summary>
+    public ConcurrentDictionary<string, bool> DeniedTypes { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Microsoft Graph's app registrations, by object id.</summary>
+    public ConcurrentDictionary<string, JsonObject> Applications { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Microsoft Graph's service principals, by object id.</summary>
+    public ConcurrentDictionary<string, JsonObject> ServicePrincipals { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The client secrets added to app registrations (by app id), in order.</summary>
+    public ConcurrentQueue<string> Passwords { get; } = new();
+
     /// <summary>Every container group body written, by resource id.</summary>
     public ConcurrentDictionary<string, JsonObject> Created { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -91,6 +106,7 @@ public sealed partial class AzureStandIn : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         standIn = new AzureStandIn(app, certificate) { Url = address.Replace("http://", "https://", StringComparison.Ordinal).TrimEnd('/') + "/" };
         standIn.Principals[standIn.Runner.ClientId] = standIn.Runner;
+        standIn.Principals[standIn.Admin.ClientId] = standIn.Admin;
         standIn.Put(standIn.ResourceGroupId("reeve-aci"), new JsonObject { ["location"] = "westeurope", ["properties"] = new JsonObject() });
         return standIn;
     }
@@ -129,6 +145,12 @@ public sealed partial class AzureStandIn : IAsyncDisposable
             return;
         }
 
+        if (path.StartsWith("/v1.0/", StringComparison.Ordinal))
+        {
+            await GraphAsync(context, method, path["/v1.0/".Length..]);
+            return;
+        }
+
         if (!Authenticated(context, "https://management.azure.com/.default", out var caller))
         {
             await ErrorAsync(context, 401, "InvalidAuthenticationToken", "The access token is invalid.");
@@ -145,6 +167,94 @@ public sealed partial class AzureStandIn : IAsyncDisposable
             ? JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) as JsonObject
             : null;
         await ArmAsync(context, method, path, body, caller);
+    }
+
+    /// <summary>Microsoft Graph v1.0: applications and service principals (list with <c>$filter</c>, create), and <c>addPassword</c>.</summary>
+    private async Task GraphAsync(HttpContext context, string method, string path)
+    {
+        if (!Authenticated(context, "https://graph.microsoft.com/.default", out _))
+        {
+            await ErrorAsync(context, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+            return;
+        }
+
+        var body = method == "POST" ? JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) as JsonObject ?? [] : [];
+        var parts = path.Split('/');
+        var filter = context.Request.Query["$filter"].ToString();
+        switch (method, parts)
+        {
+            case ("GET", ["applications"]):
+                await ListAsync(context, Applications.Values, filter);
+                return;
+            case ("GET", ["servicePrincipals"]):
+                await ListAsync(context, ServicePrincipals.Values, filter);
+                return;
+            case ("POST", ["applications"]):
+            {
+                var app = new JsonObject
+                {
+                    ["id"] = Guid.NewGuid().ToString(),
+                    ["appId"] = Guid.NewGuid().ToString(),
+                    ["displayName"] = body["displayName"]?.GetValue<string>(),
+                    ["description"] = body["description"]?.GetValue<string>(),
+                    ["passwordCredentials"] = new JsonArray(),
+                };
+                Applications[app["id"]!.GetValue<string>()] = app;
+                await JsonAsync(context, 201, Snapshot(app));
+                return;
+            }
+
+            case ("POST", ["servicePrincipals"]):
+            {
+                var appId = body["appId"]?.GetValue<string>();
+                if (!Applications.Values.Any(a => a["appId"]?.GetValue<string>() == appId))
+                {
+                    await ErrorAsync(context, 400, "Request_BadRequest", $"The appId '{appId}' of the service principal does not reference a valid application object.");
+                    return;
+                }
+
+                if (ServicePrincipals.Values.Any(p => p["appId"]?.GetValue<string>() == appId))
+                {
+                    await ErrorAsync(context, 409, "Request_MultipleObjectsWithSameKeyValue", "Another object with the same value for property servicePrincipalNames already exists.");
+                    return;
+                }
+
+                var principal = new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["appId"] = appId };
+                ServicePrincipals[principal["id"]!.GetValue<string>()] = principal;
+                await JsonAsync(context, 201, Snapshot(principal));
+                return;
+            }
+
+            case ("POST", ["applications", var objectId, "addPassword"]) when Applications.TryGetValue(objectId, out var application):
+            {
+                var appId = application["appId"]!.GetValue<string>();
+                var secret = $"Rv8~{Guid.NewGuid():N}";
+                var principal = ServicePrincipals.Values.FirstOrDefault(p => p["appId"]?.GetValue<string>() == appId)?["id"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
+                Principals[appId] = new Principal(TenantId, appId, secret, principal);
+                Passwords.Enqueue(appId);
+                await JsonAsync(context, 200, new JsonObject
+                {
+                    ["keyId"] = Guid.NewGuid().ToString(),
+                    ["displayName"] = body["passwordCredential"]?["displayName"]?.GetValue<string>(),
+                    ["hint"] = secret[..3],
+                    ["secretText"] = secret,
+                    ["endDateTime"] = TimeProvider.System.GetUtcNow().AddYears(2).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                });
+                return;
+            }
+
+            default:
+                await ErrorAsync(context, 404, "Request_ResourceNotFound", $"Resource '{path}' does not exist or one of its queried reference-property objects are not present.");
+                return;
+        }
+    }
+
+    /// <summary>A Graph list, filtered by the one <c>$filter</c> form provisioning uses: <c>property eq 'value'</c>.</summary>
+    private Task ListAsync(HttpContext context, IEnumerable<JsonObject> objects, string filter)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(filter, "^(\\w+) eq '([^']*)'$");
+        var found = objects.Where(o => !match.Success || o[match.Groups[1].Value]?.GetValue<string>() == match.Groups[2].Value);
+        return JsonAsync(context, 200, new JsonObject { ["value"] = new JsonArray([.. found.Select(o => (JsonNode)Snapshot(o))]) });
     }
 
     private bool Authenticated(HttpContext context, string scope, out Principal caller)
@@ -228,11 +338,11 @@ public sealed partial class AzureStandIn : IAsyncDisposable
             return;
         }
 
-        await GenericAsync(context, method, id, type, body);
+        await GenericAsync(context, method, id, type, body, caller);
     }
 
     /// <summary>Resources the stand-in keeps as they are written: resource groups (and whatever a test adds).</summary>
-    private async Task GenericAsync(HttpContext context, string method, string id, string type, JsonObject? body)
+    private async Task GenericAsync(HttpContext context, string method, string id, string type, JsonObject? body, Principal caller)
     {
         switch (method)
         {
@@ -243,6 +353,10 @@ public sealed partial class AzureStandIn : IAsyncDisposable
                         ? ErrorAsync(context, 404, "ResourceGroupNotFound", $"Resource group '{id.Split('/')[^1]}' could not be found.")
                         : ErrorAsync(context, 404, "ResourceNotFound", $"The Resource '{type}/{id.Split('/')[^1]}' under resource group '{id.Split('/').ElementAtOrDefault(4)}' was not found."));
                 return;
+            case "PUT" when body is not null && DeniedTypes.ContainsKey(type):
+                await ErrorAsync(context, 403, "AuthorizationFailed",
+                    $"The client '{caller.ClientId}' with object id '{caller.ObjectId}' does not have authorization to perform action '{type}/write' over scope '{id}' or the scope is invalid. If access was recently granted, please refresh your credentials.");
+                return;
             case "PUT" when body is not null:
                 var existed = _resources.ContainsKey(id);
                 var kept = (JsonObject)body.DeepClone();
@@ -252,6 +366,17 @@ public sealed partial class AzureStandIn : IAsyncDisposable
                 }
 
                 kept["properties"]!["provisioningState"] = "Succeeded";
+                if (type == "Microsoft.ContainerRegistry/registries")
+                {
+                    kept["properties"]!["loginServer"] = $"{id.Split('/')[^1].ToLowerInvariant()}.azurecr.io";
+                }
+                else if (type == "Microsoft.ManagedIdentity/userAssignedIdentities")
+                {
+                    kept["properties"]!["principalId"] = Guid.NewGuid().ToString();
+                    kept["properties"]!["clientId"] = Guid.NewGuid().ToString();
+                    kept["properties"]!["tenantId"] = TenantId;
+                }
+
                 Put(id, kept);
                 await JsonAsync(context, existed ? 200 : 201, Snapshot(_resources[id]));
                 return;

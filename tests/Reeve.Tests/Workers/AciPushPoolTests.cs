@@ -6,6 +6,7 @@ using Reeve.Core.Flows;
 using Reeve.Core.FlowRuns;
 using Reeve.Core.States;
 using Reeve.Core.WorkPools;
+using Reeve.Testing;
 using Reeve.Testing.Cloud;
 using Reeve.Workers;
 using Reeve.Workers.ContainerInstances;
@@ -276,6 +277,134 @@ public sealed class AciPushPoolTests : IAsyncLifetime
         Assert.Contains("exit code 137 (OOMKilled)", ended.State!.Message, StringComparison.Ordinal);
         Assert.Single(_azure.Created);
         Assert.Empty(_azure.Deleted);
+    }
+
+    /// <summary>The reeve CLI signed in to the stand-in as its admin principal, trusting its certificate through SSL_CERT_FILE.</summary>
+    private CliProcess ProvisioningCli()
+    {
+        var cli = new CliProcess(_server.ApiUrl);
+        var pem = Path.Combine(cli.Home, "stand-in.pem");
+        File.WriteAllText(pem, _azure.CertificatePem());
+        cli.Environment["SSL_CERT_FILE"] = pem;
+        cli.Environment["AZURE_AUTHORITY_HOST"] = _azure.Url;
+        cli.Environment["REEVE_AZURE_RESOURCE_MANAGER_ENDPOINT"] = _azure.Url;
+        cli.Environment["REEVE_AZURE_GRAPH_ENDPOINT"] = _azure.Url;
+        cli.Environment["AZURE_TENANT_ID"] = _azure.Admin.TenantId;
+        cli.Environment["AZURE_CLIENT_ID"] = _azure.Admin.ClientId;
+        cli.Environment["AZURE_CLIENT_SECRET"] = _azure.Admin.ClientSecret;
+        cli.Environment["AZURE_SUBSCRIPTION_ID"] = _azure.SubscriptionId;
+        return cli;
+    }
+
+    private static string RoleAssignment(JsonObject? assignment) =>
+        assignment?["properties"]?["roleDefinitionId"]?.GetValue<string>().Split('/')[^1] ?? "";
+
+    [Fact]
+    public async Task ProvisioningAnAciPushPool_MakesEachAzurePiece_StoresTheCredentials_AndItsRunsComplete()
+    {
+        var pool = Names.Unique("aci-provisioned");
+        var cli = ProvisioningCli();
+
+        var created = await cli.RunAsync("work-pool", "create", pool, "--type", "aci:push", "--provision-infra", "--yes");
+
+        Assert.True(created.ExitCode == 0, $"{created}\n--- stand-in ---\n{string.Join('\n', _azure.Journal)}");
+        foreach (var line in new[] { "Created resource group reeve-aci-push-pool-rg in eastus", "Created app registration and service principal for reeve-aci-push-pool-app",
+            $"created ACI credentials {pool}-push-pool-credentials", "Assigned Contributor on reeve-aci-push-pool-rg", "Created registry reeve",
+            "Created identity reeve-acr-identity and gave it AcrPull", "Infrastructure successfully provisioned!", $"Created work pool '{pool}'!" })
+        {
+            Assert.Contains(line, created.Out, StringComparison.Ordinal);
+        }
+
+        var group = _azure.ResourceGroupId("reeve-aci-push-pool-rg");
+        Assert.Equal("eastus", _azure.Resource(group)!["location"]!.GetValue<string>());
+        var app = Assert.Single(_azure.Applications.Values);
+        var principal = Assert.Single(_azure.ServicePrincipals.Values);
+        Assert.Equal(app["appId"]!.GetValue<string>(), principal["appId"]!.GetValue<string>());
+        Assert.Single(_azure.Passwords);
+        var assignments = _azure.ResourcesOfType("Microsoft.Authorization/roleAssignments").Select(_azure.Resource).ToList();
+        Assert.Contains(assignments, a => RoleAssignment(a) == "b24988ac-6180-42a0-ab88-20f7382dd24c"
+            && a!["properties"]!["principalId"]!.GetValue<string>() == principal["id"]!.GetValue<string>()
+            && a["id"]!.GetValue<string>().StartsWith(group + "/providers/", StringComparison.OrdinalIgnoreCase));
+        var registry = Assert.Single(_azure.ResourcesOfType("Microsoft.ContainerRegistry/registries"));
+        var identity = Assert.Single(_azure.ResourcesOfType("Microsoft.ManagedIdentity/userAssignedIdentities"));
+        Assert.Contains(assignments, a => RoleAssignment(a) == "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+            && a!["id"]!.GetValue<string>().StartsWith(registry + "/providers/", StringComparison.OrdinalIgnoreCase));
+        var variables = (await _server.Client.ReadWorkPoolAsync(pool)).BaseJobTemplate!["variables"]!["properties"]!;
+        Assert.Equal("reeve-aci-push-pool-rg", variables["resource_group_name"]!["default"]!.GetValue<string>());
+        Assert.Equal(_azure.SubscriptionId, variables["subscription_id"]!["default"]!.GetValue<string>());
+        Assert.NotNull(variables["aci_credentials"]!["default"]!["$ref"]);
+        Assert.Equal(identity, variables["identities"]!["default"]![0]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+        Assert.EndsWith(".azurecr.io", variables["image_registry"]!["default"]!["registry_url"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_azure.Principals[app["appId"]!.GetValue<string>()].ClientSecret, created.Out + created.Error, StringComparison.Ordinal);
+
+        var again = await cli.RunAsync("work-pool", "create", pool, "--type", "aci:push", "--provision-infra", "--yes");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.DoesNotContain("Created", again.Out, StringComparison.Ordinal);
+        Assert.Single(_azure.Applications);
+        Assert.Single(_azure.Passwords);
+
+        // A run of the provisioned pool is created with the new service principal, in the provisioned resource group.
+        var flow = await _server.Client.CreateFlowAsync(new FlowCreate { Name = "get-repo-info" });
+        var deployment = await _server.Client.CreateDeploymentAsync(new DeploymentCreate
+        {
+            Name = pool,
+            FlowId = flow.Id,
+            Entrypoint = "RepoInfo.csproj:RepoInfo.RepoInfoFlows.GetRepoInfo",
+            WorkPoolName = pool,
+            JobVariables = new JsonObject { ["image"] = $"{registry.Split('/')[^1]}.azurecr.io/repo-info:1", ["task_watch_poll_interval"] = 0.05 },
+        });
+        await using var workers = ServerWorkers();
+        var ended = await _server.Client.WaitForEndAsync(await RunAsync(deployment.Id), TimeSpan.FromMinutes(1));
+        Assert.True(ended.StateType == StateType.Completed, $"{ended.StateName}: {ended.State?.Message}");
+        var body = Assert.Single(_azure.Created).Value;
+        Assert.Equal(identity, body["identity"]!["userAssignedIdentities"]!.AsObject().Single().Key, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(identity, body["properties"]!["imageRegistryCredentials"]![0]!["identity"]!.GetValue<string>(), StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ProvisioningRefusedHalfway_SaysSoInOneLine_AndTheRunAfterTheFix_FinishesWithoutMakingAnythingTwice()
+    {
+        var pool = Names.Unique("aci-halfway");
+        var cli = ProvisioningCli();
+        _azure.DeniedTypes["Microsoft.Authorization/roleAssignments"] = true;
+
+        var refused = await cli.RunAsync("work-pool", "create", pool, "--type", "aci:push", "--provision-infra", "--yes", "--resource-group", "reeve-halfway", "--region", "westeurope");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("AuthorizationFailed", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("'Microsoft.Authorization/roleAssignments/write'", refused.Error, StringComparison.Ordinal);
+        Assert.Single(refused.Error.Trim().Split('\n'));
+        await Assert.ThrowsAsync<ReeveApiException>(() => _server.Client.ReadWorkPoolAsync(pool));
+
+        _azure.DeniedTypes.Clear();
+        var finished = await cli.RunAsync("work-pool", "create", pool, "--type", "aci:push", "--provision-infra", "--yes", "--resource-group", "reeve-halfway", "--region", "westeurope");
+
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        foreach (var line in new[] { "Resource group reeve-halfway exists", "App registration reeve-aci-push-pool-app", "and its service principal exist",
+            $"ACI credentials {pool}-push-pool-credentials exist", "Assigned Contributor on reeve-halfway", $"Created work pool '{pool}'!" })
+        {
+            Assert.Contains(line, finished.Out, StringComparison.Ordinal);
+        }
+
+        Assert.Single(_azure.Applications);
+        Assert.Single(_azure.ServicePrincipals);
+        Assert.Single(_azure.Passwords);
+        Assert.Single(await _server.Client.FilterCredentialsAsync(), c => c.Name == $"{pool}-push-pool-credentials");
+        Assert.Equal("westeurope", _azure.Resource(_azure.ResourceGroupId("reeve-halfway"))!["location"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ProvisioningWithoutAzureCredentials_FailsInOneLine_NamingTheVariables()
+    {
+        var cli = ProvisioningCli();
+        cli.Environment["AZURE_CLIENT_SECRET"] = null;
+
+        var result = await cli.RunAsync("work-pool", "create", Names.Unique("aci-nocreds"), "--type", "aci:push", "--provision-infra", "--yes");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("AZURE_CLIENT_SECRET is not set", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Empty(_azure.Applications);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
