@@ -40,7 +40,7 @@ internal static class WorkPoolCommands
         var limit = new Option<int?>("--concurrency-limit") { Description = "The most runs of the pool that may run at once." };
         var description = new Option<string?>("--description") { Description = "A description of the pool." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Update the pool if it already exists." };
-        var provision = new Option<bool>("--provision-infra") { Description = "Set up the infrastructure a push pool needs first (kubernetes:push: namespace, service account, role, token, credentials; docker:push: engine check, registry login, build namespace). Shows the plan and asks before it starts; safe to run again." };
+        var provision = new Option<bool>("--provision-infra") { Description = "Set up the infrastructure a push pool needs first (kubernetes:push: namespace, service account, role, token, credentials; docker:push: engine check, registry login, build namespace; aci:push: resource group, app registration and service principal, secret stored as credentials, Contributor role, container registry, identity with AcrPull; signs in with AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_TENANT_ID). Shows the plan and asks before it starts; safe to run again." };
         var yes = new Option<bool>("--yes", "-y") { Description = "With --provision-infra: do not ask before provisioning." };
         var ns = new Option<string>("--namespace") { Description = "With --provision-infra, kubernetes:push: the namespace runs go to.", DefaultValueFactory = _ => "reeve" };
         var registry = new Option<string?>("--registry") { Description = "With --provision-infra, docker:push: the registry (host[:port][/path]) images are pushed to; becomes the default Docker build namespace." };
@@ -48,7 +48,7 @@ internal static class WorkPoolCommands
         var region = new Option<string?>("--region") { Description = "With --provision-infra, cloud-run:push, ecs:push and aci:push: the region (Azure: location) the infrastructure goes to; default: the cloud's configured one, else us-central1, us-east-1 or eastus." };
         var project = new Option<string?>("--project") { Description = "With --provision-infra, cloud-run:push: the Google Cloud project; default: the credentials' own (GOOGLE_CLOUD_PROJECT, the key's project)." };
         var subscription = new Option<string?>("--subscription") { Description = "With --provision-infra, aci:push: the Azure subscription id; default: AZURE_SUBSCRIPTION_ID." };
-        var resourceGroup = new Option<string?>("--resource-group") { Description = "With --provision-infra, aci:push: the Azure resource group runs go to (made when missing)." };
+        var resourceGroup = new Option<string?>("--resource-group") { Description = "With --provision-infra, aci:push: the Azure resource group runs go to (made when missing); default: reeve-aci-push-pool-rg." };
         var command = new Command("create", "Create a work pool.")
         {
             name, type, template, paused, limit, description, overwrite, provision, yes, ns, registry, registryUser,
