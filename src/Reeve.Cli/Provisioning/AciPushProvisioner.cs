@@ -46,7 +46,9 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
         ? Guid.TryParse(s.Trim(), out _) ? s.Trim() : throw new CliException($"The Azure subscription '{s}' is not a subscription id (a GUID).")
         : throw new CliException("--provision-infra for aci:push needs the Azure subscription: give --subscription or set AZURE_SUBSCRIPTION_ID.");
 
-    private string Location => options.Region ?? "eastus";
+    private string Location => _location ?? options.Region ?? "eastus";
+
+    private string? _location;
 
     private string ResourceGroup => options.ResourceGroup ?? DefaultResourceGroup;
 
@@ -186,7 +188,10 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
         var groups = Arm.GetSubscriptionResource(SubscriptionResource.CreateResourceIdentifier(Subscription)).GetResourceGroups();
         if ((await CallAsync($"read resource group {ResourceGroup}", () => groups.ExistsAsync(ResourceGroup, ct))).Value)
         {
-            return $"Resource group {ResourceGroup} exists";
+            // What goes in it goes where it is.
+            var existing = await CallAsync($"read resource group {ResourceGroup}", () => groups.GetAsync(ResourceGroup, ct));
+            _location = existing.Value.Data.Location.Name;
+            return $"Resource group {ResourceGroup} exists (in {_location})";
         }
 
         await CallAsync($"create resource group {ResourceGroup}", () => groups.CreateOrUpdateAsync(WaitUntil.Completed, ResourceGroup, new ResourceGroupData(new AzureLocation(Location)), ct));

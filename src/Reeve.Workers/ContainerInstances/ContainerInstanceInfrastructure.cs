@@ -40,6 +40,9 @@ public sealed record ContainerInstanceInfrastructureOptions
 /// </summary>
 public sealed class ContainerInstanceInfrastructure(ContainerInstanceInfrastructureOptions options) : IResumableInfrastructure
 {
+    /// <summary>How long a group deleted to cancel its run may take to go before the worker stops waiting.</summary>
+    private static readonly TimeSpan CancelWait = TimeSpan.FromMinutes(2);
+
     private readonly ConcurrentDictionary<AzureServicePrincipal, ClientSecretCredential> _credentials = new();
 
     /// <inheritdoc />
@@ -79,15 +82,12 @@ public sealed class ContainerInstanceInfrastructure(ContainerInstanceInfrastruct
     public async Task<InfrastructureResult?> ResumeAsync(FlowRun run, JsonObject configuration, Func<string, Task> found, CancellationToken cancellationToken)
     {
         var job = ContainerInstanceJob.From(configuration, run, options.RunEnvironment(run));
-        if (run.InfrastructurePid is { Length: > 0 } recorded && !string.Equals(recorded, job.ResourceId, StringComparison.OrdinalIgnoreCase))
+        if (run.InfrastructurePid is { Length: > 0 } recorded && !recorded.Contains("/containerGroups/", StringComparison.OrdinalIgnoreCase))
         {
-            // Not the group this configuration names (another kind of id, or a group of other settings): not ours to follow.
-            if (!recorded.Contains("/containerGroups/", StringComparison.OrdinalIgnoreCase))
-            {
-                return null;
-            }
+            return null;
         }
 
+        // The id recorded when the group was created; else the name this run's group always has (created, not yet recorded).
         var arm = Arm(job);
         var id = new ResourceIdentifier(run.InfrastructurePid is { Length: > 0 } pid ? pid : job.ResourceId);
         if (await ReadAsync(arm, id, cancellationToken) is null)
@@ -156,7 +156,8 @@ public sealed class ContainerInstanceInfrastructure(ContainerInstanceInfrastruct
         var interval = job.PollInterval ?? options.PollInterval ?? TimeSpan.FromSeconds(5);
         var startBy = options.Clock.GetUtcNow() + job.StartTimeout;
         var cancelled = false;
-        for (var reads = 0; ; reads++)
+        var goneBy = DateTimeOffset.MaxValue;
+        while (true)
         {
             JsonObject? group;
             try
@@ -179,6 +180,15 @@ public sealed class ContainerInstanceInfrastructure(ContainerInstanceInfrastruct
             if (Outcome(group, job.GroupName) is { } outcome)
             {
                 return outcome;
+            }
+
+            if (cancelled && goneBy == DateTimeOffset.MaxValue)
+            {
+                goneBy = options.Clock.GetUtcNow() + CancelWait;
+            }
+            else if (options.Clock.GetUtcNow() > goneBy)
+            {
+                return new InfrastructureResult(-1, Explanation: $"Azure container group {job.GroupName} was being deleted to cancel the run, and was still there after {CancelWait.TotalSeconds:0} s.");
             }
 
             var provisioning = group["provisioningState"]?.GetValue<string>();

@@ -66,6 +66,9 @@ public sealed partial class AzureStandIn : IAsyncDisposable
     /// <summary>How many container group writes to refuse with 429 (and Retry-After: 1) before taking them.</summary>
     public int Throttles { get; set; }
 
+    /// <summary>When set, groups fail to provision, with this warning event (an image that cannot be pulled).</summary>
+    public string? FailProvisioning { get; set; }
+
     /// <summary>What a group's container does, given the group's body: its exit code, and ACI's detail status. Exits 0 by default.</summary>
     public Func<JsonObject, CancellationToken, Task<(int ExitCode, string? Detail)>> Execute { get; set; } = (_, _) => Task.FromResult((0, (string?)"Completed"));
 
@@ -492,6 +495,26 @@ public sealed partial class AzureStandIn : IAsyncDisposable
     private void Provisioned(string id, JsonObject group)
     {
         var now = Now();
+        if (FailProvisioning is { } why)
+        {
+            lock (_gate)
+            {
+                group["properties"]!["provisioningState"] = "Failed";
+                group["properties"]!["instanceView"]!["state"] = "Pending";
+                ((JsonObject)group["properties"]!["containers"]![0]!["properties"]!)["instanceView"] = new JsonObject
+                {
+                    ["restartCount"] = 0,
+                    ["currentState"] = new JsonObject { ["state"] = "Waiting", ["detailStatus"] = "ImagePullBackOff" },
+                    ["events"] = new JsonArray(new JsonObject
+                    {
+                        ["count"] = 3, ["firstTimestamp"] = now, ["lastTimestamp"] = now, ["name"] = "Failed", ["message"] = why, ["type"] = "Warning",
+                    }),
+                };
+            }
+
+            return;
+        }
+
         lock (_gate)
         {
             group["properties"]!["provisioningState"] = "Succeeded";

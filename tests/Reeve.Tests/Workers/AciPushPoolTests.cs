@@ -176,6 +176,20 @@ public sealed class AciPushPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AGroupWhoseImageCannotBePulled_EndsTheRunCrashed_WithAcisEvent()
+    {
+        var deployment = await DeploymentAsync();
+        _azure.FailProvisioning = "Failed to pull image \"reeveflows.azurecr.io/flows/repo-info:1\": unauthorized: authentication required";
+        await using var workers = ServerWorkers();
+
+        var ended = await _server.Client.WaitForEndAsync(await RunAsync(deployment), TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, ended.StateType);
+        Assert.Contains("failed to provision: Failed to pull image", ended.State!.Message, StringComparison.Ordinal);
+        await WaitForAsync(() => !_azure.Deleted.IsEmpty);
+    }
+
+    [Fact]
     public async Task AnAuthorizationFailure_EndsTheRunCrashed_InOneLineNamingTheAction_AndCreatesNothing()
     {
         var deployment = await DeploymentAsync(resourceGroup: "locked-rg");
@@ -380,7 +394,7 @@ public sealed class AciPushPoolTests : IAsyncLifetime
         var finished = await cli.RunAsync("work-pool", "create", pool, "--type", "aci:push", "--provision-infra", "--yes", "--resource-group", "reeve-halfway", "--region", "westeurope");
 
         Assert.True(finished.ExitCode == 0, finished.ToString());
-        foreach (var line in new[] { "Resource group reeve-halfway exists", "App registration reeve-aci-push-pool-app", "and its service principal exist",
+        foreach (var line in new[] { "Resource group reeve-halfway exists (in westeurope)", "App registration reeve-aci-push-pool-app", "and its service principal exist",
             $"ACI credentials {pool}-push-pool-credentials exist", "Assigned Contributor on reeve-halfway", $"Created work pool '{pool}'!" })
         {
             Assert.Contains(line, finished.Out, StringComparison.Ordinal);
