@@ -52,18 +52,17 @@ public sealed class ContainerInstanceInfrastructure(ContainerInstanceInfrastruct
         var arm = Arm(job);
         var id = new ResourceIdentifier(job.ResourceId);
         await options.Output.WriteLineAsync($"Creating Azure container group {job.GroupName} in resource group {job.ResourceGroup} for flow run '{run.Name}'");
-        await CallAsync($"create container group {job.GroupName}", async () =>
+        try
         {
-            var body = (JsonObject)job.Body.DeepClone();
-            if (job.Location is null)
-            {
-                var group = await arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(job.SubscriptionId, job.ResourceGroup)).GetAsync(cancellationToken);
-                body["location"] = group.Value.Data.Location.Name;
-            }
+            await CreateAsync(arm, job, id, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled while ARM was asked: a group it made anyway must not be left running.
+            await DeleteQuietlyAsync(arm, job);
+            throw;
+        }
 
-            var data = Data(body);
-            return await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Started, id, data, cancellationToken);
-        });
         try
         {
             await started(job.ResourceId);
@@ -77,6 +76,20 @@ public sealed class ContainerInstanceInfrastructure(ContainerInstanceInfrastruct
             }
         }
     }
+
+    /// <summary>Creates the group (ARM accepts it; provisioning goes on), in the resource group's location unless the job names one.</summary>
+    private static Task<ArmOperation<GenericResource>> CreateAsync(ArmClient arm, ContainerInstanceJob job, ResourceIdentifier id, CancellationToken cancellationToken) =>
+        CallAsync($"create container group {job.GroupName}", async () =>
+        {
+            var body = (JsonObject)job.Body.DeepClone();
+            if (job.Location is null)
+            {
+                var group = await arm.GetResourceGroupResource(ResourceGroupResource.CreateResourceIdentifier(job.SubscriptionId, job.ResourceGroup)).GetAsync(cancellationToken);
+                body["location"] = group.Value.Data.Location.Name;
+            }
+
+            return await arm.GetGenericResources().CreateOrUpdateAsync(WaitUntil.Started, id, Data(body), cancellationToken);
+        });
 
     /// <summary>The run's container group (its infrastructure id, recorded when it was created), followed to its end; null when there is none.</summary>
     public async Task<InfrastructureResult?> ResumeAsync(FlowRun run, JsonObject configuration, Func<string, Task> found, CancellationToken cancellationToken)
