@@ -66,6 +66,9 @@ public sealed partial class AzureStandIn : IAsyncDisposable
     /// <summary>How many container group writes to refuse with 429 (and Retry-After: 1) before taking them.</summary>
     public int Throttles { get; set; }
 
+    /// <summary>When set, groups stay Pending: never provisioned (a region out of capacity).</summary>
+    public bool NeverProvision { get; set; }
+
     /// <summary>When set, groups fail to provision, with this warning event (an image that cannot be pulled).</summary>
     public string? FailProvisioning { get; set; }
 
@@ -411,7 +414,7 @@ public sealed partial class AzureStandIn : IAsyncDisposable
                 return;
             }
 
-            if (_reads.AddOrUpdate(id, 1, (_, n) => n + 1) == 2)
+            if (_reads.AddOrUpdate(id, 1, (_, n) => n + 1) == 2 && !NeverProvision)
             {
                 Provisioned(id, group);
             }

@@ -87,7 +87,7 @@ public sealed class AciPushPoolTests : IAsyncLifetime
         });
 
     /// <summary>An aci:push pool whose runs use the stand-in's service principal (stored as azure-container-instance-credentials), and a deployment on it.</summary>
-    private async Task<Guid> DeploymentAsync(string? secret = null, string resourceGroup = "reeve-aci", bool keep = false)
+    private async Task<Guid> DeploymentAsync(string? secret = null, string resourceGroup = "reeve-aci", bool keep = false, int startTimeout = 240)
     {
         var pool = Names.Unique("aci");
         await _server.Client.CreateWorkPoolAsync(new WorkPoolCreate { Name = pool, Type = "aci:push" });
@@ -123,6 +123,7 @@ public sealed class AciPushPoolTests : IAsyncLifetime
                 ["labels"] = new JsonObject { ["team"] = "data-platform" },
                 ["task_watch_poll_interval"] = 0.05,
                 ["keep_container_group"] = keep,
+                ["task_start_timeout_seconds"] = startTimeout,
             },
         });
         return deployment.Id;
@@ -186,6 +187,20 @@ public sealed class AciPushPoolTests : IAsyncLifetime
 
         Assert.Equal(StateType.Crashed, ended.StateType);
         Assert.Contains("failed to provision: Failed to pull image", ended.State!.Message, StringComparison.Ordinal);
+        await WaitForAsync(() => !_azure.Deleted.IsEmpty);
+    }
+
+    [Fact]
+    public async Task AGroupNeverProvisioned_EndsTheRunCrashedAfterTheStartTimeout_AndIsDeleted()
+    {
+        var deployment = await DeploymentAsync(startTimeout: 1);
+        _azure.NeverProvision = true;
+        await using var workers = ServerWorkers();
+
+        var ended = await _server.Client.WaitForEndAsync(await RunAsync(deployment), TimeSpan.FromMinutes(1));
+
+        Assert.Equal(StateType.Crashed, ended.StateType);
+        Assert.Contains("did not start within 1 s (task_start_timeout_seconds); provisioning state Pending", ended.State!.Message, StringComparison.Ordinal);
         await WaitForAsync(() => !_azure.Deleted.IsEmpty);
     }
 
