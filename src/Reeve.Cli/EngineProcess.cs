@@ -1,6 +1,7 @@
 using Reeve.Client;
 using Reeve.Core.FlowRuns;
 using Reeve.Workers.CloudRun;
+using Reeve.Workers.ContainerInstances;
 using Reeve.Workers.Docker;
 using Reeve.Workers.Ecs;
 using Reeve.Core.Logs;
@@ -86,6 +87,12 @@ internal static class EngineProcess
             RunEnvironment = run => Environment(client, run),
             EcsEndpoint = AwsEndpoint("ECS"),
             Ec2Endpoint = AwsEndpoint("EC2"),
+            Output = output,
+        }),
+        "aci" => new ContainerInstanceInfrastructure(new ContainerInstanceInfrastructureOptions
+        {
+            RunEnvironment = run => Environment(client, run),
+            Endpoints = AzureEndpoints.FromEnvironment(System.Environment.GetEnvironmentVariable),
             Output = output,
         }),
         _ => null,

@@ -22,7 +22,7 @@ internal abstract class Provisioner
     public abstract JsonObject Template();
 
     /// <summary>The pool types <see cref="For"/> provisions, comma-separated, for error messages.</summary>
-    public static string Types => "docker:push, kubernetes:push, cloud-run:push, ecs:push";
+    public static string Types => "docker:push, kubernetes:push, cloud-run:push, ecs:push, aci:push";
 
     /// <summary>The provisioner of <paramref name="type"/> for pool <paramref name="pool"/>, or null when the type has none.</summary>
     public static Provisioner? For(string type, string pool, ProvisioningOptions options, CliContext context) => type switch
@@ -31,6 +31,7 @@ internal abstract class Provisioner
         "docker:push" => new DockerPushProvisioner(pool, options, context),
         "cloud-run:push" => new CloudRunPushProvisioner(pool, options, context),
         "ecs:push" => new EcsPushProvisioner(pool, options, context),
+        "aci:push" => new AciPushProvisioner(pool, options, context),
         _ => null,
     };
 

@@ -28,6 +28,9 @@ public static class PoolTypeCatalog
         Load("ecs:push", "AWS Elastic Container Service (push)", "reeve-aws", isManaged: false,
             "The server itself runs each flow run as an Amazon ECS task (Fargate by default), with the pool's AWS credentials. No worker to start. (Tested against a stand-in of the ECS API, not yet against AWS.)",
             template: "ecs"),
+        Load("aci:push", "Azure Container Instances (push)", "reeve-azure", isManaged: false,
+            "The server itself runs each flow run as an Azure Container Instances container group, with the pool's Azure service principal. No worker to start. (Tested against a stand-in of Microsoft Entra ID and Azure Resource Manager, not yet against Azure.)",
+            template: "aci"),
     ];
 
     /// <summary>The known type slugs, comma-separated, for error messages.</summary>

@@ -238,7 +238,7 @@ public sealed class WorkPoolCommandsTests(SqliteServerFixture fixture) : IClassF
 
         CliAssert.Succeeds(printed);
         Assert.True(JsonNode.DeepEquals(PoolTypeCatalog.Find("kubernetes")!.DefaultBaseJobTemplate, JsonNode.Parse(printed.Out)));
-        CliAssert.FailsWithOneLine(unknown, "Unknown work pool type 'lambda'. Please choose from process, managed, docker, kubernetes, docker:push, kubernetes:push, cloud-run:push, ecs:push.");
+        CliAssert.FailsWithOneLine(unknown, "Unknown work pool type 'lambda'. Please choose from process, managed, docker, kubernetes, docker:push, kubernetes:push, cloud-run:push, ecs:push, aci:push.");
     }
 
     [Fact]

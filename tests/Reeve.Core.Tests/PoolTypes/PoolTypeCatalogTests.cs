@@ -9,13 +9,14 @@ public class PoolTypeCatalogTests
 
     [Fact]
     public void All_HoldsTheWorkerTypesThenThePushTypes() =>
-        Assert.Equal(["process", "managed", "docker", "kubernetes", "docker:push", "kubernetes:push", "cloud-run:push", "ecs:push"], PoolTypeCatalog.All.Select(t => t.Type));
+        Assert.Equal(["process", "managed", "docker", "kubernetes", "docker:push", "kubernetes:push", "cloud-run:push", "ecs:push", "aci:push"], PoolTypeCatalog.All.Select(t => t.Type));
 
     [Theory]
     [InlineData("docker:push", "docker", true)]
     [InlineData("kubernetes:push", "kubernetes", true)]
     [InlineData("cloud-run:push", "cloud-run", true)]
     [InlineData("ecs:push", "ecs", true)]
+    [InlineData("aci:push", "aci", true)]
     [InlineData("managed", "managed", true)]
     [InlineData("docker", "docker", false)]
     [InlineData("process", "process", false)]
@@ -47,6 +48,19 @@ public class PoolTypeCatalogTests
         string[] expected = ["image", "command", "env", "labels", "name", "registry_credentials", "image_pull_policy", "networks",
             "network_mode", "auto_remove", "volumes", "stream_output", "mem_limit", "memswap_limit", "privileged"];
         Assert.Equal(expected.Order(), properties.Select(p => p.Key).Order());
+    }
+
+    [Fact]
+    public void Aci_HasPrefectsVariables_AndLocation()
+    {
+        var properties = PoolTypeCatalog.Find("aci:push")!.DefaultBaseJobTemplate["variables"]!["properties"]!.AsObject();
+        string[] expected = ["name", "env", "labels", "command", "image", "resource_group_name", "subscription_id", "location", "identities",
+            "entrypoint", "image_registry", "cpu", "gpu_count", "gpu_sku", "memory", "subnet_ids", "dns_servers", "aci_credentials",
+            "stream_output", "task_start_timeout_seconds", "task_watch_poll_interval", "keep_container_group"];
+        Assert.Equal(expected.Order(), properties.Select(p => p.Key).Order());
+        Assert.Equal(240, properties["task_start_timeout_seconds"]!["default"]!.GetValue<int>());
+        Assert.Equal(1.0, properties["memory"]!["default"]!.GetValue<double>());
+        Assert.False(properties["keep_container_group"]!["default"]!.GetValue<bool>());
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class ServerDescriptionTests(SqliteServerFixture fixture) : IClass
 
         Assert.Equal(HttpStatusCode.OK, response.Status);
         var types = response.Body!.AsObject().SelectMany(c => c.Value!.AsObject()).ToDictionary(t => t.Key, t => t.Value!.AsObject());
-        Assert.Equal(["cloud-run:push", "docker", "docker:push", "ecs:push", "kubernetes", "kubernetes:push", "managed", "process"], types.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["aci:push", "cloud-run:push", "docker", "docker:push", "ecs:push", "kubernetes", "kubernetes:push", "managed", "process"], types.Keys.Order(StringComparer.Ordinal));
         foreach (var (type, metadata) in types)
         {
             Assert.Equal(type, metadata["type"]!.GetValue<string>());
