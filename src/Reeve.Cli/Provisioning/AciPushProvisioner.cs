@@ -10,6 +10,7 @@ using Azure.ResourceManager.Resources;
 using Reeve.Client;
 using Reeve.Core.Credentials;
 using Reeve.Workers.ContainerInstances;
+using Reeve.Workers.Docker;
 
 namespace Reeve.Cli.Provisioning;
 
@@ -18,8 +19,11 @@ namespace Reeve.Cli.Provisioning;
 /// rather than the <c>az</c> command, with the CLI user's own credentials (Azure.Identity's environment credential:
 /// <c>AZURE_CLIENT_ID</c>, <c>AZURE_CLIENT_SECRET</c>, <c>AZURE_TENANT_ID</c>): a resource group; an app registration
 /// with its service principal and a client secret, stored as azure-container-instance-credentials; the Contributor
-/// role for it on the resource group; an Azure Container Registry (the CLI's default Docker build namespace); and a
-/// user-assigned identity that may pull from it (AcrPull). Each step finds what exists and makes only what is missing.
+/// role for it on the resource group; an Azure Container Registry (the CLI's default Docker build namespace), which
+/// Docker is logged in to as that service principal (AcrPush, kept as <c>docker login</c> keeps it, so that
+/// <c>reeve deploy --image</c> pushes there as Prefect's <c>az acr login</c> step allows); and a user-assigned identity
+/// that may pull from it (AcrPull). Each step finds what exists and makes only what is missing; a secret is made only
+/// when neither the credentials nor Docker's login hold one.
 /// </summary>
 internal sealed class AciPushProvisioner(string pool, ProvisioningOptions options, CliContext context) : Provisioner
 {
@@ -28,6 +32,7 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
     public const string IdentityName = "reeve-acr-identity";
     private const string ContributorRole = "b24988ac-6180-42a0-ab88-20f7382dd24c";
     private const string AcrPullRole = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+    private const string AcrPushRole = "8311e382-0749-4cb8-b61a-304f252e45ec";
 
     private AzureEndpoints? _endpoints;
     private TokenCredential? _credential;
@@ -38,6 +43,7 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
     private string? _appObjectId;
     private string? _principalId;
     private Guid? _credentials;
+    private string? _secret;
     private string? _registryId;
     private string? _loginServer;
     private string? _identityId;
@@ -68,11 +74,13 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
         $"    - Create a resource group {ResourceGroup} in location {Location}",
         $"    - Create an app registration {AppName} and its service principal",
         "    - Generate a secret for the app registration (only when the credentials below do not exist)",
-        $"    - Assign the Contributor role on {ResourceGroup} to the service principal",
         $"    - Create an Azure Container Registry {RegistryName}",
+        $"    - Assign the Contributor role on {ResourceGroup} and AcrPush on the registry to the service principal",
         $"    - Create an identity {IdentityName} that may pull from the registry (AcrPull)",
         "Updates in Reeve",
         $"    - Create azure-container-instance-credentials {CredentialsName}",
+        "Updates on this machine",
+        $"    - Log Docker in to {RegistryName}.azurecr.io as the service principal (kept as docker login keeps it), unless it has a login there",
         $"    - Set the default Docker build namespace to {RegistryName}.azurecr.io",
     ];
 
@@ -80,9 +88,11 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
     [
         new("Creating resource group", Guarded(CreateResourceGroupAsync)),
         new("Creating app registration", Guarded(CreateAppAsync)),
-        new("Creating ACI credentials", Guarded(StoreCredentialsAsync)),
-        new("Assigning Contributor role to the service principal", Guarded(AssignContributorAsync)),
         new("Creating Azure Container Registry", Guarded(CreateRegistryAsync)),
+        new("Creating ACI credentials", Guarded(StoreCredentialsAsync)),
+        new("Configuring authentication to the registry", Guarded(LogInAsync)),
+        new("Assigning Contributor role to the service principal", Guarded(AssignContributorAsync)),
+        new("Letting the service principal push to the registry", Guarded(AssignPushAsync)),
         new("Creating identity", Guarded(CreateIdentityAsync)),
     ];
 
@@ -238,10 +248,7 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
         }
         catch (ReeveApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            var password = await Graph.CreateAsync($"applications/{_appObjectId}/addPassword",
-                new JsonObject { ["passwordCredential"] = new JsonObject { ["displayName"] = $"reeve {pool}" } },
-                $"add a client secret to {AppName}", ct);
-            var secret = password["secretText"]?.GetValue<string>() ?? throw new CliException($"Microsoft Graph gave {AppName} no secretText.");
+            var secret = _secret = await AddSecretAsync($"reeve {pool}", ct);
             _credentials = (await client.CreateCredentialsAsync(new CredentialsCreate
             {
                 Type = "azure-container-instance-credentials",
@@ -256,6 +263,45 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
             return $"Generated a secret for {AppName} and created ACI credentials {CredentialsName}";
         }
     }
+
+    private async Task<string> AddSecretAsync(string name, CancellationToken ct)
+    {
+        var password = await Graph.CreateAsync($"applications/{_appObjectId}/addPassword",
+            new JsonObject { ["passwordCredential"] = new JsonObject { ["displayName"] = name } },
+            $"add a client secret to {AppName}", ct);
+        return password["secretText"]?.GetValue<string>() ?? throw new CliException($"Microsoft Graph gave {AppName} no secretText.");
+    }
+
+    /// <summary>
+    /// Docker's login to the registry as the service principal (its app id and a secret), kept as <c>docker login</c>
+    /// keeps it, unless Docker has one there already (<c>az acr login</c>'s, say). The secret just stored as the
+    /// credentials is used; a new one is made only when the credentials existed and Docker's login did not.
+    /// </summary>
+    private async Task<string> LogInAsync(CancellationToken ct)
+    {
+        var config = RegistryLogins.ConfigPath(context.Environment);
+        try
+        {
+            if (RegistryLogins.KeptBy(_loginServer!, config, context.Environment) is { } keeper)
+            {
+                return keeper == "auths" ? $"Docker has a login to {_loginServer}" : $"Docker logs in to {_loginServer} with its credential helper '{keeper}'";
+            }
+
+            var secret = _secret ?? await AddSecretAsync($"reeve {pool} docker login", ct);
+            await RegistryLogins.KeepAsync(_loginServer!, _appId!, secret, config, context.Environment, ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        return $"Docker logs in to {_loginServer} as the service principal of {AppName}";
+    }
+
+    private async Task<string> AssignPushAsync(CancellationToken ct) =>
+        await AssignRoleAsync(_registryId!, AcrPushRole, "AcrPush", _principalId!, ct)
+            ? $"Assigned AcrPush on {RegistryName} to the service principal of {AppName}"
+            : $"The service principal of {AppName} has AcrPush on {RegistryName}";
 
     private async Task<string> AssignContributorAsync(CancellationToken ct) =>
         await AssignRoleAsync(ResourceGroupId, ContributorRole, "Contributor", _principalId!, ct)

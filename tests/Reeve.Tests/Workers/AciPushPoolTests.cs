@@ -322,6 +322,9 @@ public sealed class AciPushPoolTests : IAsyncLifetime
         cli.Environment["AZURE_CLIENT_ID"] = _azure.Admin.ClientId;
         cli.Environment["AZURE_CLIENT_SECRET"] = _azure.Admin.ClientSecret;
         cli.Environment["AZURE_SUBSCRIPTION_ID"] = _azure.SubscriptionId;
+
+        // Docker's logins go to the command's own folder, never the machine's ~/.docker.
+        cli.Environment["DOCKER_CONFIG"] = Path.Combine(cli.Home, "docker");
         return cli;
     }
 
@@ -339,7 +342,8 @@ public sealed class AciPushPoolTests : IAsyncLifetime
         Assert.True(created.ExitCode == 0, $"{created}\n--- stand-in ---\n{string.Join('\n', _azure.Journal)}");
         foreach (var line in new[] { "Created resource group reeve-aci-push-pool-rg in eastus", "Created app registration and service principal for reeve-aci-push-pool-app",
             $"created ACI credentials {pool}-push-pool-credentials", "Assigned Contributor on reeve-aci-push-pool-rg", "Created registry reeve",
-            "Created identity reeve-acr-identity and gave it AcrPull", "Infrastructure successfully provisioned!", $"Created work pool '{pool}'!" })
+            "Docker logs in to reeve", "Assigned AcrPush on reeve", "Created identity reeve-acr-identity and gave it AcrPull",
+            "Infrastructure successfully provisioned!", $"Created work pool '{pool}'!" })
         {
             Assert.Contains(line, created.Out, StringComparison.Ordinal);
         }
@@ -358,6 +362,15 @@ public sealed class AciPushPoolTests : IAsyncLifetime
         var identity = Assert.Single(_azure.ResourcesOfType("Microsoft.ManagedIdentity/userAssignedIdentities"));
         Assert.Contains(assignments, a => RoleAssignment(a) == "7f951dda-4ed3-4680-a7ca-43fe172d538d"
             && a!["id"]!.GetValue<string>().StartsWith(registry + "/providers/", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(assignments, a => RoleAssignment(a) == "8311e382-0749-4cb8-b61a-304f252e45ec"
+            && a!["properties"]!["principalId"]!.GetValue<string>() == principal["id"]!.GetValue<string>()
+            && a["id"]!.GetValue<string>().StartsWith(registry + "/providers/", StringComparison.OrdinalIgnoreCase));
+
+        // Docker is logged in to the registry as the service principal, with the one secret made (reeve deploy --image pushes with it).
+        var loginServer = $"{registry.Split('/')[^1]}.azurecr.io";
+        var dockerConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(cli.Home, "docker", "config.json")))!;
+        var login = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(dockerConfig["auths"]![loginServer]!["auth"]!.GetValue<string>()));
+        Assert.Equal($"{app["appId"]!.GetValue<string>()}:{_azure.Principals[app["appId"]!.GetValue<string>()].ClientSecret}", login);
         var variables = (await _server.Client.ReadWorkPoolAsync(pool)).BaseJobTemplate!["variables"]!["properties"]!;
         Assert.Equal("reeve-aci-push-pool-rg", variables["resource_group_name"]!["default"]!.GetValue<string>());
         Assert.Equal(_azure.SubscriptionId, variables["subscription_id"]!["default"]!.GetValue<string>());
