@@ -196,8 +196,10 @@ internal sealed partial record ContainerInstanceJob
             Body = body,
             GroupName = GroupNameFor(JobConfiguration.Text(configuration, "name") is { Length: > 0 } name ? name : run.Name, run.Id),
             KeepContainerGroup = JobConfiguration.Flag(configuration, "keep_container_group") ?? false,
-            StartTimeout = TimeSpan.FromSeconds(Number(configuration, "task_start_timeout_seconds", 240)),
-            PollInterval = configuration["task_watch_poll_interval"] is JsonValue ? TimeSpan.FromSeconds(Number(configuration, "task_watch_poll_interval", 5)) : null,
+            StartTimeout = TimeSpan.FromSeconds(Within(configuration, "task_start_timeout_seconds", 240, 1, 86_400)),
+            PollInterval = configuration["task_watch_poll_interval"] is JsonValue
+                ? TimeSpan.FromSeconds(Within(configuration, "task_watch_poll_interval", 5, 0.05, 3_600))
+                : null,
         };
     }
 
@@ -216,6 +218,14 @@ internal sealed partial record ContainerInstanceJob
     private static string Required(JsonObject configuration, string key, string what) =>
         JobConfiguration.Text(configuration, key) is { Length: > 0 } value ? value.Trim()
             : throw new ArgumentException($"The job variable '{key}' is not set: give {what}.", nameof(configuration));
+
+    /// <summary>
+    /// A number of seconds from <paramref name="least"/> to <paramref name="most"/>: a timeout of 1e308 would overflow a
+    /// TimeSpan, and a poll interval of a nanosecond would turn the follow into a busy loop against ARM.
+    /// </summary>
+    private static double Within(JsonObject configuration, string key, double fallback, double least, double most) =>
+        Number(configuration, key, fallback) is var seconds && seconds >= least && seconds <= most ? seconds
+            : throw new ArgumentException($"The job variable '{key}' must be a number of seconds from {least.ToString(CultureInfo.InvariantCulture)} to {most.ToString(CultureInfo.InvariantCulture)}.", nameof(configuration));
 
     private static double Number(JsonObject configuration, string key, double fallback) => configuration[key] switch
     {

@@ -78,7 +78,7 @@ internal sealed partial class EcsJob
             AutoDeregister = JobConfiguration.Flag(configuration, "auto_deregister_task_definition") ?? false,
             MatchLatestRevision = JobConfiguration.Flag(configuration, "match_latest_revision_in_family") ?? false,
             StartTimeout = Seconds(configuration, "task_start_timeout_seconds", 300),
-            PollInterval = Seconds(configuration, "task_watch_poll_interval", 5),
+            PollInterval = Max(Seconds(configuration, "task_watch_poll_interval", 5), MinimumPollInterval),
         };
     }
 
@@ -272,6 +272,11 @@ internal sealed partial class EcsJob
         (definition["requiresCompatibilities"] as JsonArray ?? []).Any(x => x is JsonValue v && v.TryGetValue<string>(out var s) && s == "EC2");
 
     private static string Tag(string text) => NotTag().Replace(text, "-");
+
+    /// <summary>The shortest pause between reads of a task: a smaller interval would turn the follow into a busy loop against the API.</summary>
+    public static readonly TimeSpan MinimumPollInterval = TimeSpan.FromMilliseconds(50);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static TimeSpan Seconds(JsonObject configuration, string key, double fallback) => configuration[key] switch
     {

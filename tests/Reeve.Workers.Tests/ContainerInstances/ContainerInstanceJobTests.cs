@@ -88,9 +88,18 @@ public class ContainerInstanceJobTests
     [InlineData("subscription_id", "not-a-guid", "'subscription_id' ('not-a-guid') is not a subscription id")]
     [InlineData("resource_group_name", "no/slashes", "'resource_group_name' ('no/slashes') is not a resource group name")]
     [InlineData("identities", "reeve", "'identities' must hold identity resource ids")]
+    [InlineData("task_start_timeout_seconds", "1e308", "'task_start_timeout_seconds' must be a number of seconds from 1 to 86400")]
+    [InlineData("task_start_timeout_seconds", "1e400", "'task_start_timeout_seconds' must be a number of seconds from 1 to 86400")]
+    [InlineData("task_watch_poll_interval", "0.000000001", "'task_watch_poll_interval' must be a number of seconds from 0.05 to 3600")]
     public void BadSettings_AreRefusedInOneLine_NamingTheVariable(string variable, string value, string expected)
     {
-        var variables = new JsonObject { [variable] = variable == "identities" ? new JsonArray(value) : value };
+        var variables = new JsonObject
+        {
+            [variable] = variable == "identities" ? new JsonArray(value)
+                : variable.StartsWith("task_", StringComparison.Ordinal) && double.Parse(value, System.Globalization.CultureInfo.InvariantCulture) is var n
+                    && double.IsFinite(n) ? JsonValue.Create(n)
+                : value,
+        };
 
         var refused = Assert.Throws<ArgumentException>(() => Job(variables));
 

@@ -73,6 +73,15 @@ public sealed class EcsJobTests
     }
 
     [Fact]
+    public void APollIntervalOfANanosecond_IsReadAsTheShortestAllowed_AndATimeoutOf1e308IsRefused()
+    {
+        Assert.Equal(EcsJob.MinimumPollInterval, Job(new JsonObject { ["image"] = "flows:1", ["task_watch_poll_interval"] = 1e-9 }).PollInterval);
+
+        var refused = Assert.Throws<ArgumentException>(() => Job(new JsonObject { ["image"] = "flows:1", ["task_start_timeout_seconds"] = 1e308 }));
+        Assert.Contains("'task_start_timeout_seconds' must be a number of seconds from 0 to 86400", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NoImage_IsOneLineNamingTheVariable()
     {
         var e = Assert.Throws<ArgumentException>(() => Job(new JsonObject()));
