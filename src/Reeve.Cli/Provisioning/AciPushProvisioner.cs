@@ -277,26 +277,9 @@ internal sealed class AciPushProvisioner(string pool, ProvisioningOptions option
     /// keeps it, unless Docker has one there already (<c>az acr login</c>'s, say). The secret just stored as the
     /// credentials is used; a new one is made only when the credentials existed and Docker's login did not.
     /// </summary>
-    private async Task<string> LogInAsync(CancellationToken ct)
-    {
-        var config = RegistryLogins.ConfigPath(context.Environment);
-        try
-        {
-            if (RegistryLogins.KeptBy(_loginServer!, config, context.Environment) is { } keeper)
-            {
-                return keeper == "auths" ? $"Docker has a login to {_loginServer}" : $"Docker logs in to {_loginServer} with its credential helper '{keeper}'";
-            }
-
-            var secret = _secret ?? await AddSecretAsync($"reeve {pool} docker login", ct);
-            await RegistryLogins.KeepAsync(_loginServer!, _appId!, secret, config, context.Environment, ct);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException(e.Message);
-        }
-
-        return $"Docker logs in to {_loginServer} as the service principal of {AppName}";
-    }
+    private Task<string> LogInAsync(CancellationToken ct) =>
+        KeepDockerLoginAsync(context, _loginServer!, $"the service principal of {AppName}",
+            async () => (_appId!, _secret ?? await AddSecretAsync($"reeve {pool} docker login", ct)), ct);
 
     private async Task<string> AssignPushAsync(CancellationToken ct) =>
         await AssignRoleAsync(_registryId!, AcrPushRole, "AcrPush", _principalId!, ct)

@@ -274,25 +274,9 @@ internal sealed partial class CloudRunPushProvisioner(string pool, ProvisioningO
     /// (<c>_json_key_base64</c>, which Artifact Registry takes), unless Docker already has a login there (gcloud's
     /// credential helper, say).
     /// </summary>
-    private async Task<string> LogInAsync(CancellationToken ct)
-    {
-        if (RegistryLogins.KeptBy(RegistryHost, DockerConfig, context.Environment) is { } keeper)
-        {
-            return keeper == "auths" ? $"Docker has a login to {RegistryHost}" : $"Docker logs in to {RegistryHost} with its credential helper '{keeper}'";
-        }
-
-        var key = Convert.ToBase64String(Encoding.UTF8.GetBytes(_key!.ToJsonString()));
-        try
-        {
-            await RegistryLogins.KeepAsync(RegistryHost, "_json_key_base64", key, DockerConfig, context.Environment, ct);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException(e.Message);
-        }
-
-        return $"Docker logs in to {RegistryHost} as service account {Account}";
-    }
+    private Task<string> LogInAsync(CancellationToken ct) =>
+        KeepDockerLoginAsync(context, RegistryHost, $"service account {Account}",
+            () => Task.FromResult(("_json_key_base64", Convert.ToBase64String(Encoding.UTF8.GetBytes(_key!.ToJsonString())))), ct);
 
     private Task<string> SetNamespaceAsync(CancellationToken ct) => Task.FromResult(SetBuildNamespace(context, Namespace));
 

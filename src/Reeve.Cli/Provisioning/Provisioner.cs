@@ -58,6 +58,34 @@ internal abstract class Provisioner
         return $"Default Docker build namespace: {buildNamespace}";
     }
 
+    /// <summary>
+    /// Docker's login to <paramref name="host"/>, kept as <c>docker login</c> keeps it, unless Docker has one there
+    /// already (a credential helper's, say); <paramref name="login"/> is asked for the user and password only when it
+    /// is needed. What the step says.
+    /// </summary>
+    protected static async Task<string> KeepDockerLoginAsync(CliContext context, string host, string who,
+        Func<Task<(string User, string Password)>> login, CancellationToken ct)
+    {
+        var config = Workers.Docker.RegistryLogins.ConfigPath(context.Environment);
+        try
+        {
+            if (Workers.Docker.RegistryLogins.KeptBy(host, config, context.Environment) is { } keeper)
+            {
+                return keeper == "auths" ? $"Docker has a login to {host}" : $"Docker logs in to {host} with its credential helper '{keeper}'";
+            }
+
+            var (user, password) = await login();
+            await Workers.Docker.RegistryLogins.KeepAsync(host, user, password, config, context.Environment, ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Docker's config is not JSON, or its credential helper cannot be run or refused the login.
+            throw new CliException(e.Message);
+        }
+
+        return $"Docker logs in to {host} as {who}";
+    }
+
     /// <summary>A reference to stored credentials, as a job variable's value (resolved only when a run is submitted).</summary>
     protected static JsonObject Reference(Guid credentials) =>
         new() { ["$ref"] = new JsonObject { ["block_document_id"] = credentials.ToString() } };
