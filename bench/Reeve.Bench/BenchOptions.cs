@@ -3,7 +3,7 @@ namespace Reeve.Bench;
 internal sealed record BenchOptions(IReadOnlyList<string> Scenarios, string Storage, bool Quick, string? JsonFile)
 {
     /// <summary>How long each scenario loads the server before measuring.</summary>
-    public TimeSpan WarmUp => TimeSpan.FromSeconds(Quick ? 1 : 15);
+    public TimeSpan WarmUp => TimeSpan.FromSeconds(Quick ? 1 : 40);
 
     public static BenchOptions Parse(string[] args)
     {

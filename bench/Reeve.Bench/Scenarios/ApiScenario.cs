@@ -46,6 +46,15 @@ internal sealed class ApiScenario : IScenario
             await worker.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Completed });
         });
 
+        // The floor: what the HTTP stack and the middleware cost with no storage at all (GET /api/health), on the same
+        // cores and clients, so that the figures below can be read against it.
+        using var http = new HttpClient { BaseAddress = new Uri(server.ApiUrl + "/") };
+        var floor = await LoadRunner.RunAsync(runs, Clients, async _ =>
+        {
+            using var response = await http.GetAsync("health");
+            response.EnsureSuccessStatusCode();
+        });
+
         var ids = new Guid[runs];
         var create = await LoadRunner.RunAsync(runs, Clients, async i =>
             ids[i] = (await client.CreateFlowRunFromDeploymentAsync(deployment.Id, new DeploymentFlowRunCreate
@@ -60,6 +69,8 @@ internal sealed class ApiScenario : IScenario
         var storage = keyed ? options.Storage + ", keys" : options.Storage;
         return
         [
+            new(Name, "floor: GET /api/health: throughput", floor.PerSecond, "req/s", storage),
+            new(Name, "floor: GET /api/health: p50 latency", floor.P50, "ms", storage),
             new(Name, $"create_flow_run: throughput ({runs:N0} runs)", create.PerSecond, "req/s", storage),
             new(Name, "create_flow_run: p50 latency", create.P50, "ms", storage),
             new(Name, "create_flow_run: p99 latency", create.P99, "ms", storage),

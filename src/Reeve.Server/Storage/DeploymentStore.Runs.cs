@@ -75,7 +75,8 @@ internal sealed partial class DeploymentStore
             WorkQueueId = queue?.Id,
             JobVariables = JsonText.Write(request.JobVariables ?? []),
         };
-        return await runs.InsertAsync(run, request.State ?? new StateCreate { Type = StateType.Scheduled }, cancellationToken);
+        var names = queue?.WorkPool is { } named ? new QueueNames(queue.Name, named.Name) : null;
+        return await runs.InsertAsync(run, request.State ?? new StateCreate { Type = StateType.Scheduled }, cancellationToken, names);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal sealed partial class FlowRunStore
         }
 
         var expires = Expiry(interval);
-        var touched = await store.WriteAsync((db, ct) => Extend(db.FlowRuns.Where(r => r.Id == id), expires, ct), cancellationToken);
+        var touched = await store.WriteGroupedAsync((db, ct) => Extend(db.FlowRuns.Where(r => r.Id == id), expires, ct), cancellationToken);
         if (touched == 0 && !await store.Db.FlowRuns.AnyAsync(r => r.Id == id, cancellationToken))
         {
             throw NotFound();
@@ -34,7 +34,7 @@ internal sealed partial class FlowRunStore
         }
 
         var expires = Expiry(intervalSeconds);
-        return store.WriteAsync((db, ct) => Extend(db.FlowRuns.Where(r => r.WorkPoolId == poolId && ids.Contains(r.Id)), expires, ct), cancellationToken);
+        return store.WriteGroupedAsync((db, ct) => Extend(db.FlowRuns.Where(r => r.WorkPoolId == poolId && ids.Contains(r.Id)), expires, ct), cancellationToken);
     }
 
     private DateTime Expiry(int intervalSeconds) =>

@@ -31,7 +31,7 @@ internal sealed partial class FlowRunStore
             return (refused, false);
         }
 
-        var (answer, changed) = await store.WriteAsync((db, ct) => DecideAsync(db, id, request, ct), cancellationToken);
+        var (answer, changed) = await store.WriteGroupedAsync((db, ct) => DecideAsync(db, id, request, ct), cancellationToken);
         if (claim)
         {
             metrics.Claimed(System.Diagnostics.Stopwatch.GetElapsedTime(started));
@@ -69,7 +69,7 @@ internal sealed partial class FlowRunStore
         var lockedDeployments = deployments.ToHashSet();
         var claim = new SetStateRequest { State = new StateCreate { Type = StateType.Pending } };
         DateTime? heldUntil = heartbeatIntervalSeconds is { } interval ? Expiry(interval) : null;
-        var claimed = await store.WriteAsync(async (db, ct) =>
+        var claimed = await store.WriteGroupedAsync(async (db, ct) =>
         {
             foreach (var poolId in lockedPools.Order())
             {

@@ -78,14 +78,17 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
         return await InsertAsync(run, request.State ?? new StateCreate { Type = StateType.Pending }, cancellationToken);
     }
 
-    /// <summary>Inserts a new run with its first state, or returns the existing run with its idempotency key.</summary>
-    internal async Task<(FlowRun Run, bool Created)> InsertAsync(FlowRunRecord run, StateCreate initial, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts a new run with its first state, or returns the existing run with its idempotency key. A caller that has
+    /// read the run's queue and pool passes their <paramref name="names"/>, which spares reading them again.
+    /// </summary>
+    internal async Task<(FlowRun Run, bool Created)> InsertAsync(FlowRunRecord run, StateCreate initial, CancellationToken cancellationToken, QueueNames? names = null)
     {
         var now = StorageTime.ToWire(StorageTime.ToStorage(clock.GetUtcNow()));
         var firstState = FlowRunMapper.Begin(run, initial, now);
         try
         {
-            await store.WriteAsync(async (db, ct) =>
+            await store.WriteGroupedAsync(async (db, ct) =>
             {
                 db.FlowRuns.Add(run);
                 db.FlowRunStates.Add(firstState);
@@ -98,8 +101,12 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
         }
 
         Publish(run);
-        var names = await FlowRunMapper.QueueNamesAsync(store.Db, [run], cancellationToken);
-        return (FlowRunMapper.ToWire(run, now, FlowRunMapper.NamesOf(run, names)), true);
+        if (names is null && run.WorkQueueId is not null)
+        {
+            names = FlowRunMapper.NamesOf(run, await FlowRunMapper.QueueNamesAsync(store.Db, [run], cancellationToken));
+        }
+
+        return (FlowRunMapper.ToWire(run, now, names), true);
     }
 
     private async Task<FlowRun?> ExistingAsync(Guid flowId, string? idempotencyKey, CancellationToken cancellationToken)

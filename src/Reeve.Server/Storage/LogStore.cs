@@ -45,7 +45,7 @@ internal sealed class LogStore(Store store, CredentialsStore credentials, TimePr
         }
 
         await MaskSecretsAsync(rows, cancellationToken);
-        await store.WriteAsync((db, ct) => BulkInsert.InsertAsync(db, rows, ct), cancellationToken);
+        await store.WriteGroupedAsync((db, ct) => BulkInsert.InsertAsync(db, rows, ct), cancellationToken);
     }
 
     /// <summary>Replaces, in each line of a run, the secret values of the credentials the run was given by the mask.</summary>

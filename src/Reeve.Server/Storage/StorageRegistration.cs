@@ -13,6 +13,7 @@ internal static class StorageRegistration
     {
         services.AddSingleton(options);
         services.AddSingleton<WriteGate>();
+        services.AddSingleton<GroupCommit>();
         services.AddSingleton<ClaimLine>();
         switch (options.Provider)
         {

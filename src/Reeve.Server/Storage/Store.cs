@@ -9,7 +9,7 @@ namespace Reeve.Server.Storage;
 /// that the server ends as a deadlock or a serialization failure is run again from the start (up to
 /// <see cref="MaxAttempts"/> times): the client sees its answer, never the conflict.
 /// </summary>
-internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions options)
+internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions options, GroupCommit group)
 {
     public ReeveDbContext Db => db;
 
@@ -64,6 +64,37 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
         _afterCommit.Clear();
         return result;
     }
+
+    /// <summary>
+    /// A hot write that may share its transaction with others (<see cref="GroupCommit"/>) on SQLite: it must use only
+    /// the context it is given and write nothing else through this store. On PostgreSQL, whose row locks let writes
+    /// run side by side, it is <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public async Task<T> WriteGroupedAsync<T>(Func<ReeveDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (options.Provider != StorageProvider.Sqlite)
+        {
+            return await WriteAsync(work, cancellationToken);
+        }
+
+        _afterCommit.Clear();
+        var result = await group.WriteAsync(work, cancellationToken);
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
+
+        _afterCommit.Clear();
+        return result;
+    }
+
+    /// <inheritdoc cref="WriteGroupedAsync{T}"/>
+    public async Task WriteGroupedAsync(Func<ReeveDbContext, CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        await WriteGroupedAsync<bool>(async (d, ct) =>
+        {
+            await work(d, ct);
+            return true;
+        }, cancellationToken);
 
     /// <summary>Runs <paramref name="action"/> once the current write has committed (not at all if it fails), such as waking a loop that should see it.</summary>
     public void AfterCommit(Action action) => _afterCommit.Add(action);

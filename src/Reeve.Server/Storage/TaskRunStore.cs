@@ -56,7 +56,7 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
         Apply(run, outcome.Run, run.Created);
         try
         {
-            await store.WriteAsync(async (db, ct) =>
+            await store.WriteGroupedAsync(async (db, ct) =>
             {
                 db.TaskRuns.Add(run);
                 db.TaskRunStates.Add(StateRow(run.Id, outcome.Written!));
@@ -105,7 +105,7 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
             throw new ReeveValidationException($"task_runs[{missing}].flow_run_id", $"flow run '{batch.TaskRuns[missing].FlowRunId}' does not exist");
         }
 
-        await store.WriteAsync(async (db, ct) =>
+        await store.WriteGroupedAsync(async (db, ct) =>
         {
             var ids = batch.TaskRuns.Select(r => r.Id).Distinct().ToList();
             var existing = await db.TaskRuns.AsTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
