@@ -19,23 +19,15 @@ namespace Reeve.Server.Storage;
 /// A write handed here must use only the context it is given, and must not itself write through
 /// <see cref="Store.WriteAsync{T}"/> (the loop holds the gate: that would wait for ever).
 /// </remarks>
-internal sealed class GroupCommit : IAsyncDisposable
+internal sealed class GroupCommit(IServiceScopeFactory scopes, WriteGate gate) : IAsyncDisposable
 {
     /// <summary>At most this many writes share a transaction, so that no caller waits behind an unbounded batch.</summary>
     public const int MaxBatch = 128;
 
     private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly IServiceScopeFactory _scopes;
-    private readonly WriteGate _gate;
     private readonly object _start = new();
     private Task? _loop;
     private long _commits;
-
-    public GroupCommit(IServiceScopeFactory scopes, WriteGate gate)
-    {
-        _scopes = scopes;
-        _gate = gate;
-    }
 
     /// <summary>How many batches have committed since the server started.</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -80,20 +72,26 @@ internal sealed class GroupCommit : IAsyncDisposable
         var batch = new List<Write>(MaxBatch);
         while (await reader.WaitToReadAsync())
         {
-            using (await _gate.EnterAsync(CancellationToken.None))
+            try
             {
-                // Taken once the gate is ours: whatever queued while the previous batch or another write held it.
-                while (batch.Count < MaxBatch && reader.TryRead(out var write))
+                using (await gate.EnterAsync(CancellationToken.None))
                 {
-                    if (!write.TryCancel())
+                    // Taken once the gate is ours: whatever queued while the previous batch or another write held it.
+                    Take(reader, batch, MaxBatch);
+                    if (batch.Count > 0)
                     {
-                        batch.Add(write);
+                        await RunAsync(batch);
                     }
                 }
-
-                if (batch.Count > 0)
+            }
+            catch (Exception e)
+            {
+                // The gate itself failed (the server is stopping): no write can be stored, so every caller hears it
+                // now rather than waiting for ever.
+                Take(reader, batch, int.MaxValue);
+                foreach (var write in batch)
                 {
-                    await RunAsync(batch);
+                    write.Failed(e, overrides: true);
                 }
             }
 
@@ -106,11 +104,22 @@ internal sealed class GroupCommit : IAsyncDisposable
         }
     }
 
+    private static void Take(ChannelReader<Write> reader, List<Write> batch, int most)
+    {
+        while (batch.Count < most && reader.TryRead(out var write))
+        {
+            if (!write.TryCancel())
+            {
+                batch.Add(write);
+            }
+        }
+    }
+
     private async Task RunAsync(List<Write> batch)
     {
         try
         {
-            await using var scope = _scopes.CreateAsyncScope();
+            await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
             db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync();
