@@ -35,6 +35,24 @@ internal static class BulkInsert
     }
 
     /// <summary>
+    /// Inserts one new row on SQLite without the change tracker: the hot single-row writes (a new run and its first
+    /// state, the state row of a state change) cost a third of <c>SaveChanges</c>'s work this way. A broken constraint is
+    /// a <see cref="DbUpdateException"/> around SQLite's error, as <c>SaveChanges</c> reports it.
+    /// </summary>
+    public static async Task InsertSqliteRowAsync<T>(ReeveDbContext db, T row, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            await InsertAsync(db, [row], cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new DbUpdateException(e.Message, e);
+        }
+    }
+
+    /// <summary>
     /// One prepared single-row statement, run per row. (Many rows per statement is slower here: SQLite looks up
     /// each named parameter by a linear search, so binding a statement of n parameters costs n².)
     /// </summary>

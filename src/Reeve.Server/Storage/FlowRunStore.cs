@@ -90,6 +90,13 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
         {
             await store.WriteGroupedAsync(async (db, ct) =>
             {
+                if (store.Provider == StorageProvider.Sqlite)
+                {
+                    await BulkInsert.InsertSqliteRowAsync(db, run, ct);
+                    await BulkInsert.InsertSqliteRowAsync(db, firstState, ct);
+                    return;
+                }
+
                 db.FlowRuns.Add(run);
                 db.FlowRunStates.Add(firstState);
                 await db.SaveChangesAsync(ct);

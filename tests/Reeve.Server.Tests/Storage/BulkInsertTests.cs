@@ -73,6 +73,55 @@ public sealed class BulkInsertTests
         Assert.Equivalent(Log(bulkLog, bulk), await db.Logs.SingleAsync(l => l.Id == bulkLog, ct));
     }
 
+    [Theory]
+    [InlineData(TestStorage.Sqlite)]
+    [InlineData(TestStorage.Postgres)]
+    public async Task RunRowsInsertedOneByOne_AreStoredLikeSaveChangesRows(TestStorage storage)
+    {
+        // The hot single-row inserts (a new run and its first state) go through BulkInsert on SQLite.
+        await using var server = await RunningServer.StartAsync(storage);
+        var flow = await server.Client.CreateFlowAsync(new FlowCreate { Name = "bulk-runs" });
+        var created = await server.Client.CreateFlowRunAsync(new FlowRunCreate
+        {
+            FlowId = flow.Id,
+            Name = "ünïcode-run",
+            Tags = ["a", "b c"],
+            Parameters = new System.Text.Json.Nodes.JsonObject { ["x"] = 1 },
+        });
+        await using var scope = server.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+        var (tracked, bulk) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        async Task<(FlowRunRecord Run, FlowRunStateRecord State)> CopyAsync(Guid id)
+        {
+            var run = await db.FlowRuns.SingleAsync(r => r.Id == created.Id, ct);
+            var state = await db.FlowRunStates.SingleAsync(s => s.FlowRunId == created.Id, ct);
+            run.Id = id;
+            run.EndTime = At;
+            run.TotalRunTime = 0.001234;
+            state.Id = Guid.CreateVersion7();
+            state.FlowRunId = id;
+            return (run, state);
+        }
+
+        var (trackedRun, trackedState) = await CopyAsync(tracked);
+        var (bulkRun, bulkState) = await CopyAsync(bulk);
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.FlowRuns.Add(trackedRun);
+            db.FlowRunStates.Add(trackedState);
+            await db.SaveChangesAsync(ct);
+            await BulkInsert.InsertAsync(db, [bulkRun], ct);
+            await BulkInsert.InsertAsync(db, [bulkState], ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        db.ChangeTracker.Clear();
+        await AssertSameColumnsAsync(db, "flow_run", tracked, bulk, ignore: ["id"]);
+        await AssertSameColumnsAsync(db, "flow_run_state", trackedState.Id, bulkState.Id, ignore: ["id", "flow_run_id"]);
+        Assert.Equivalent(bulkRun, await db.FlowRuns.SingleAsync(r => r.Id == bulk, ct));
+    }
+
     /// <summary>Compares two rows as the database holds them (SQLite: each value's storage class and text).</summary>
     private static async Task AssertSameColumnsAsync(ReeveDbContext db, string table, Guid expected, Guid actual, string[] ignore)
     {
