@@ -56,12 +56,7 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
             }
         }
 
-        foreach (var action in _afterCommit)
-        {
-            action();
-        }
-
-        _afterCommit.Clear();
+        RunAfterCommit();
         return result;
     }
 
@@ -79,12 +74,7 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
 
         _afterCommit.Clear();
         var result = await group.WriteAsync(work, cancellationToken);
-        foreach (var action in _afterCommit)
-        {
-            action();
-        }
-
-        _afterCommit.Clear();
+        RunAfterCommit();
         return result;
     }
 
@@ -95,6 +85,16 @@ internal sealed class Store(ReeveDbContext db, WriteGate gate, StorageOptions op
             await work(d, ct);
             return true;
         }, cancellationToken);
+
+    private void RunAfterCommit()
+    {
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
+
+        _afterCommit.Clear();
+    }
 
     /// <summary>Runs <paramref name="action"/> once the current write has committed (not at all if it fails), such as waking a loop that should see it.</summary>
     public void AfterCommit(Action action) => _afterCommit.Add(action);
