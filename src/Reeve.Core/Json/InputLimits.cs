@@ -45,9 +45,9 @@ public static class InputLimits
 
     /// <summary>Checks a request's body (or any value of Reeve's types), naming fields under <paramref name="field"/> (empty for the body).</summary>
     /// <exception cref="ReeveValidationException">A field is over its limit, or a list holds a null item.</exception>
-    public static void Check(object? value, string field = "") => Walk(value, field, null, 0);
+    public static void Check(object? value, string field = "") => Walk(value, new FieldPath(null, field, -1), null, 0);
 
-    private static void Walk(object? value, string field, int? limit, int depth)
+    private static void Walk(object? value, FieldPath field, int? limit, int depth)
     {
         switch (value)
         {
@@ -63,7 +63,7 @@ public static class InputLimits
                 return;
             case JsonNode node:
                 var maxJson = limit ?? DefaultJsonLength;
-                var length = JsonLength(node, maxJson);
+                var length = node is JsonObject { Count: 0 } or JsonArray { Count: 0 } ? 2 : JsonLength(node, maxJson);
                 if (length > maxJson)
                 {
                     throw Refused(field, $"at most {Count(maxJson)} bytes of JSON are allowed (got more)");
@@ -79,13 +79,12 @@ public static class InputLimits
                 for (var i = 0; i < list.Count; i++)
                 {
                     var item = list[i];
-                    var at = $"{field}[{i}]";
                     if (item is null)
                     {
-                        throw Refused(at, "a list here holds no null items");
+                        throw Refused(new FieldPath(field, null, i), "a list here holds no null items");
                     }
 
-                    Walk(item, at, null, depth + 1);
+                    Walk(item, new FieldPath(field, null, i), null, depth + 1);
                 }
 
                 return;
@@ -110,7 +109,7 @@ public static class InputLimits
                 inner = optional.Value.GetValue(inner);
             }
 
-            Walk(inner, field.Length == 0 ? member.Name : $"{field}.{member.Name}", member.MaxLength, depth + 1);
+            Walk(inner, new FieldPath(field, member.Name, -1), member.MaxLength, depth + 1);
         }
     }
 
@@ -134,14 +133,19 @@ public static class InputLimits
         return counter.Length;
     }
 
-    private static ReeveValidationException Refused(string field, string reason) => new(field.Length == 0 ? "body" : field, reason);
+    private static ReeveValidationException Refused(FieldPath field, string reason) => new(field.ToString() is { Length: > 0 } name ? name : "body", reason);
 
     private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The members worth a look: a property of a type that can hold nothing to check (a number, a time, an id, a state
+    /// type) is left out, so its value is never boxed.
+    /// </summary>
     private static Member[] Describe(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is not null
-                && p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always })
+                && p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always }
+                && MayHoldSomethingToCheck(p.PropertyType))
             .Select(p => new Member(
                 p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name),
                 p.GetValue,
@@ -150,6 +154,22 @@ public static class InputLimits
                     ? new OptionalAccess(p.PropertyType.GetProperty(nameof(Optional<int>.IsSet))!, p.PropertyType.GetProperty(nameof(Optional<int>.Value))!)
                     : null))
             .ToArray();
+
+    private static bool MayHoldSomethingToCheck(Type type) =>
+        !type.IsValueType
+        || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Optional<>) && MayHoldSomethingToCheck(type.GetGenericArguments()[0]))
+        || (Nullable.GetUnderlyingType(type) is { } underlying && underlying.Namespace?.StartsWith("Reeve.Core", StringComparison.Ordinal) == true && !underlying.IsEnum)
+        || (type.Namespace?.StartsWith("Reeve.Core", StringComparison.Ordinal) == true && !type.IsEnum);
+
+    /// <summary>Where a value sits in the body; written out only when a refusal names it.</summary>
+    private sealed class FieldPath(FieldPath? parent, string? name, int index)
+    {
+        public override string ToString()
+        {
+            var start = parent?.ToString() ?? "";
+            return name is null ? (index < 0 ? start : $"{start}[{index}]") : start.Length == 0 ? name : $"{start}.{name}";
+        }
+    }
 
     private sealed record Member(string Name, Func<object?, object?> Get, int? MaxLength, OptionalAccess? Optional);
 

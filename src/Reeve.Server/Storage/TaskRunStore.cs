@@ -108,7 +108,8 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
         await store.WriteGroupedAsync(async (db, ct) =>
         {
             var ids = batch.TaskRuns.Select(r => r.Id).Distinct().ToList();
-            var existing = await db.TaskRuns.AsTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+            // One JSON parameter for the ids: EF 10 would otherwise bind up to 5,000 parameters, each looked up by name.
+            var existing = await db.TaskRuns.AsTracking().Where(t => EF.Parameter(ids).Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
             // Most reports are of task runs the server has not seen: those, and every state, are inserted in
             // bulk; the few known task runs are updated through the change tracker.
             var created = new List<TaskRunRecord>();
