@@ -7,12 +7,16 @@ namespace Reeve.Engine;
 
 /// <summary>
 /// Sends log lines and task run reports to the server in the background, in batches, so that a flow never
-/// waits on the network for them. <see cref="FlushAsync"/> waits until everything queued before it is sent.
+/// waits on the network for them. Up to <see cref="MaxInFlight"/> batches are on the wire at once, so the server
+/// reads the next while it stores the previous; a batch that names a task run of a batch still in flight waits for
+/// it, so a task run's states and log lines arrive in order. <see cref="FlushAsync"/> waits until everything queued
+/// before it is sent.
 /// </summary>
 internal sealed class RunReporter : IAsyncDisposable
 {
     private const int MaxLogsPerBatch = 1_000;
     private const int MaxTasksPerBatch = 1_000;
+    private const int MaxInFlight = 2;
     private readonly ReeveClient _client;
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
@@ -36,45 +40,47 @@ internal sealed class RunReporter : IAsyncDisposable
 
     private async Task LoopAsync()
     {
-        var logs = new List<LogCreate>();
-        var tasks = new List<TaskRunReport>();
-        var taskIndex = new Dictionary<Guid, int>();
-        var flushes = new List<TaskCompletionSource>();
-        while (await _queue.Reader.WaitToReadAsync())
+        var inFlight = new Queue<Sending>();
+        object? carried = null;
+        while (carried is not null || await _queue.Reader.WaitToReadAsync())
         {
-            while (logs.Count < MaxLogsPerBatch && tasks.Count < MaxTasksPerBatch && _queue.Reader.TryRead(out var item))
+            var batch = new Batch();
+            while (carried is not null || _queue.Reader.TryRead(out carried))
             {
-                switch (item)
+                if (!batch.TryAdd(carried))
                 {
-                    case LogCreate log:
-                        logs.Add(log);
-                        break;
-                    case TaskRunReport report when taskIndex.TryGetValue(report.Id, out var at):
-                        // A task that started and ended between two sends: one report with both states.
-                        tasks[at] = tasks[at] with { States = [.. tasks[at].States, .. report.States] };
-                        break;
-                    case TaskRunReport report:
-                        taskIndex[report.Id] = tasks.Count;
-                        tasks.Add(report);
-                        break;
-                    case TaskCompletionSource flush:
-                        flushes.Add(flush);
-                        break;
+                    // A new task run or log line past the batch's limit opens the next batch.
+                    break;
                 }
+
+                carried = null;
             }
 
-            // Task runs first: a log line of a task may name a task run the server must know of.
-            await SendAsync(() => _client.ReportTaskRunsAsync(new TaskRunReportBatch { TaskRuns = [.. tasks] }), tasks.Count, "task runs");
-            await SendAsync(() => _client.CreateLogsAsync([.. logs]), logs.Count, "log lines");
-            tasks.Clear();
-            taskIndex.Clear();
-            logs.Clear();
-            foreach (var flush in flushes)
+            while (inFlight.Count > 0 && (inFlight.Count >= MaxInFlight || inFlight.Any(sending => sending.TaskRunIds.Overlaps(batch.TaskRunIds))))
             {
-                flush.TrySetResult();
+                await inFlight.Dequeue().Done;
             }
 
-            flushes.Clear();
+            var previous = inFlight.Count > 0 ? inFlight.Last().Done : Task.CompletedTask;
+            inFlight.Enqueue(new Sending(batch.TaskRunIds, SendBatchAsync(batch, previous)));
+        }
+
+        while (inFlight.Count > 0)
+        {
+            await inFlight.Dequeue().Done;
+        }
+    }
+
+    /// <summary>Sends a batch; its flushes complete once it and every batch before it are sent.</summary>
+    private async Task SendBatchAsync(Batch batch, Task previous)
+    {
+        // Task runs first: a log line of a task may name a task run the server must know of.
+        await SendAsync(() => _client.ReportTaskRunsAsync(new TaskRunReportBatch { TaskRuns = batch.Tasks }), batch.Tasks.Count, "task runs");
+        await SendAsync(() => _client.CreateLogsAsync(batch.Logs), batch.Logs.Count, "log lines");
+        await previous;
+        foreach (var flush in batch.Flushes)
+        {
+            flush.TrySetResult();
         }
     }
 
@@ -110,5 +116,62 @@ internal sealed class RunReporter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+    }
+
+    private sealed record Sending(HashSet<Guid> TaskRunIds, Task Done);
+
+    /// <summary>What one round of sends carries: task runs (a task's reports merged into one) and log lines.</summary>
+    private sealed class Batch
+    {
+        private readonly Dictionary<Guid, int> _taskIndex = [];
+
+        public List<TaskRunReport> Tasks { get; } = [];
+
+        public List<LogCreate> Logs { get; } = [];
+
+        public List<TaskCompletionSource> Flushes { get; } = [];
+
+        /// <summary>The task runs its reports and log lines name.</summary>
+        public HashSet<Guid> TaskRunIds { get; } = [];
+
+        /// <summary>Adds an item, or says no when it would take the batch past a limit.</summary>
+        public bool TryAdd(object item)
+        {
+            switch (item)
+            {
+                case TaskRunReport report when _taskIndex.TryGetValue(report.Id, out var at):
+                    // A task that started and ended between two sends: one report with both states.
+                    Tasks[at] = Tasks[at] with { States = [.. Tasks[at].States, .. report.States] };
+                    return true;
+                case TaskRunReport report:
+                    if (Tasks.Count >= MaxTasksPerBatch)
+                    {
+                        return false;
+                    }
+
+                    _taskIndex[report.Id] = Tasks.Count;
+                    Tasks.Add(report);
+                    TaskRunIds.Add(report.Id);
+                    return true;
+                case LogCreate log:
+                    if (Logs.Count >= MaxLogsPerBatch)
+                    {
+                        return false;
+                    }
+
+                    Logs.Add(log);
+                    if (log.TaskRunId is { } taskRunId)
+                    {
+                        TaskRunIds.Add(taskRunId);
+                    }
+
+                    return true;
+                case TaskCompletionSource flush:
+                    Flushes.Add(flush);
+                    return true;
+                default:
+                    return true;
+            }
+        }
     }
 }
