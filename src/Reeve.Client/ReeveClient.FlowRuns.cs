@@ -45,7 +45,11 @@ public sealed partial class ReeveClient
 
     /// <summary>Proposes a state for a flow run; the answer says whether it was accepted, changed, refused or must wait.</summary>
     public Task<OrchestrationResult> SetFlowRunStateAsync(Guid id, StateCreate state, bool force = false, CancellationToken cancellationToken = default) =>
-        SendAsync<OrchestrationResult>(HttpMethod.Post, $"flow_runs/{id}/set_state", new SetStateRequest { State = state, Force = force }, cancellationToken);
+        SetFlowRunStateAsync(id, new SetStateRequest { State = state, Force = force }, cancellationToken);
+
+    /// <summary>Proposes a state for a flow run, with every field of the request (<see cref="SetStateRequest.HeartbeatIntervalSeconds"/>).</summary>
+    public Task<OrchestrationResult> SetFlowRunStateAsync(Guid id, SetStateRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<OrchestrationResult>(HttpMethod.Post, $"flow_runs/{id}/set_state", request, cancellationToken);
 
     /// <summary>A flow run's states, oldest first.</summary>
     public async Task<IReadOnlyList<State>> ReadFlowRunStatesAsync(Guid id, CancellationToken cancellationToken = default) =>

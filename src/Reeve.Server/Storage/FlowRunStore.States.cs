@@ -33,6 +33,11 @@ internal sealed partial class FlowRunStore
         activity?.SetTag("reeve.flow_run.id", id.ToString());
         activity?.SetTag("reeve.state.proposed", request.State.Type.WireName());
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (request.HeartbeatIntervalSeconds < 1)
+        {
+            throw new ReeveValidationException("heartbeat_interval_seconds", "Input should be greater than 0");
+        }
+
         var claim = !request.Force && request.State.Type == StateType.Pending;
         if (claim && await RefuseClaimEarlyAsync(id, request, cancellationToken) is { } refused)
         {
@@ -150,6 +155,13 @@ internal sealed partial class FlowRunStore
         if (heldUntil is not null && written.Type == StateType.Pending)
         {
             run.HeartbeatExpires = heldUntil;
+        }
+
+        if (request.HeartbeatIntervalSeconds is { } interval && written.Type == StateType.Running
+            && Expiry(interval) is var expires && (run.HeartbeatExpires is null || run.HeartbeatExpires < expires))
+        {
+            // The engine beats from now on: entering RUNNING is its first heartbeat.
+            run.HeartbeatExpires = expires;
         }
 
         db.FlowRunStates.Add(FlowRunMapper.StateRow(id, written));

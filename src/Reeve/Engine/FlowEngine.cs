@@ -99,7 +99,7 @@ internal static class FlowEngine
         var first = true;
         while (true)
         {
-            var start = await EnterRunningAsync(client, run, logger, cancelled.Token);
+            var start = await EnterRunningAsync(client, run, logger, heartbeat, cancelled.Token);
             if (start is not null)
             {
                 await FlushAsync();
@@ -173,18 +173,25 @@ internal static class FlowEngine
     }
 
     /// <summary>Moves the run to RUNNING: null when it may run, or how it ended when it may not.</summary>
-    private static async Task<FlowRunOutcome?> EnterRunningAsync(ReeveClient client, FlowRun run, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<FlowRunOutcome?> EnterRunningAsync(ReeveClient client, FlowRun run, ILogger logger, RunHeartbeat heartbeat, CancellationToken cancellationToken)
     {
         while (true)
         {
             OrchestrationResult answer;
             try
             {
-                answer = await ProposeAsync(client, run.Id, new StateCreate { Type = StateType.Running }, cancellationToken);
+                answer = await ProposeAsync(client, run.Id, new StateCreate { Type = StateType.Running }, cancellationToken, RunHeartbeat.IntervalSeconds);
+                heartbeat.Answered(answer.Status == OrchestrationStatus.Accept);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                heartbeat.Answered(false);
                 return await FinishCancelledAsync(client, run, CancellationToken.None);
+            }
+            catch
+            {
+                heartbeat.Answered(false);
+                throw;
             }
 
             switch (answer.Status)
@@ -234,7 +241,8 @@ internal static class FlowEngine
     /// unreachable. A try whose answer was lost (the server restarted after the change, before it answered) is told by
     /// the next "already made this transition": the run is in the state this proposal made, which is an acceptance.
     /// </summary>
-    internal static async Task<OrchestrationResult> ProposeAsync(ReeveClient client, Guid runId, StateCreate state, CancellationToken cancellationToken)
+    internal static async Task<OrchestrationResult> ProposeAsync(ReeveClient client, Guid runId, StateCreate state, CancellationToken cancellationToken,
+        int? heartbeatIntervalSeconds = null)
     {
         var transition = state.StateDetails?.TransitionId ?? Guid.NewGuid();
         state = state with { StateDetails = (state.StateDetails ?? new StateDetails()) with { TransitionId = transition } };
@@ -242,7 +250,7 @@ internal static class FlowEngine
         {
             try
             {
-                var answer = await client.SetFlowRunStateAsync(runId, state, cancellationToken: cancellationToken);
+                var answer = await client.SetFlowRunStateAsync(runId, new SetStateRequest { State = state, HeartbeatIntervalSeconds = heartbeatIntervalSeconds }, cancellationToken);
                 return answer is { Status: OrchestrationStatus.Reject, State.StateDetails.TransitionId: { } made } && made == transition
                     ? answer with { Status = OrchestrationStatus.Accept }
                     : answer;

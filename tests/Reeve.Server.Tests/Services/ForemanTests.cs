@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Reeve.Core.FlowRuns;
 using Reeve.Core.Orchestration;
 using Reeve.Core.States;
 using Reeve.Core.Workers;
@@ -103,6 +104,53 @@ public abstract class ForemanTests(ServerFixture fixture)
         Server.Clock.Advance(TimeSpan.FromMinutes(1));
         await Foreman.PassAsync(CancellationToken.None);
 
+        Assert.Equal(StateType.Pending, (await Server.Client.ReadFlowRunAsync(run)).StateType);
+    }
+
+    [Fact]
+    public async Task EnteringRunningWithAHeartbeatInterval_CountsAsTheFirstBeat()
+    {
+        var pool = await Server.Client.PoolAsync();
+        var run = await Server.Client.CreateFlowRunFromDeploymentAsync((await Server.Client.DeploymentAsync(pool: pool)).Id);
+        await Server.Client.SetFlowRunStateAsync(run.Id, new StateCreate { Type = StateType.Pending });
+        var answer = await Server.Client.SetFlowRunStateAsync(run.Id, new SetStateRequest { State = new StateCreate { Type = StateType.Running }, HeartbeatIntervalSeconds = 10 });
+        Assert.Equal(OrchestrationStatus.Accept, answer.Status);
+
+        // No beat follows: the run is lost three intervals after it entered RUNNING, not left alone as a run nobody beats for.
+        Server.Clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(0, (await Foreman.PassAsync(CancellationToken.None)).Changed);
+        Server.Clock.Advance(TimeSpan.FromSeconds(2));
+        await Foreman.PassAsync(CancellationToken.None);
+        Assert.Equal(StateType.Crashed, (await Server.Client.ReadFlowRunAsync(run.Id)).StateType);
+    }
+
+    [Fact]
+    public async Task AHeartbeatIntervalOnAnotherState_IsNoBeat()
+    {
+        var pool = await Server.Client.PoolAsync();
+        var run = await Server.Client.CreateFlowRunFromDeploymentAsync((await Server.Client.DeploymentAsync(pool: pool)).Id);
+        await Server.Client.SetFlowRunStateAsync(run.Id, new SetStateRequest { State = new StateCreate { Type = StateType.Pending }, HeartbeatIntervalSeconds = 1 });
+
+        Server.Clock.Advance(TimeSpan.FromHours(1));
+        await Foreman.PassAsync(CancellationToken.None);
+
+        Assert.Equal(StateType.Pending, (await Server.Client.ReadFlowRunAsync(run.Id)).StateType);
+    }
+
+    [Theory]
+    [InlineData("""{"state": {"type": "RUNNING"}, "heartbeat_interval_seconds": 0}""")]
+    [InlineData("""{"state": {"type": "RUNNING"}, "heartbeat_interval_seconds": -5}""")]
+    [InlineData("""{"state": {"type": "RUNNING"}, "heartbeat_interval_seconds": "x"}""")]
+    [InlineData("""{"state": {"type": "RUNNING"}, "heartbeat_interval_seconds": 1e12}""")]
+    public async Task ABadHeartbeatIntervalOnSetState_Is422NamingTheField_AndChangesNothing(string body)
+    {
+        var (_, run) = await RunningAsync();
+        await Server.Client.SetFlowRunStateAsync(run, new StateCreate { Type = StateType.Pending }, force: true);
+
+        var response = await Server.Http.PostJsonAsync($"flow_runs/{run}/set_state", body);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        Assert.Contains("heartbeat_interval_seconds", response.Text, StringComparison.Ordinal);
         Assert.Equal(StateType.Pending, (await Server.Client.ReadFlowRunAsync(run)).StateType);
     }
 
