@@ -155,11 +155,13 @@ public static class InputLimits
                     : null))
             .ToArray();
 
-    private static bool MayHoldSomethingToCheck(Type type) =>
-        !type.IsValueType
-        || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Optional<>) && MayHoldSomethingToCheck(type.GetGenericArguments()[0]))
-        || (Nullable.GetUnderlyingType(type) is { } underlying && underlying.Namespace?.StartsWith("Reeve.Core", StringComparison.Ordinal) == true && !underlying.IsEnum)
-        || (type.Namespace?.StartsWith("Reeve.Core", StringComparison.Ordinal) == true && !type.IsEnum);
+    private static bool MayHoldSomethingToCheck(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return !type.IsValueType
+            || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Optional<>) && MayHoldSomethingToCheck(type.GetGenericArguments()[0]))
+            || (type.Namespace?.StartsWith("Reeve.Core", StringComparison.Ordinal) == true && !type.IsEnum);
+    }
 
     /// <summary>Where a value sits in the body; written out only when a refusal names it.</summary>
     private sealed class FieldPath(FieldPath? parent, string? name, int index)

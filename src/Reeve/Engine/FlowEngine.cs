@@ -185,13 +185,12 @@ internal static class FlowEngine
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                heartbeat.Answered(false);
                 return await FinishCancelledAsync(client, run, CancellationToken.None);
             }
-            catch
+            finally
             {
+                // No accepted RUNNING (an error, a cancellation): the heartbeat beats at once. A first answer stands.
                 heartbeat.Answered(false);
-                throw;
             }
 
             switch (answer.Status)
