@@ -68,7 +68,7 @@ internal static class BulkInsert
         if (table.Binding is { } binding && connection is SqliteConnection sqlite)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            binding.InsertEach(sqlite.Handle!, table, rows);
+            binding.RunEach(sqlite.Handle!, table.InsertSql, table.Columns, rows);
             return;
         }
 
@@ -116,6 +116,9 @@ internal static class BulkInsert
         await writer.CompleteAsync(cancellationToken);
     }
 
+    /// <summary>A table's or a column's name as SQL quotes it.</summary>
+    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
     /// <summary>An entity's table as the model maps it, worked out once per model and type.</summary>
     internal sealed class Table
     {
@@ -146,7 +149,6 @@ internal static class BulkInsert
         public static Table Of(IModel model, Type type) =>
             Cache.GetOrCreateValue(model).GetOrAdd(type, t => new Table(model.FindEntityType(t) ?? throw new InvalidOperationException($"{t.Name} is not an entity of the model.")));
 
-        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     internal sealed class Column

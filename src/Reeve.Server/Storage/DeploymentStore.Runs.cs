@@ -15,6 +15,11 @@ namespace Reeve.Server.Storage;
 
 internal sealed partial class DeploymentStore
 {
+    /// <summary>A deployment with its queue and the queue's pool, as a new run of it needs them.</summary>
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<DeploymentRecord?>>> WithQueueAndPool = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) =>
+            d.Deployments.Include(x => x.WorkQueue).ThenInclude(q => q!.WorkPool).FirstOrDefault(x => x.Id == id)));
+
     /// <summary>
     /// Creates a run of a deployment: its parameters merged over the deployment's and checked against the
     /// parameter schema (when enforced), its job variables checked with required ones enforced, in the
@@ -27,8 +32,7 @@ internal sealed partial class DeploymentStore
             ResourceName.Validate(request.Name);
         }
 
-        var deployment = await store.Db.Deployments.Include(d => d.WorkQueue).ThenInclude(q => q!.WorkPool)
-            .FirstOrDefaultAsync(d => d.Id == id, cancellationToken) ?? throw NotFound();
+        var deployment = await WithQueueAndPool.For(store.Db)(store.Db, id, cancellationToken) ?? throw NotFound();
 
         var parameters = JsonVariablesMerge(JsonText.Object(deployment.Parameters), request.Parameters);
         var schema = JsonText.Object(deployment.ParameterOpenapiSchema);

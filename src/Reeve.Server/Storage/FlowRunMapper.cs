@@ -23,7 +23,21 @@ internal static class FlowRunMapper
         DeploymentId = run.DeploymentId,
     };
 
-    /// <summary>Copies what a decision changed onto the row.</summary>
+    /// <summary>
+    /// The columns a state change writes: all that <see cref="Apply"/> sets, and the heartbeat expiry that entering
+    /// PENDING or RUNNING sets. A state change on SQLite updates these and no others (<see cref="RowUpdate"/>).
+    /// </summary>
+    public static readonly string[] StateColumns =
+    [
+        nameof(FlowRunRecord.StateId), nameof(FlowRunRecord.StateType), nameof(FlowRunRecord.StateName),
+        nameof(FlowRunRecord.StateTimestamp), nameof(FlowRunRecord.State), nameof(FlowRunRecord.RunCount),
+        nameof(FlowRunRecord.StartTime), nameof(FlowRunRecord.EndTime), nameof(FlowRunRecord.ExpectedStartTime),
+        nameof(FlowRunRecord.NextScheduledStartTime), nameof(FlowRunRecord.TotalRunTime),
+        nameof(FlowRunRecord.EmpiricalPolicy), nameof(FlowRunRecord.RetryType), nameof(FlowRunRecord.HeartbeatExpires),
+        nameof(FlowRunRecord.Updated),
+    ];
+
+    /// <summary>Copies what a decision changed onto the row (only the <see cref="StateColumns"/>).</summary>
     public static void Apply(FlowRunRecord run, RunFacts facts, DateTime now)
     {
         var state = facts.State!;

@@ -11,15 +11,38 @@ namespace Reeve.Server.Storage;
 
 internal sealed partial class FlowRunStore
 {
-    // The run a decision is about, tracked: compiled once per model (SQLite's and PostgreSQL's differ, and a compiled
-    // query serves only the model it was compiled for), so each decision skips EF's query-cache lookup (the
-    // expression's walk for its parameters and its cache key), which a profile put at a tenth of a decision's time.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<ReeveDbContext, Guid, CancellationToken, Task<FlowRunRecord?>>> TrackedRunByModel = [];
+    /// <summary>The run a decision is about, tracked (PostgreSQL writes its new state with <c>SaveChanges</c>).</summary>
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<FlowRunRecord?>>> TrackedRun = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) => d.FlowRuns.AsTracking().FirstOrDefault(r => r.Id == id)));
 
-    private static Task<FlowRunRecord?> TrackedRunAsync(ReeveDbContext db, Guid id, CancellationToken ct) =>
-        TrackedRunByModel.GetValue(db.Model, _ =>
-            EF.CompileAsyncQuery((ReeveDbContext d, Guid i, CancellationToken _) => d.FlowRuns.AsTracking().FirstOrDefault(r => r.Id == i)))(db, id, ct);
+    /// <summary>The run a decision is about, untracked: on SQLite its new state is written by <see cref="RowUpdate"/>.</summary>
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<FlowRunRecord?>>> Run = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) => d.FlowRuns.FirstOrDefault(r => r.Id == id)));
+
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<LimitRow?>>> PoolLimit = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) =>
+            d.WorkPools.Where(x => x.Id == id).Select(x => new LimitRow(x.Name, x.ConcurrencyLimit, x.IsPaused, null)).FirstOrDefault()));
+
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<LimitRow?>>> QueueLimit = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) =>
+            d.WorkQueues.Where(x => x.Id == id).Select(x => new LimitRow(x.Name, x.ConcurrencyLimit, x.IsPaused, null)).FirstOrDefault()));
+
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<LimitRow?>>> DeploymentLimit = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) =>
+            d.Deployments.Where(x => x.Id == id).Select(x => new LimitRow(x.Name, x.ConcurrencyLimit, false, x.CollisionStrategy)).FirstOrDefault()));
+
+    /// <summary>Runs holding a slot: PENDING, RUNNING or CANCELLING.</summary>
+    private static readonly System.Linq.Expressions.Expression<Func<FlowRunRecord, bool>> HoldsSlot =
+        r => r.StateType == StateType.Pending || r.StateType == StateType.Running || r.StateType == StateType.Cancelling;
+
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<int>>> ActiveInPool = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) => d.FlowRuns.Where(r => r.WorkPoolId == id).Count(HoldsSlot)));
+
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<int>>> ActiveInQueue = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) => d.FlowRuns.Where(r => r.WorkQueueId == id).Count(HoldsSlot)));
+
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<int>>> ActiveInDeployment = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) => d.FlowRuns.Where(r => r.DeploymentId == id).Count(HoldsSlot)));
 
     /// <summary>
     /// Decides a proposed state for a run and writes it, in one transaction that holds the run's row (and,
@@ -134,7 +157,8 @@ internal sealed partial class FlowRunStore
         DateTime? heldUntil = null)
     {
         await store.LockAsync(LockedTable.FlowRun, id, ct);
-        var run = await TrackedRunAsync(db, id, ct) ?? throw NotFound();
+        var sqlite = store.Provider == StorageProvider.Sqlite;
+        var run = await (sqlite ? Run.For(db)(db, id, ct) : TrackedRun.For(db)(db, id, ct)) ?? throw NotFound();
 
         var now = StorageTime.ToWire(StorageTime.Now(clock));
         var proposed = StateFactory.FromProposal(request.State, now);
@@ -164,8 +188,19 @@ internal sealed partial class FlowRunStore
             run.HeartbeatExpires = expires;
         }
 
-        db.FlowRunStates.Add(FlowRunMapper.StateRow(id, written));
-        await db.SaveChangesAsync(ct);
+        var stateRow = FlowRunMapper.StateRow(id, written);
+        if (sqlite)
+        {
+            // The state change is the hottest write: two statements bound by position, without the change tracker.
+            RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns).Run(db, run);
+            await BulkInsert.InsertSqliteRowAsync(db, stateRow, ct);
+        }
+        else
+        {
+            db.FlowRunStates.Add(stateRow);
+            await db.SaveChangesAsync(ct);
+        }
+
         return ((outcome with { Written = written, Run = after }).ToResult(), run);
     }
 
@@ -202,33 +237,33 @@ internal sealed partial class FlowRunStore
                 await store.LockAsync(LockedTable.WorkPool, poolId, ct);
             }
 
-            var p = await db.WorkPools.Where(x => x.Id == poolId).Select(x => new { x.Name, x.ConcurrencyLimit, x.IsPaused }).FirstOrDefaultAsync(ct);
+            var p = await PoolLimit.For(db)(db, poolId, ct);
             if (p is not null)
             {
                 paused = p.IsPaused ? $"work pool '{p.Name}'" : null;
                 if (p.ConcurrencyLimit is { } limit)
                 {
-                    pool = new SlotUsage($"work pool '{p.Name}'", limit, await CountActiveAsync(db.FlowRuns.Where(r => r.WorkPoolId == poolId), ct));
+                    pool = new SlotUsage($"work pool '{p.Name}'", limit, await ActiveInPool.For(db)(db, poolId, ct));
                 }
             }
         }
 
         if (run.WorkQueueId is { } queueId)
         {
-            var q = await db.WorkQueues.Where(x => x.Id == queueId).Select(x => new { x.Name, x.ConcurrencyLimit, x.IsPaused }).FirstOrDefaultAsync(ct);
+            var q = await QueueLimit.For(db)(db, queueId, ct);
             if (q is not null)
             {
                 paused ??= q.IsPaused ? $"work queue '{q.Name}'" : null;
                 if (q.ConcurrencyLimit is { } limit)
                 {
-                    queue = new SlotUsage($"work queue '{q.Name}'", limit, await CountActiveAsync(db.FlowRuns.Where(r => r.WorkQueueId == queueId), ct));
+                    queue = new SlotUsage($"work queue '{q.Name}'", limit, await ActiveInQueue.For(db)(db, queueId, ct));
                 }
             }
         }
 
         if (run.DeploymentId is { } deploymentId)
         {
-            var d = await db.Deployments.Where(x => x.Id == deploymentId).Select(x => new { x.Name, x.ConcurrencyLimit, x.CollisionStrategy }).FirstOrDefaultAsync(ct);
+            var d = await DeploymentLimit.For(db)(db, deploymentId, ct);
             if (d?.ConcurrencyLimit is { } limit)
             {
                 if (locking)
@@ -237,14 +272,16 @@ internal sealed partial class FlowRunStore
                 }
 
                 strategy = d.CollisionStrategy == nameof(CollisionStrategy.CancelNew) ? CollisionStrategy.CancelNew : CollisionStrategy.Enqueue;
-                deployment = new SlotUsage($"deployment '{d.Name}'", limit, await CountActiveAsync(db.FlowRuns.Where(r => r.DeploymentId == deploymentId), ct));
+                deployment = new SlotUsage($"deployment '{d.Name}'", limit, await ActiveInDeployment.For(db)(db, deploymentId, ct));
             }
         }
 
         return new ConcurrencySnapshot { Pool = pool, Queue = queue, Deployment = deployment, PausedBy = paused, CollisionStrategy = strategy };
     }
 
+    /// <summary>A pool's, a queue's or a deployment's name and limits, as a decision reads them.</summary>
+    private sealed record LimitRow(string Name, int? ConcurrencyLimit, bool IsPaused, string? CollisionStrategy);
+
     /// <summary>Runs holding a slot: PENDING, RUNNING or CANCELLING.</summary>
-    internal static Task<int> CountActiveAsync(IQueryable<FlowRunRecord> runs, CancellationToken ct) =>
-        runs.CountAsync(r => r.StateType == StateType.Pending || r.StateType == StateType.Running || r.StateType == StateType.Cancelling, ct);
+    internal static Task<int> CountActiveAsync(IQueryable<FlowRunRecord> runs, CancellationToken ct) => runs.CountAsync(HoldsSlot, ct);
 }

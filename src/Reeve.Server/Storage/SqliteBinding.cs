@@ -69,11 +69,16 @@ internal sealed class SqliteBinding
         return new SqliteBinding(kinds, sizes);
     }
 
-    /// <summary>Inserts each row with one statement prepared for the call, on the connection's current transaction.</summary>
-    public void InsertEach<T>(sqlite3 db, BulkInsert.Table table, IReadOnlyList<T> rows)
+    /// <summary>
+    /// Runs <paramref name="sql"/> once for each row, prepared once for the call, on the connection's current
+    /// transaction, with the row's <paramref name="columns"/> (those this binding was made for) bound in order.
+    /// </summary>
+    /// <returns>How many rows the statements changed in all.</returns>
+    public long RunEach<T>(sqlite3 db, string sql, IReadOnlyList<BulkInsert.Column> columns, IReadOnlyList<T> rows)
         where T : class
     {
-        Check(raw.sqlite3_prepare_v2(db, table.InsertSql, out var statement), db);
+        Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
+        var changed = 0L;
         var buffer = ArrayPool<byte>.Shared.Rent(1024);
         try
         {
@@ -85,7 +90,7 @@ internal sealed class SqliteBinding
                     for (var i = 0; i < _kinds.Length; i++)
                     {
                         var index = i + 1;
-                        var value = table.Columns[i].ProviderValue(row);
+                        var value = columns[i].ProviderValue(row);
                         Check(value is null ? raw.sqlite3_bind_null(statement, index) : Bind(statement, index, i, value, chars, ref buffer), db);
                     }
 
@@ -95,6 +100,8 @@ internal sealed class SqliteBinding
                     {
                         Check(done, db);
                     }
+
+                    changed += raw.sqlite3_changes(db);
                 }
             }
         }
@@ -102,6 +109,8 @@ internal sealed class SqliteBinding
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        return changed;
     }
 
     private int Bind(sqlite3_stmt statement, int index, int column, object value, Span<char> chars, ref byte[] buffer)

@@ -129,6 +129,98 @@ public sealed class BulkInsertTests
         Assert.Equivalent(bulkRun, await db.FlowRuns.SingleAsync(r => r.Id == bulk, ct));
     }
 
+    [Fact]
+    public async Task StateColumnsUpdatedByPosition_AreStoredLikeSaveChangesUpdates()
+    {
+        // A state change on SQLite writes the run's state columns with RowUpdate, not SaveChanges.
+        await using var server = await RunningServer.StartAsync(TestStorage.Sqlite);
+        var flow = await server.Client.CreateFlowAsync(new FlowCreate { Name = "row-update" });
+        var created = await server.Client.CreateFlowRunAsync(new FlowRunCreate { FlowId = flow.Id, Name = "ünïcode-run", Tags = ["a"] });
+        await using var scope = server.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+        var copy = await db.FlowRuns.SingleAsync(r => r.Id == created.Id, ct);
+        copy.Id = Guid.CreateVersion7();
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            await BulkInsert.InsertAsync(db, [copy], ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        void Change(FlowRunRecord run)
+        {
+            run.StateId = StateId;
+            run.StateType = StateType.Completed;
+            run.StateName = "Cömpleted";
+            run.StateTimestamp = At;
+            run.State = """{"type":"COMPLETED","message":"'quoted' ✓"}""";
+            run.RunCount = 3;
+            run.StartTime = At.AddSeconds(-1);
+            run.EndTime = At.AddTicks(12_340);
+            run.ExpectedStartTime = At.AddSeconds(-2);
+            run.NextScheduledStartTime = null;
+            run.TotalRunTime = 1.000001234;
+            run.EmpiricalPolicy = """{"retries":2}""";
+            run.RetryType = "reschedule";
+            run.HeartbeatExpires = At.AddMinutes(1);
+            run.Updated = At.AddSeconds(1);
+        }
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var tracked = await db.FlowRuns.AsTracking().SingleAsync(r => r.Id == created.Id, ct);
+            Change(tracked);
+            await db.SaveChangesAsync(ct);
+            var untracked = await db.FlowRuns.SingleAsync(r => r.Id == copy.Id, ct);
+            Change(untracked);
+            RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns).Run(db, untracked);
+            await transaction.CommitAsync(ct);
+        }
+
+        db.ChangeTracker.Clear();
+        await AssertSameColumnsAsync(db, "flow_run", created.Id, copy.Id, ignore: ["id"]);
+        Assert.Equal(StateType.Completed, (await db.FlowRuns.SingleAsync(r => r.Id == copy.Id, ct)).StateType);
+    }
+
+    [Fact]
+    public async Task RowUpdate_OfARowThatIsNotThere_Throws_AndWritesNothing()
+    {
+        await using var server = await RunningServer.StartAsync(TestStorage.Sqlite);
+        await using var scope = server.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var missing = new FlowRunRecord { Id = Guid.CreateVersion7(), Name = "missing" };
+        Assert.Throws<InvalidOperationException>(() => RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns).Run(db, missing));
+        Assert.Equal(0, await db.FlowRuns.CountAsync(ct));
+    }
+
+    [Fact]
+    public void ADecisionAppliedToARun_ChangesOnlyItsStateColumns()
+    {
+        // RowUpdate writes FlowRunMapper.StateColumns and nothing else: a column Apply sets beyond them would be lost.
+        var started = new DateTimeOffset(At.AddMinutes(-1), TimeSpan.Zero);
+        var run = new FlowRunRecord
+        {
+            Id = Guid.CreateVersion7(), Name = "guarded", FlowId = Guid.CreateVersion7(), Created = At, Updated = At, Tags = ["a"],
+            WorkPoolId = Guid.CreateVersion7(), WorkQueueId = Guid.CreateVersion7(), DeploymentId = Guid.CreateVersion7(), InfrastructurePid = "1",
+            EmpiricalPolicy = JsonText.Write(new FlowRunPolicy()),
+        };
+        FlowRunMapper.Apply(run, Reeve.Core.Orchestration.Orchestrator.FlowRuns.Decide(FlowRunMapper.Facts(run),
+            StateFactory.FromProposal(new StateCreate { Type = StateType.Running }, started), started, force: true).Run, At);
+        var before = Values(run);
+        var now = new DateTimeOffset(At, TimeSpan.Zero);
+        FlowRunMapper.Apply(run, Reeve.Core.Orchestration.Orchestrator.FlowRuns.Decide(FlowRunMapper.Facts(run),
+            StateFactory.FromProposal(new StateCreate { Type = StateType.Completed }, now), now).Run, At.AddSeconds(5));
+        var after = Values(run);
+        var changed = before.Keys.Where(k => before[k] != after[k]).ToList();
+        Assert.Contains(nameof(FlowRunRecord.EndTime), changed);
+        Assert.Subset(FlowRunMapper.StateColumns.ToHashSet(), changed.ToHashSet());
+
+        static Dictionary<string, string> Values(FlowRunRecord run) => typeof(FlowRunRecord).GetProperties().ToDictionary(p => p.Name,
+            p => p.GetValue(run) is List<string> list ? string.Join("|", list) : Convert.ToString(p.GetValue(run), System.Globalization.CultureInfo.InvariantCulture) ?? "null");
+    }
+
     /// <summary>Compares two rows as the database holds them (SQLite: each value's storage class and text).</summary>
     private static async Task AssertSameColumnsAsync(ReeveDbContext db, string table, Guid expected, Guid actual, string[] ignore)
     {
