@@ -282,6 +282,9 @@ internal sealed partial class FlowRunStore
     /// <summary>A pool's, a queue's or a deployment's name and limits, as a decision reads them.</summary>
     private sealed record LimitRow(string Name, int? ConcurrencyLimit, bool IsPaused, string? CollisionStrategy);
 
+    /// <summary>Runs of a pool holding a slot (PENDING, RUNNING or CANCELLING), by a compiled query.</summary>
+    internal static Task<int> CountActiveInPoolAsync(ReeveDbContext db, Guid poolId, CancellationToken ct) => ActiveInPool.For(db)(db, poolId, ct);
+
     /// <summary>Runs holding a slot: PENDING, RUNNING or CANCELLING.</summary>
     internal static Task<int> CountActiveAsync(IQueryable<FlowRunRecord> runs, CancellationToken ct) => runs.CountAsync(HoldsSlot, ct);
 }

@@ -89,9 +89,13 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine 
     {
         var limit = Paging.Resolve(request.Limit, 0);
         var db = store.Db;
-        var pool = await db.WorkPools.Where(p => p.Name == poolName).Select(p => new { p.Id, p.IsPaused, p.ConcurrencyLimit }).FirstOrDefaultAsync(cancellationToken)
-            ?? throw WorkPoolStore.NotFound(poolName);
-        var queues = await db.WorkQueues.Where(q => q.WorkPoolId == pool.Id).Select(q => new { q.Id, q.Name, q.IsPaused, q.LastPolled }).ToListAsync(cancellationToken);
+        var pool = await PoolNamed.For(db)(db, poolName, cancellationToken) ?? throw WorkPoolStore.NotFound(poolName);
+        var queues = new List<QueueRow>();
+        await foreach (var queue in QueuesOf.For(db)(db, pool.Id).WithCancellation(cancellationToken))
+        {
+            queues.Add(queue);
+        }
+
         var selected = queues;
         if (request.WorkQueueNames is { Count: > 0 } names)
         {
@@ -114,6 +118,19 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine 
         return new Offer(pool.Id, pool.IsPaused || open.Count == 0 ? 0 : limit, pool.ConcurrencyLimit, open, before, after);
     }
 
+    // A worker's poll reads its pool and the pool's queues: compiled, since most polls of a busy pool find it full.
+    private static readonly PerModelQuery<Func<ReeveDbContext, string, CancellationToken, Task<PoolRow?>>> PoolNamed = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, string name, CancellationToken _) =>
+            d.WorkPools.Where(p => p.Name == name).Select(p => new PoolRow(p.Id, p.IsPaused, p.ConcurrencyLimit)).FirstOrDefault()));
+
+    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, IAsyncEnumerable<QueueRow>>> QueuesOf = new(() =>
+        EF.CompileAsyncQuery((ReeveDbContext d, Guid poolId) =>
+            d.WorkQueues.Where(q => q.WorkPoolId == poolId).Select(q => new QueueRow(q.Id, q.Name, q.IsPaused, q.LastPolled))));
+
+    private sealed record PoolRow(Guid Id, bool IsPaused, int? ConcurrencyLimit);
+
+    private sealed record QueueRow(Guid Id, string Name, bool IsPaused, DateTime? LastPolled);
+
     /// <summary>What a worker asked for, checked: which open queues of which pool, due when, how many at most.</summary>
     private sealed record Offer(Guid PoolId, int Limit, int? PoolLimit, List<Guid> OpenQueues, DateTime Before, DateTime? After)
     {
@@ -124,7 +141,7 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine 
             if (limit > 0 && PoolLimit is { } poolLimit)
             {
                 var poolId = PoolId;
-                var room = poolLimit - await FlowRunStore.CountActiveAsync(db.FlowRuns.Where(r => r.WorkPoolId == poolId), ct);
+                var room = poolLimit - await FlowRunStore.CountActiveInPoolAsync(db, poolId, ct);
                 limit = Math.Min(limit, Math.Max(0, room));
             }
 
