@@ -285,6 +285,6 @@ internal sealed partial class FlowRunStore
     /// <summary>Runs of a pool holding a slot (PENDING, RUNNING or CANCELLING), by a compiled query.</summary>
     internal static Task<int> CountActiveInPoolAsync(ReeveDbContext db, Guid poolId, CancellationToken ct) => ActiveInPool.For(db)(db, poolId, ct);
 
-    /// <summary>Runs holding a slot: PENDING, RUNNING or CANCELLING.</summary>
-    internal static Task<int> CountActiveAsync(IQueryable<FlowRunRecord> runs, CancellationToken ct) => runs.CountAsync(HoldsSlot, ct);
+    /// <summary>Runs of a queue holding a slot (PENDING, RUNNING or CANCELLING), by a compiled query.</summary>
+    internal static Task<int> CountActiveInQueueAsync(ReeveDbContext db, Guid queueId, CancellationToken ct) => ActiveInQueue.For(db)(db, queueId, ct);
 }

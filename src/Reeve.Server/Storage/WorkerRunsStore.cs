@@ -184,7 +184,7 @@ internal sealed class WorkerRunsStore(Store store, FlowRunStore runs, ClaimLine 
             if (queue.ConcurrencyLimit is { } queueLimit)
             {
                 var queueId = queue.Id;
-                budget = Math.Min(budget, queueLimit - await FlowRunStore.CountActiveAsync(db.FlowRuns.Where(r => r.WorkQueueId == queueId), ct));
+                budget = Math.Min(budget, queueLimit - await FlowRunStore.CountActiveInQueueAsync(db, queueId, ct));
             }
 
             var seen = new List<Guid>();
