@@ -84,7 +84,18 @@ await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
     }
 })));
 var enqueued = total.Elapsed;
-await Workload.Done.Task.WaitAsync(TimeSpan.FromMinutes(30));
+try
+{
+    await Workload.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+}
+catch (TimeoutException)
+{
+    // A job Hangfire fetched and then lost comes back only after its invisibility timeout (30 minutes by default):
+    // say so, rather than wait for it.
+    await Console.Error.WriteLineAsync($"{Workload.Remaining} of {jobs} jobs had not run 10 minutes after the last was enqueued.");
+    return 1;
+}
+
 total.Stop();
 
 var latencies = Enumerable.Range(0, jobs).Select(i => Stopwatch.GetElapsedTime(Workload.Enqueued[i], Workload.Started[i]).TotalMilliseconds).Order().ToArray();

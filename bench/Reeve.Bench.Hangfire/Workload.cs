@@ -14,6 +14,9 @@ public static class Workload
 
     public static bool Warming { get; set; }
 
+    /// <summary>How many of the measured jobs have not run yet.</summary>
+    public static int Remaining => Volatile.Read(ref _remaining);
+
     public static TaskCompletionSource WarmedUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

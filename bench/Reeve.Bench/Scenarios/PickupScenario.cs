@@ -130,7 +130,17 @@ internal static class HangfireProcess
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        try
+        {
+            // The Hangfire program gives up on its own after 10 minutes without progress; this is the bound on everything else.
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(20));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"The Hangfire run ({mode}, {polling} polling, {options.Storage}) had not ended after 20 minutes; it was stopped.");
+        }
+
         var last = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
         if (process.ExitCode != 0 || last is null)
         {
