@@ -221,7 +221,10 @@ internal sealed partial class FlowRunStore
         return outcome.Written is null && outcome.Status is OrchestrationStatus.Abort or OrchestrationStatus.Reject ? outcome.ToResult() : null;
     }
 
-    /// <summary>The limits the run is under and their slots in use, counted now, with the pool's and deployment's rows locked.</summary>
+    /// <summary>
+    /// The limits the run is under and their slots in use, counted now: under the pool's lock when the pool or the run's
+    /// queue has a limit, and the deployment's when it has one (PostgreSQL; SQLite's writes are one at a time already).
+    /// </summary>
     private async Task<ConcurrencySnapshot> SnapshotAsync(ReeveDbContext db, FlowRunRecord run, CancellationToken ct, bool locking = true)
     {
         SlotUsage? pool = null;
@@ -230,34 +233,32 @@ internal sealed partial class FlowRunStore
         string? paused = null;
         var strategy = CollisionStrategy.Enqueue;
 
-        if (run.WorkPoolId is { } poolId)
+        var p = run.WorkPoolId is { } poolId ? await PoolLimit.For(db)(db, poolId, ct) : null;
+        var q = run.WorkQueueId is { } queueId ? await QueueLimit.For(db)(db, queueId, ct) : null;
+        if (locking && run.WorkPoolId is { } lockedPool && (p?.ConcurrencyLimit is not null || q?.ConcurrencyLimit is not null))
         {
-            if (locking)
-            {
-                await store.LockAsync(LockedTable.WorkPool, poolId, ct);
-            }
+            // Slots are counted under the pool's lock, so that two decisions cannot both take the last one: the pool's
+            // slots, and its queues' (a queue is in one pool). A pool and queue without limits count nothing, and
+            // their runs no longer queue behind one another for the lock. A limit set while this runs is as if set
+            // just after it.
+            await store.LockAsync(LockedTable.WorkPool, lockedPool, ct);
+        }
 
-            var p = await PoolLimit.For(db)(db, poolId, ct);
-            if (p is not null)
+        if (p is not null)
+        {
+            paused = p.IsPaused ? $"work pool '{p.Name}'" : null;
+            if (p.ConcurrencyLimit is { } limit)
             {
-                paused = p.IsPaused ? $"work pool '{p.Name}'" : null;
-                if (p.ConcurrencyLimit is { } limit)
-                {
-                    pool = new SlotUsage($"work pool '{p.Name}'", limit, await ActiveInPool.For(db)(db, poolId, ct));
-                }
+                pool = new SlotUsage($"work pool '{p.Name}'", limit, await ActiveInPool.For(db)(db, run.WorkPoolId!.Value, ct));
             }
         }
 
-        if (run.WorkQueueId is { } queueId)
+        if (q is not null)
         {
-            var q = await QueueLimit.For(db)(db, queueId, ct);
-            if (q is not null)
+            paused ??= q.IsPaused ? $"work queue '{q.Name}'" : null;
+            if (q.ConcurrencyLimit is { } limit)
             {
-                paused ??= q.IsPaused ? $"work queue '{q.Name}'" : null;
-                if (q.ConcurrencyLimit is { } limit)
-                {
-                    queue = new SlotUsage($"work queue '{q.Name}'", limit, await ActiveInQueue.For(db)(db, queueId, ct));
-                }
+                queue = new SlotUsage($"work queue '{q.Name}'", limit, await ActiveInQueue.For(db)(db, run.WorkQueueId!.Value, ct));
             }
         }
 

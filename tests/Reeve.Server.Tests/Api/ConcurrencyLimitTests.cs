@@ -21,20 +21,44 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
 
     private static readonly IReadOnlyList<StateType> Active = [StateType.Pending, StateType.Running, StateType.Cancelling];
 
-    private Task<int> ActiveInPoolAsync(string pool) => Server.Client.CountFlowRunsAsync(new FlowRunFilterRequest
+    private Task<int> ActiveAsync(string pool, string? queue) => Server.Client.CountFlowRunsAsync(new FlowRunFilterRequest
     {
         WorkPools = new() { Name = new() { Any = [pool] } },
-        FlowRuns = new() { State = new() { Type = new() { Any = [.. Active] } } },
+        FlowRuns = new()
+        {
+            State = new() { Type = new() { Any = [.. Active] } },
+            WorkQueueName = queue is null ? null : new() { Any = [queue] },
+        },
     });
 
     [Fact]
     public async Task ThirtyTwoClaimers_OverAThousandRuns_NeverClaimTwice_NorExceedThePoolLimit()
     {
-        const int runs = 1000;
         const int limit = 5;
         var pool = await Server.Client.PoolAsync(limit: limit);
-        var deployment = await Server.Client.DeploymentAsync(pool);
-        await Server.DueRunsAsync(deployment, runs);
+        await ClaimRaceAsync(pool, queue: null, runs: 1000, limit);
+    }
+
+    [Fact]
+    public async Task ThirtyTwoClaimers_NeverExceedAQueueLimit_InAPoolWithoutOne()
+    {
+        // The pool has no limit, so only the queue's slots stand between the claimers: they are counted under the
+        // pool's lock all the same.
+        const int limit = 3;
+        var pool = await Server.Client.PoolAsync();
+        await Server.Client.CreateWorkQueueAsync(pool, new WorkQueueCreate { Name = "narrow", ConcurrencyLimit = limit });
+        await ClaimRaceAsync(pool, queue: "narrow", runs: 300, limit);
+    }
+
+    /// <summary>
+    /// 32 claimers, as workers would, take the pool's (or the queue's) due runs through PENDING, RUNNING and COMPLETED
+    /// while a sampler counts the runs holding a slot: no run is claimed twice, every run is completed once, and the
+    /// slots in use never pass the limit.
+    /// </summary>
+    private async Task ClaimRaceAsync(string pool, string? queue, int runs, int limit)
+    {
+        var deployment = await Server.Client.DeploymentAsync(pool, queue);
+        await Server.DueRunsAsync(deployment, runs, queue);
 
         var claims = new ConcurrentDictionary<Guid, int>();
         var duplicates = 0;
@@ -46,7 +70,7 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
             var highest = 0;
             while (!done.IsCancellationRequested)
             {
-                highest = Math.Max(highest, await ActiveInPoolAsync(pool));
+                highest = Math.Max(highest, await ActiveAsync(pool, queue));
                 await Task.Delay(2);
             }
 
@@ -57,7 +81,11 @@ public abstract class ConcurrencyLimitTests(ServerFixture fixture)
         {
             while (Volatile.Read(ref completed) < runs)
             {
-                var page = await Server.Client.ReadScheduledRunsOfPoolAsync(pool, new WorkerScheduledRunsRequest { Limit = 10 });
+                var page = await Server.Client.ReadScheduledRunsOfPoolAsync(pool, new WorkerScheduledRunsRequest
+                {
+                    Limit = 10,
+                    WorkQueueNames = queue is null ? null : [queue],
+                });
                 if (page.Count == 0)
                 {
                     // Nothing free to claim: poll again shortly, as a worker would.
