@@ -105,62 +105,98 @@ internal sealed class TaskRunStore(Store store, TimeProvider clock)
             throw new ReeveValidationException($"task_runs[{missing}].flow_run_id", $"flow run '{batch.TaskRuns[missing].FlowRunId}' does not exist");
         }
 
+        // Most reports are of task runs the server has not seen. Their rows are built here, as if none were known, so
+        // that the shared write only inserts them; a task run the write finds stored is worked out there instead.
+        var built = new (TaskRunRecord? Created, List<TaskRunStateRecord> States)[batch.TaskRuns.Count];
+        var fresh = new Dictionary<Guid, TaskRunRecord>();
+        for (var i = 0; i < batch.TaskRuns.Count; i++)
+        {
+            var report = batch.TaskRuns[i];
+            TaskRunRecord? created = null;
+            if (!fresh.TryGetValue(report.Id, out var task))
+            {
+                task = created = NewRecord(report);
+                fresh[report.Id] = task;
+            }
+
+            built[i] = (created, Decide(task, report));
+        }
+
         await store.WriteGroupedAsync(async (db, ct) =>
         {
-            var ids = batch.TaskRuns.Select(r => r.Id).Distinct().ToList();
+            var ids = fresh.Keys.ToList();
             // One JSON parameter for the ids: EF 10 would otherwise bind up to 5,000 parameters, each looked up by name.
             var existing = await db.TaskRuns.AsTracking().Where(t => EF.Parameter(ids).Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
-            // Most reports are of task runs the server has not seen: those, and every state, are inserted in
-            // bulk; the few known task runs are updated through the change tracker.
+            // New task runs, and every state, are inserted in bulk; the few known task runs are updated through the
+            // change tracker.
             var created = new List<TaskRunRecord>();
-            var states = new List<TaskRunStateRecord>(batch.TaskRuns.Sum(r => r.States.Count));
-            foreach (var report in batch.TaskRuns)
+            var states = new List<TaskRunStateRecord>(built.Sum(b => b.States.Count));
+            for (var i = 0; i < batch.TaskRuns.Count; i++)
             {
-                if (!existing.TryGetValue(report.Id, out var task))
+                var report = batch.TaskRuns[i];
+                if (existing.TryGetValue(report.Id, out var known))
                 {
-                    var first = StorageTime.ToStorage(report.States[0].Timestamp);
-                    task = new TaskRunRecord
-                    {
-                        Id = report.Id,
-                        Created = first,
-                        Updated = first,
-                        Name = report.Name,
-                        FlowRunId = report.FlowRunId,
-                        TaskKey = report.TaskKey,
-                        DynamicKey = report.DynamicKey,
-                        Tags = report.Tags ?? [],
-                        EmpiricalPolicy = JsonText.Write(report.EmpiricalPolicy ?? new TaskRunPolicy()),
-                        TaskInputs = JsonText.Write(report.TaskInputs ?? []),
-                    };
+                    states.AddRange(Decide(known, report));
+                    continue;
+                }
+
+                if (built[i].Created is { } task)
+                {
                     created.Add(task);
-                    existing[report.Id] = task;
                 }
 
-                var facts = Facts(task);
-                var now = clock.GetUtcNow();
-                foreach (var reported in report.States)
-                {
-                    var state = new State
-                    {
-                        Id = SequentialGuid.Next(now),
-                        Type = reported.Type,
-                        Name = string.IsNullOrWhiteSpace(reported.Name) ? reported.Type.DefaultName() : reported.Name,
-                        Timestamp = StorageTime.ToWire(StorageTime.ToStorage(reported.Timestamp)),
-                        Message = reported.Message,
-                        StateDetails = (reported.StateDetails ?? new StateDetails()) with { TaskRunId = task.Id, FlowRunId = task.FlowRunId },
-                    };
-                    var outcome = Orchestrator.TaskRuns.Decide(facts, state, state.Timestamp, force: true);
-                    facts = outcome.Run;
-                    states.Add(StateRow(task.Id, outcome.Written!));
-                }
-
-                Apply(task, facts, facts.State is { } last ? StorageTime.ToStorage(last.Timestamp) : task.Updated);
+                states.AddRange(built[i].States);
             }
 
             await db.SaveChangesAsync(ct);
             await BulkInsert.InsertAsync(db, created, ct);
             await BulkInsert.InsertAsync(db, states, ct);
         }, cancellationToken);
+    }
+
+    /// <summary>The row of a task run first told of by <paramref name="report"/>, as of its first state.</summary>
+    private static TaskRunRecord NewRecord(TaskRunReport report)
+    {
+        var first = StorageTime.ToStorage(report.States[0].Timestamp);
+        return new TaskRunRecord
+        {
+            Id = report.Id,
+            Created = first,
+            Updated = first,
+            Name = report.Name,
+            FlowRunId = report.FlowRunId,
+            TaskKey = report.TaskKey,
+            DynamicKey = report.DynamicKey,
+            Tags = report.Tags ?? [],
+            EmpiricalPolicy = JsonText.Write(report.EmpiricalPolicy ?? new TaskRunPolicy()),
+            TaskInputs = JsonText.Write(report.TaskInputs ?? []),
+        };
+    }
+
+    /// <summary>Appends the reported states to <paramref name="task"/> in order, as set_state would keep the books, and returns their rows.</summary>
+    private List<TaskRunStateRecord> Decide(TaskRunRecord task, TaskRunReport report)
+    {
+        var rows = new List<TaskRunStateRecord>(report.States.Count);
+        var facts = Facts(task);
+        var now = clock.GetUtcNow();
+        foreach (var reported in report.States)
+        {
+            var state = new State
+            {
+                Id = SequentialGuid.Next(now),
+                Type = reported.Type,
+                Name = string.IsNullOrWhiteSpace(reported.Name) ? reported.Type.DefaultName() : reported.Name,
+                Timestamp = StorageTime.ToWire(StorageTime.ToStorage(reported.Timestamp)),
+                Message = reported.Message,
+                StateDetails = (reported.StateDetails ?? new StateDetails()) with { TaskRunId = task.Id, FlowRunId = task.FlowRunId },
+            };
+            var outcome = Orchestrator.TaskRuns.Decide(facts, state, state.Timestamp, force: true);
+            facts = outcome.Run;
+            rows.Add(StateRow(task.Id, outcome.Written!));
+        }
+
+        Apply(task, facts, facts.State is { } last ? StorageTime.ToStorage(last.Timestamp) : task.Updated);
+        return rows;
     }
 
     private Task<TaskRunRecord?> ExistingAsync(TaskRunCreate request, CancellationToken cancellationToken) =>

@@ -31,6 +31,56 @@ public abstract class TaskRunsAndLogsApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ReportedTaskRuns_ChainTheirStates_WithinABatch_AndAcrossBatches_AndOnTopOfAStoredOne()
+    {
+        var run = await RunningFlowRunAsync();
+        var t0 = DateTimeOffset.Parse("2026-12-07T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var stored = await Server.Client.CreateTaskRunAsync(new TaskRunCreate { FlowRunId = run.Id, TaskKey = "stored", DynamicKey = "0" });
+        var twice = Guid.NewGuid();
+        var later = Guid.NewGuid();
+        TaskRunReport Report(Guid id, string key, params (StateType Type, int Second)[] states) => new()
+        {
+            Id = id,
+            FlowRunId = run.Id,
+            Name = key,
+            TaskKey = key,
+            DynamicKey = "0",
+            States = [.. states.Select(s => new ReportedState { Type = s.Type, Timestamp = t0.AddSeconds(s.Second) })],
+        };
+
+        // One batch names a new task run twice (its later states continue from the earlier ones), a second new one,
+        // and one the server already has.
+        await Server.Client.ReportTaskRunsAsync(new TaskRunReportBatch
+        {
+            TaskRuns =
+            [
+                Report(twice, "twice", (StateType.Pending, 0), (StateType.Running, 1)),
+                Report(later, "later", (StateType.Pending, 0)),
+                Report(stored.Id, "stored", (StateType.Running, 2)),
+                Report(twice, "twice", (StateType.Completed, 4)),
+            ],
+        });
+        await Server.Client.ReportTaskRunsAsync(new TaskRunReportBatch
+        {
+            TaskRuns = [Report(later, "later", (StateType.Running, 5), (StateType.Failed, 8)), Report(stored.Id, "stored", (StateType.Completed, 9))],
+        });
+
+        var first = await Server.Client.ReadTaskRunAsync(twice);
+        Assert.Equal((StateType.Completed, 1, t0.AddSeconds(1), t0.AddSeconds(4), 3.0),
+            (first.State!.Type, first.RunCount, first.StartTime, first.EndTime, first.TotalRunTime));
+        var second = await Server.Client.ReadTaskRunAsync(later);
+        Assert.Equal((StateType.Failed, 1, t0.AddSeconds(5), t0.AddSeconds(8)), (second.State!.Type, second.RunCount, second.StartTime, second.EndTime));
+        var third = await Server.Client.ReadTaskRunAsync(stored.Id);
+        Assert.Equal((StateType.Completed, 1, t0.AddSeconds(2), t0.AddSeconds(9)), (third.State!.Type, third.RunCount, third.StartTime, third.EndTime));
+
+        async Task<string> StatesOf(Guid id) => string.Join(",", (await Server.Http.GetJsonAsync($"task_run_states/?task_run_id={id}")).Body!.AsArray()
+            .Select(s => s!["type"]!.GetValue<string>()));
+        Assert.Equal("PENDING,RUNNING,COMPLETED", await StatesOf(twice));
+        Assert.Equal("PENDING,RUNNING,FAILED", await StatesOf(later));
+        Assert.Equal("PENDING,RUNNING,COMPLETED", await StatesOf(stored.Id));
+    }
+
+    [Fact]
     public async Task TaskRetries_FollowTheirDelays_AndTheRunCount()
     {
         var run = await RunningFlowRunAsync();
