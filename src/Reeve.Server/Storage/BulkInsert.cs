@@ -134,6 +134,7 @@ internal static class BulkInsert
             var names = string.Join(", ", Columns.Select(c => Quote(c.Name)));
             InsertSql = $"INSERT INTO {Quote(name)} ({names}) VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
             CopySql = $"COPY {Quote(name)} ({names}) FROM STDIN (FORMAT BINARY)";
+            PositionalInsertSql = $"INSERT INTO {Quote(name)} ({names}) VALUES ({string.Join(", ", Columns.Select((_, i) => "$" + (i + 1)))})";
             _binding = new(() => SqliteBinding.For(Columns));
         }
 
@@ -145,6 +146,9 @@ internal static class BulkInsert
         public string InsertSql { get; }
 
         public string CopySql { get; }
+
+        /// <summary>The insert of one row with PostgreSQL's positional parameters (<c>$1</c>, <c>$2</c>, ...).</summary>
+        public string PositionalInsertSql { get; }
 
         public static Table Of(IModel model, Type type) =>
             Cache.GetOrCreateValue(model).GetOrAdd(type, t => new Table(model.FindEntityType(t) ?? throw new InvalidOperationException($"{t.Name} is not an entity of the model.")));
@@ -174,10 +178,13 @@ internal static class BulkInsert
 
         public string StoreType { get; }
 
+        /// <summary>The value as the entity holds it, before the model's conversion.</summary>
+        public object? ClrValue(object row) => _getter.GetClrValueUsingContainingEntity(row);
+
         /// <summary>The value as the database stores it: after the model's conversion (UTC times, state names, JSON lists).</summary>
         public object? ProviderValue(object row)
         {
-            var value = _getter.GetClrValueUsingContainingEntity(row);
+            var value = ClrValue(row);
             return value is null || Mapping.Converter is not { } converter ? value : converter.ConvertToProvider(value);
         }
     }

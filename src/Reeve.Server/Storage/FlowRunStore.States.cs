@@ -11,11 +11,7 @@ namespace Reeve.Server.Storage;
 
 internal sealed partial class FlowRunStore
 {
-    /// <summary>The run a decision is about, tracked (PostgreSQL writes its new state with <c>SaveChanges</c>).</summary>
-    private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<FlowRunRecord?>>> TrackedRun = new(() =>
-        EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) => d.FlowRuns.AsTracking().FirstOrDefault(r => r.Id == id)));
-
-    /// <summary>The run a decision is about, untracked: on SQLite its new state is written by <see cref="RowUpdate"/>.</summary>
+    /// <summary>The run a decision is about, untracked: its new state is written by <see cref="RowUpdate"/>.</summary>
     private static readonly PerModelQuery<Func<ReeveDbContext, Guid, CancellationToken, Task<FlowRunRecord?>>> Run = new(() =>
         EF.CompileAsyncQuery((ReeveDbContext d, Guid id, CancellationToken _) => d.FlowRuns.FirstOrDefault(r => r.Id == id)));
 
@@ -157,8 +153,7 @@ internal sealed partial class FlowRunStore
         DateTime? heldUntil = null)
     {
         await store.LockAsync(LockedTable.FlowRun, id, ct);
-        var sqlite = store.Provider == StorageProvider.Sqlite;
-        var run = await (sqlite ? Run.For(db)(db, id, ct) : TrackedRun.For(db)(db, id, ct)) ?? throw NotFound();
+        var run = await Run.For(db)(db, id, ct) ?? throw NotFound();
 
         var now = StorageTime.ToWire(StorageTime.Now(clock));
         var proposed = StateFactory.FromProposal(request.State, now);
@@ -188,17 +183,17 @@ internal sealed partial class FlowRunStore
             run.HeartbeatExpires = expires;
         }
 
+        // The state change is the hottest write: two statements bound by position, without the change tracker.
         var stateRow = FlowRunMapper.StateRow(id, written);
-        if (sqlite)
+        var update = RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns);
+        if (store.Provider == StorageProvider.Sqlite)
         {
-            // The state change is the hottest write: two statements bound by position, without the change tracker.
-            RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns).Run(db, run);
+            update.Run(db, run);
             await BulkInsert.InsertSqliteRowAsync(db, stateRow, ct);
         }
         else
         {
-            db.FlowRunStates.Add(stateRow);
-            await db.SaveChangesAsync(ct);
+            await new PostgresRows(db).Update(update, run).Insert(stateRow).RunAsync(ct);
         }
 
         return ((outcome with { Written = written, Run = after }).ToResult(), run);

@@ -97,9 +97,7 @@ internal sealed partial class FlowRunStore(Store store, TimeProvider clock, Even
                     return;
                 }
 
-                db.FlowRuns.Add(run);
-                db.FlowRunStates.Add(firstState);
-                await db.SaveChangesAsync(ct);
+                await new PostgresRows(db).Insert(run).Insert(firstState).RunAsync(ct);
             }, cancellationToken);
         }
         catch (DbUpdateException e) when (Store.IsUniqueViolation(e) && run.IdempotencyKey is not null)

@@ -5,17 +5,17 @@ using Microsoft.EntityFrameworkCore.Metadata;
 namespace Reeve.Server.Storage;
 
 /// <summary>
-/// Writes some columns of one existing row on SQLite, found by its key, without the change tracker: one
-/// <c>UPDATE ... SET</c> of the named properties, bound by position (<see cref="SqliteBinding"/>). For the hottest
-/// write there is, a run's state change, where <c>SaveChanges</c> (detecting what changed, then building the
-/// command) cost more than SQLite's own work. Names, column types and value conversions come from the EF model, so
+/// Writes some columns of one existing row, found by its key, without the change tracker: one <c>UPDATE ... SET</c>
+/// of the named properties, bound by position (on SQLite by <see cref="SqliteBinding"/>, on PostgreSQL in a
+/// <see cref="PostgresRows"/> batch). For the hottest write there is, a run's state change, where
+/// <c>SaveChanges</c> (detecting what changed, then building the command) cost more than the database's own work. Names, column types and value conversions come from the EF model, so
 /// the values are stored exactly as <c>SaveChanges</c> would store them.
 /// </summary>
 internal sealed class RowUpdate
 {
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, System.Collections.Concurrent.ConcurrentDictionary<(Type, IReadOnlyList<string>), RowUpdate>> Cache = [];
 
-    private readonly SqliteBinding _binding;
+    private readonly Lazy<SqliteBinding> _binding;
 
     private RowUpdate(IEntityType entity, IReadOnlyList<string> properties)
     {
@@ -32,14 +32,20 @@ internal sealed class RowUpdate
         Columns = [.. set.Append(key).Select(p => new BulkInsert.Column(p, p.GetColumnName(store)!))];
         var assignments = string.Join(", ", Columns.SkipLast(1).Select((c, i) => $"{BulkInsert.Quote(c.Name)} = @p{i}"));
         Sql = $"UPDATE {BulkInsert.Quote(table)} SET {assignments} WHERE {BulkInsert.Quote(Columns[^1].Name)} = @p{Columns.Length - 1}";
-        _binding = SqliteBinding.For(Columns)
-            ?? throw new InvalidOperationException($"A column of {string.Join(", ", properties)} is of a kind SQLite rows are not bound by position for.");
+        var positional = string.Join(", ", Columns.SkipLast(1).Select((c, i) => $"{BulkInsert.Quote(c.Name)} = ${i + 1}"));
+        PositionalSql = $"UPDATE {BulkInsert.Quote(table)} SET {positional} WHERE {BulkInsert.Quote(Columns[^1].Name)} = ${Columns.Length}";
+        _binding = new(() => SqliteBinding.For(Columns)
+            ?? throw new InvalidOperationException($"A column of {string.Join(", ", properties)} is of a kind SQLite rows are not bound by position for."));
     }
 
     /// <summary>The columns set, in order, then the key.</summary>
     public BulkInsert.Column[] Columns { get; }
 
+    /// <summary>The update with SQLite's numbered parameters.</summary>
     public string Sql { get; }
+
+    /// <summary>The update with PostgreSQL's positional parameters (<see cref="PostgresRows"/>).</summary>
+    public string PositionalSql { get; }
 
     /// <summary>
     /// The update of <paramref name="properties"/> of <typeparamref name="T"/>'s rows, made once per model and list
@@ -58,7 +64,7 @@ internal sealed class RowUpdate
         where T : class
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
-        if (_binding.RunEach(connection.Handle!, Sql, Columns, [row]) != 1)
+        if (_binding.Value.RunEach(connection.Handle!, Sql, Columns, [row]) != 1)
         {
             throw new InvalidOperationException($"The {typeof(T).Name} to update is not there.");
         }

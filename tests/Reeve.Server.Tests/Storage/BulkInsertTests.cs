@@ -85,7 +85,7 @@ public sealed class BulkInsertTests
     [InlineData(TestStorage.Postgres)]
     public async Task RunRowsInsertedOneByOne_AreStoredLikeSaveChangesRows(TestStorage storage)
     {
-        // The hot single-row inserts (a new run and its first state) go through BulkInsert on SQLite.
+        // The hot single-row inserts (a new run and its first state) go through BulkInsert on SQLite, PostgresRows on PostgreSQL.
         await using var server = await RunningServer.StartAsync(storage);
         var flow = await server.Client.CreateFlowAsync(new FlowCreate { Name = "bulk-runs" });
         var created = await server.Client.CreateFlowRunAsync(new FlowRunCreate
@@ -118,8 +118,16 @@ public sealed class BulkInsertTests
             db.FlowRuns.Add(trackedRun);
             db.FlowRunStates.Add(trackedState);
             await db.SaveChangesAsync(ct);
-            await BulkInsert.InsertAsync(db, [bulkRun], ct);
-            await BulkInsert.InsertAsync(db, [bulkState], ct);
+            if (storage == TestStorage.Sqlite)
+            {
+                await BulkInsert.InsertAsync(db, [bulkRun], ct);
+                await BulkInsert.InsertAsync(db, [bulkState], ct);
+            }
+            else
+            {
+                await new PostgresRows(db).Insert(bulkRun).Insert(bulkState).RunAsync(ct);
+            }
+
             await transaction.CommitAsync(ct);
         }
 
@@ -129,11 +137,13 @@ public sealed class BulkInsertTests
         Assert.Equivalent(bulkRun, await db.FlowRuns.SingleAsync(r => r.Id == bulk, ct));
     }
 
-    [Fact]
-    public async Task StateColumnsUpdatedByPosition_AreStoredLikeSaveChangesUpdates()
+    [Theory]
+    [InlineData(TestStorage.Sqlite)]
+    [InlineData(TestStorage.Postgres)]
+    public async Task StateColumnsUpdatedByPosition_AreStoredLikeSaveChangesUpdates(TestStorage storage)
     {
-        // A state change on SQLite writes the run's state columns with RowUpdate, not SaveChanges.
-        await using var server = await RunningServer.StartAsync(TestStorage.Sqlite);
+        // A state change writes the run's state columns with RowUpdate, not SaveChanges.
+        await using var server = await RunningServer.StartAsync(storage);
         var flow = await server.Client.CreateFlowAsync(new FlowCreate { Name = "row-update" });
         var created = await server.Client.CreateFlowRunAsync(new FlowRunCreate { FlowId = flow.Id, Name = "ünïcode-run", Tags = ["a"] });
         await using var scope = server.Server.Services.CreateAsyncScope();
@@ -173,7 +183,7 @@ public sealed class BulkInsertTests
             await db.SaveChangesAsync(ct);
             var untracked = await db.FlowRuns.SingleAsync(r => r.Id == copy.Id, ct);
             Change(untracked);
-            RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns).Run(db, untracked);
+            await UpdateAsync(db, untracked, ct);
             await transaction.CommitAsync(ct);
         }
 
@@ -182,17 +192,49 @@ public sealed class BulkInsertTests
         Assert.Equal(StateType.Completed, (await db.FlowRuns.SingleAsync(r => r.Id == copy.Id, ct)).StateType);
     }
 
-    [Fact]
-    public async Task RowUpdate_OfARowThatIsNotThere_Throws_AndWritesNothing()
+    [Theory]
+    [InlineData(TestStorage.Sqlite)]
+    [InlineData(TestStorage.Postgres)]
+    public async Task RowUpdate_OfARowThatIsNotThere_Throws_AndWritesNothing(TestStorage storage)
     {
-        await using var server = await RunningServer.StartAsync(TestStorage.Sqlite);
+        await using var server = await RunningServer.StartAsync(storage);
         await using var scope = server.Server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
         var ct = TestContext.Current.CancellationToken;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var missing = new FlowRunRecord { Id = Guid.CreateVersion7(), Name = "missing" };
-        Assert.Throws<InvalidOperationException>(() => RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns).Run(db, missing));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => UpdateAsync(db, missing, ct));
         Assert.Equal(0, await db.FlowRuns.CountAsync(ct));
+    }
+
+    [Fact]
+    public async Task PostgresRows_ABrokenConstraint_IsADbUpdateException_AsSaveChangesReportsIt()
+    {
+        // A run's insert relies on it: a second run with the same idempotency key is found by its unique violation.
+        await using var server = await RunningServer.StartAsync(TestStorage.Postgres);
+        var flow = await server.Client.CreateFlowAsync(new FlowCreate { Name = "constraint" });
+        var created = await server.Client.CreateFlowRunAsync(new FlowRunCreate { FlowId = flow.Id, Name = "first" });
+        await using var scope = server.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReeveDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+        var copy = await db.FlowRuns.SingleAsync(r => r.Id == created.Id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var e = await Assert.ThrowsAsync<DbUpdateException>(() => new PostgresRows(db).Insert(copy).RunAsync(ct));
+        Assert.True(Store.IsUniqueViolation(e));
+    }
+
+    /// <summary>A run's state columns written as a state change writes them on the context's storage.</summary>
+    private static async Task UpdateAsync(ReeveDbContext db, FlowRunRecord run, CancellationToken ct)
+    {
+        var update = RowUpdate.Of<FlowRunRecord>(db.Model, FlowRunMapper.StateColumns);
+        if (db.Database.ProviderName!.Contains("Sqlite", StringComparison.Ordinal))
+        {
+            update.Run(db, run);
+        }
+        else
+        {
+            await new PostgresRows(db).Update(update, run).RunAsync(ct);
+        }
     }
 
     [Fact]
