@@ -28,23 +28,41 @@ Console.WriteLine($"Reeve benchmarks: {string.Join(", ", chosen.Select(s => s.Na
     $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):F0} GiB");
 
 var results = new List<Measurement>();
+var failed = new List<string>();
 var allStarted = System.Diagnostics.Stopwatch.StartNew();
 foreach (var scenario in chosen)
 {
     Console.WriteLine($"- {scenario.Name}: {scenario.Description}");
     var started = System.Diagnostics.Stopwatch.StartNew();
-    results.AddRange(await scenario.RunAsync(options));
+    try
+    {
+        var figures = await scenario.RunAsync(options);
+        results.AddRange(figures);
+        // Each scenario's figures as soon as it ends: a later one that fails, or a run stopped by hand, loses none.
+        foreach (var r in figures)
+        {
+            Console.WriteLine($"  {r.Figure}: {Format(r.Value)} {r.Unit}");
+        }
+    }
+#pragma warning disable CA1031 // One scenario's failure is reported, and the others still run.
+    catch (Exception e)
+#pragma warning restore CA1031
+    {
+        failed.Add(scenario.Name);
+        Console.WriteLine($"  FAILED: {e}");
+    }
+
     Console.WriteLine($"  ({scenario.Name} took {started.Elapsed.TotalSeconds:F1} s)");
 }
 
 Console.WriteLine($"All scenarios took {allStarted.Elapsed.TotalSeconds:F1} s.");
 
 Console.WriteLine();
-var width = Math.Max(6, results.Max(r => r.Figure.Length));
+var width = Math.Max(6, results.Select(r => r.Figure.Length).DefaultIfEmpty(0).Max());
 Console.WriteLine($"{"scenario",-10} {"figure".PadRight(width)} {"value",12} unit");
 foreach (var r in results)
 {
-    Console.WriteLine($"{r.Scenario,-10} {r.Figure.PadRight(width)} {r.Value.ToString(r.Value >= 100 ? "N0" : "N1", CultureInfo.InvariantCulture),12} {r.Unit}");
+    Console.WriteLine($"{r.Scenario,-10} {r.Figure.PadRight(width)} {Format(r.Value),12} {r.Unit}");
 }
 
 if (options.JsonFile is { } file)
@@ -60,4 +78,12 @@ if (options.JsonFile is { } file)
     Console.WriteLine($"Wrote {file}");
 }
 
+if (failed.Count > 0)
+{
+    Console.Error.WriteLine($"Failed: {string.Join(", ", failed)}.");
+    return 1;
+}
+
 return 0;
+
+static string Format(double value) => value.ToString(value >= 100 ? "N0" : "N1", CultureInfo.InvariantCulture);

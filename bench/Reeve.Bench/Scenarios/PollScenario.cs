@@ -59,7 +59,8 @@ internal sealed class PollScenario : IScenario
     internal static async Task SeedAsync(StorageOptions storage, int total, int due, int future)
     {
         var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddLogging().AddReeveStorage(storage)
-            .AddSingleton<Reeve.Server.Events.RunEventHub>().AddSingleton<Reeve.Server.Services.ScheduleChanges>().BuildServiceProvider();
+            .AddSingleton<Reeve.Server.Events.RunEventHub>().AddSingleton<Reeve.Server.Services.ScheduleChanges>()
+            .AddMetrics().AddSingleton<Reeve.Server.Telemetry.RunCounts>().AddSingleton<Reeve.Server.Telemetry.ReeveMetrics>().BuildServiceProvider();
         await using (services)
         {
             await StorageRegistration.MigrateAsync(services, CancellationToken.None);
