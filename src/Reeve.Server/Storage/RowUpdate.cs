@@ -8,8 +8,9 @@ namespace Reeve.Server.Storage;
 /// Writes some columns of one existing row, found by its key, without the change tracker: one <c>UPDATE ... SET</c>
 /// of the named properties, bound by position (on SQLite by <see cref="SqliteBinding"/>, on PostgreSQL in a
 /// <see cref="PostgresRows"/> batch). For the hottest write there is, a run's state change, where
-/// <c>SaveChanges</c> (detecting what changed, then building the command) cost more than the database's own work. Names, column types and value conversions come from the EF model, so
-/// the values are stored exactly as <c>SaveChanges</c> would store them.
+/// <c>SaveChanges</c> (detecting what changed, then building the command) cost more than the database's own work.
+/// Names, column types and value conversions come from the EF model, so the values are stored exactly as
+/// <c>SaveChanges</c> would store them.
 /// </summary>
 internal sealed class RowUpdate
 {
