@@ -34,8 +34,10 @@ public abstract class TaskRunsAndLogsApiTests(ServerFixture fixture)
     public async Task ReportedTaskRuns_ChainTheirStates_WithinABatch_AndAcrossBatches_AndOnTopOfAStoredOne()
     {
         var run = await RunningFlowRunAsync();
-        var t0 = DateTimeOffset.Parse("2026-12-07T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         var stored = await Server.Client.CreateTaskRunAsync(new TaskRunCreate { FlowRunId = run.Id, TaskKey = "stored", DynamicKey = "0" });
+        // The engine's times, after the stored task run's PENDING (on the server's clock), in whole seconds.
+        var now = Server.Clock.GetUtcNow();
+        var t0 = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddMinutes(1);
         var twice = Guid.NewGuid();
         var later = Guid.NewGuid();
         TaskRunReport Report(Guid id, string key, params (StateType Type, int Second)[] states) => new()
