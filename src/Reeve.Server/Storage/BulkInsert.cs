@@ -132,9 +132,11 @@ internal static class BulkInsert
             var store = StoreObjectIdentifier.Table(name, entity.GetSchema());
             Columns = entity.GetProperties().Select(p => new Column(p, p.GetColumnName(store)!)).ToArray();
             var names = string.Join(", ", Columns.Select(c => Quote(c.Name)));
-            InsertSql = $"INSERT INTO {Quote(name)} ({names}) VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
+            string Insert(Func<int, string> parameter) =>
+                $"INSERT INTO {Quote(name)} ({names}) VALUES ({string.Join(", ", Columns.Select((_, i) => parameter(i)))})";
+            InsertSql = Insert(i => "@p" + i);
+            PositionalInsertSql = Insert(i => "$" + (i + 1));
             CopySql = $"COPY {Quote(name)} ({names}) FROM STDIN (FORMAT BINARY)";
-            PositionalInsertSql = $"INSERT INTO {Quote(name)} ({names}) VALUES ({string.Join(", ", Columns.Select((_, i) => "$" + (i + 1)))})";
             _binding = new(() => SqliteBinding.For(Columns));
         }
 

@@ -31,10 +31,11 @@ internal sealed class RowUpdate
         }
 
         Columns = [.. set.Append(key).Select(p => new BulkInsert.Column(p, p.GetColumnName(store)!))];
-        var assignments = string.Join(", ", Columns.SkipLast(1).Select((c, i) => $"{BulkInsert.Quote(c.Name)} = @p{i}"));
-        Sql = $"UPDATE {BulkInsert.Quote(table)} SET {assignments} WHERE {BulkInsert.Quote(Columns[^1].Name)} = @p{Columns.Length - 1}";
-        var positional = string.Join(", ", Columns.SkipLast(1).Select((c, i) => $"{BulkInsert.Quote(c.Name)} = ${i + 1}"));
-        PositionalSql = $"UPDATE {BulkInsert.Quote(table)} SET {positional} WHERE {BulkInsert.Quote(Columns[^1].Name)} = ${Columns.Length}";
+        string Update(Func<int, string> parameter) =>
+            $"UPDATE {BulkInsert.Quote(table)} SET {string.Join(", ", Columns.SkipLast(1).Select((c, i) => $"{BulkInsert.Quote(c.Name)} = {parameter(i)}"))} " +
+            $"WHERE {BulkInsert.Quote(Columns[^1].Name)} = {parameter(Columns.Length - 1)}";
+        Sql = Update(i => "@p" + i);
+        PositionalSql = Update(i => "$" + (i + 1));
         _binding = new(() => SqliteBinding.For(Columns)
             ?? throw new InvalidOperationException($"A column of {string.Join(", ", properties)} is of a kind SQLite rows are not bound by position for."));
     }
